@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make demo` (install, migrate, demo data, serve) and `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint typecheck migrations-check serve clean messages browsers
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "Yinling is starting on http://127.0.0.1:$(PORT)/  (all demo passwords: Yinling@2020)"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite: unit, integration, permission, browser (Chromium) tests.
+# DATABASE_URL selects the database (SQLite by default; CI runs it again on PostgreSQL).
+test: $(STAMP)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy yinling
+
+migrations-check: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+messages: $(STAMP)
+	cd yinling && DEBUG=1 ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete && DEBUG=1 ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "yinling.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from yinling.core.demo import Seeder, register_seeder
+        from yinling.accounts.demo import seed_accounts
+
+        register_seeder(Seeder("accounts", seed_accounts, order=20))
+        from yinling.accounts import signals  # noqa: F401
+        from yinling.accounts.models import RoleAssignment, User
+        from yinling.audit.registry import register
+        from yinling.core.dashboard import Figure, register_figure
+        from yinling.core.navigation import NavItem, register_nav
+
+        register(User)
+        register(RoleAssignment)
+        register_figure(Figure(_("Active staff accounts"), _count_staff, "accounts:user_list", order=70))
+        register_nav(NavItem(_("Staff"), "accounts:user_list", perm="accounts.view_user", order=70))
+
+
+def _count_staff(user):  # type: ignore[no-untyped-def]
+    from yinling.accounts.models import User
+    from yinling.core.scoping import has_anywhere
+
+    if not has_anywhere(user, User, "view"):
+        return None
+    return User.objects.restrict(user, "view").filter(kind="staff", is_active=True).count()

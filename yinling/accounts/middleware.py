@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from yinling.accounts.permissions import needs_two_factor
+
+SESSION_LAST_SEEN = "last_seen"
+SESSION_NEEDS_2FA = "needs_2fa"
+
+# Paths a signed-in admin may reach before completing two-factor sign-in.
+_TWO_FACTOR_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/", "/accounts/elder-mode/")
+
+
+class IdleTimeoutMiddleware:
+    """Sign staff out after STAFF_IDLE_TIMEOUT seconds without a request (等保: 登录超时)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.kind == "staff" and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(SESSION_LAST_SEEN)
+            if last is not None and now - int(last) > settings.STAFF_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect_to_login(request.get_full_path())
+            request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Holders of the three admin roles must finish TOTP sign-in (enrolling on first use)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and not request.path.startswith(_TWO_FACTOR_OPEN)
+            and not user.is_verified()
+        ):
+            flag = request.session.get(SESSION_NEEDS_2FA)
+            if flag is None:
+                flag = needs_two_factor(user)
+                request.session[SESSION_NEEDS_2FA] = flag
+            if flag:
+                if request.path.startswith("/api/"):
+                    from django.http import JsonResponse
+
+                    return JsonResponse({"detail": _("Two-factor sign-in required.")}, status=403)
+                return redirect(f"/accounts/two-factor/?next={request.path}")
+        return self.get_response(request)

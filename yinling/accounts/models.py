@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yinling.accounts.roles import role_choices
+from yinling.core.scoping import ScopedQuerySet
+from yinling.orgs.models import Org
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A staff member or a retiree. Staff are scoped by their home org."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        RETIREE = "retiree", _("Retiree")
+
+    kind = models.CharField(_("account kind"), max_length=8, choices=Kind.choices, default=Kind.STAFF)
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    org = models.ForeignKey(
+        Org, verbose_name=_("home org"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    elder_mode = models.BooleanField(_("elder mode"), default=False)
+
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
+    scope_path_field = "org__path"
+    audit_exclude = ("password", "last_login", "date_joined", "first_name", "last_name", "elder_mode")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        permissions = [
+            ("export_user", "Can export users"),
+            ("assign_user", "Can assign roles"),
+            ("assign_admin_roles", "Can assign the three admin roles"),
+            ("unlock_user", "Can unlock accounts"),
+            ("reset_otp_user", "Can reset two-factor devices"),
+            ("deactivate_user", "Can deactivate accounts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name or self.username}"
+
+    def get_absolute_url(self) -> str:
+        return f"/accounts/users/{self.pk}/"
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """(user, role, org): the role's permissions on the org's whole subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=32, choices=role_choices)
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("org"))
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org__path"
+    audit_exclude = ("granted_at",)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "role", "org"], name="unique_role_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} @ {self.org}"

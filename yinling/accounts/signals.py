@@ -1,0 +1,54 @@
+"""Sign-in events go to the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from yinling.audit.models import AuditRecord
+from yinling.audit.services import record
+
+
+def _path(user: Any) -> str:
+    org = getattr(user, "org", None)
+    return org.path if org is not None else ""
+
+
+@receiver(user_logged_in, dispatch_uid="audit-login")
+def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record(AuditRecord.Action.LOGIN, user, actor=user, org_path=_path(user))
+
+
+@receiver(user_logged_out, dispatch_uid="audit-logout")
+def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record(AuditRecord.Action.LOGOUT, user, actor=user, org_path=_path(user))
+
+
+@receiver(user_login_failed, dispatch_uid="audit-login-failed")
+def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    from yinling.accounts.models import User
+
+    username = str(credentials.get("username", ""))[:150]
+    user = User.objects.filter(username=username).select_related("org").first()
+    record(
+        AuditRecord.Action.LOGIN_FAILED, object_type="accounts.user",
+        object_id=str(user.pk) if user else "", object_repr=username,
+        org_path=_path(user), actor_username=username,
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="audit-locked-out")
+def on_locked_out(sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None,
+                  **kwargs: Any) -> None:
+    from yinling.accounts.models import User
+
+    user = User.objects.filter(username=username or "").select_related("org").first()
+    record(
+        AuditRecord.Action.LOCKED_OUT, object_type="accounts.user", object_id=str(user.pk) if user else "",
+        object_repr=username or "", org_path=_path(user), actor_username=username or "",
+        extra={"ip": ip_address},
+    )

@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from yinling.accounts import two_factor, views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor.two_factor, name="two_factor"),
+    path("elder-mode/", views.elder_mode, name="elder_mode"),
+    path("me/", views.profile, name="profile"),
+    path("password/", auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url="/accounts/me/"), name="password_change"),
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/add/", views.UserCreateView.as_view(), name="user_add"),
+    path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
+    path("users/<int:pk>/assign/", views.assign_role, name="assign_role"),
+    path("users/<int:pk>/active/", views.set_active, name="set_active"),
+    path("users/<int:pk>/unlock/", views.unlock, name="unlock"),
+    path("users/<int:pk>/reset-otp/", views.reset_otp, name="reset_otp"),
+    path("assignments/<int:pk>/revoke/", views.revoke_role, name="revoke_role"),
+]

@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseModelForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yinling.accounts import services
+from yinling.accounts.filters import UserFilterSet
+from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
+from yinling.accounts.models import RoleAssignment, User
+from yinling.accounts.tables import UserTable
+from yinling.core.scoping import can, path_q, user_paths
+from yinling.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from yinling.orgs.models import Org
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@require_POST
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """Switch elder mode on or off once; it stays with the account (and this browser)."""
+    enabled = request.POST.get("enabled", "1") == "1"
+    if request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(elder_mode=enabled)
+    response = redirect(safe_next(request))
+    response.set_cookie("elder_mode", "1" if enabled else "0", max_age=3600 * 24 * 365, samesite="Lax",
+                        httponly=True)
+    return response
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings were saved."))
+        return redirect("accounts:profile")
+    assignments = RoleAssignment.objects.filter(user=user).select_related("org")
+    return render(request, "accounts/profile.html", {"form": form, "assignments": assignments})
+
+
+class UserListView(ObjectListView):
+    model = User
+    table_class = UserTable
+    filterset_class = UserFilterSet
+    add_url_name = "accounts:user_add"
+    export_columns = [
+        ("用户名", "username"), ("姓名", "full_name"), ("所属单位代码", "org.code"), ("所属单位", "org.name"),
+        ("启用", "is_active"), ("最近登录", "last_login"),
+    ]
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return _("Staff accounts")
+
+    def get_queryset(self) -> QuerySet[User]:
+        return (
+            super().get_queryset().filter(kind=User.Kind.STAFF).select_related("org")
+            .prefetch_related("assignments__org")
+        )
+
+    def export_queryset(self) -> QuerySet[User]:
+        return super().export_queryset().filter(kind=User.Kind.STAFF).select_related("org")
+
+
+class UserCreateView(ObjectEditView):
+    model = User
+    form_class = StaffCreateForm
+
+    def save(self, form: BaseModelForm) -> User:
+        data = form.cleaned_data
+        return services.do_create_staff_user(
+            by=self.request.user, username=data["username"], full_name=data["full_name"], org=data["org"],
+            password=data["password1"], email=data.get("email", ""),
+        )
+
+    def get_success_url(self, obj: Any = None) -> str:  # type: ignore[override]
+        return f"/accounts/users/{obj.pk}/"
+
+
+class UserEditView(ObjectEditView):
+    model = User
+    form_class = StaffEditForm
+
+    def get_success_url(self, obj: Any = None) -> str:  # type: ignore[override]
+        return f"/accounts/users/{self.object.pk}/"  # type: ignore[union-attr]
+
+
+def assignable_orgs(user: Any) -> QuerySet[Org]:
+    paths = user_paths(user, "accounts.assign_user")
+    return Org.objects.filter(path_q("path", paths), is_active=True) if paths else Org.objects.none()
+
+
+class UserDetailView(ObjectDetailView):
+    model = User
+    template_name = "accounts/user_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        me = self.request.user
+        target: User = self.object
+        ctx["assignments"] = target.assignments.select_related("org", "granted_by").order_by("org__path", "role")
+        ctx["can_assign"] = can(me, "assign", target)
+        ctx["assign_form"] = AssignRoleForm(orgs=assignable_orgs(me)) if ctx["can_assign"] else None
+        ctx["can_unlock"] = can(me, "unlock", target)
+        ctx["can_reset_otp"] = can(me, "reset_otp", target)
+        ctx["can_deactivate"] = can(me, "deactivate", target) and target.pk != me.pk
+        from axes.models import AccessAttempt
+
+        ctx["locked"] = AccessAttempt.objects.filter(username=target.username).exists()
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        ctx["has_otp"] = TOTPDevice.objects.filter(user=target, confirmed=True).exists()
+        return ctx
+
+
+def _target(request: HttpRequest, pk: int, action: str) -> User:
+    """404 outside the caller's subtree, 403 without `action` on it."""
+    target = get_object_or_404(User.objects.restrict(request.user, None), pk=pk)
+    if not can(request.user, action, target):
+        raise PermissionDenied
+    return target
+
+
+@login_required
+@require_POST
+def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk, "assign")
+    form = AssignRoleForm(request.POST, orgs=assignable_orgs(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose a role and an org you manage."))
+        return redirect("accounts:user_detail", pk=pk)
+    try:
+        services.do_assign_role(by=request.user, user=target, role=form.cleaned_data["role"],
+                                org=form.cleaned_data["org"])
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, str(exc.args[0]) if exc.args else _("Not allowed."))
+    else:
+        messages.success(request, _("Role assigned."))
+    return redirect("accounts:user_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(RoleAssignment.objects.restrict(request.user, None).select_related("org", "user"),
+                                   pk=pk)
+    _target(request, assignment.user_id, "assign")
+    try:
+        services.do_revoke_role(by=request.user, assignment=assignment)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc.args[0]) if exc.args else _("Not allowed."))
+    else:
+        messages.success(request, _("Role removed."))
+    return redirect("accounts:user_detail", pk=assignment.user_id)
+
+
+@login_required
+@require_POST
+def set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk, "deactivate")
+    if target.pk == request.user.pk:
+        raise PermissionDenied
+    services.do_set_active(by=request.user, user=target, active=request.POST.get("active") == "1")
+    messages.success(request, _("Account updated."))
+    return redirect("accounts:user_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk, "unlock")
+    services.do_unlock(by=request.user, user=target)
+    messages.success(request, _("Account unlocked."))
+    return redirect("accounts:user_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _target(request, pk, "reset_otp")
+    services.do_reset_otp(by=request.user, user=target)
+    messages.success(request, _("Two-factor device removed; the user enrols again at next sign-in."))
+    return redirect("accounts:user_detail", pk=pk)
+

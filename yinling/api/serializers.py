@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from yinling.accounts.models import RoleAssignment, User
+from yinling.orgs.models import Org
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, write_only=True)
+    otp = serializers.CharField(required=False, allow_blank=True, write_only=True,
+                                help_text="TOTP code; required for the three admin roles.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context["request"]
+        user = authenticate(request=request._request, username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(_("Unable to sign in with these credentials."), code="authorization")
+        from yinling.accounts.permissions import needs_two_factor
+
+        if needs_two_factor(user):
+            from django_otp import match_token
+
+            if not attrs.get("otp") or match_token(user, attrs["otp"]) is None:
+                raise serializers.ValidationError(_("A valid two-factor code (otp) is required."), code="otp")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    org = serializers.CharField(source="org.code")
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "org"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    org = serializers.CharField(source="org.code", allow_null=True, default=None)
+    roles = AssignmentSerializer(source="assignments", many=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "kind", "org", "roles", "elder_mode"]
+
+
+class OrgSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    division = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Org
+        fields = ["code", "name", "kind", "parent", "division", "depth", "is_active"]

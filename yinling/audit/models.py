@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yinling.core.scoping import ScopedQuerySet
+
+
+class AuditRecord(models.Model):
+    """One entry of the append-only trail.
+
+    Records are written inside the transaction of the change they describe, then
+    sealed right after commit: sealing gives each a sequence number and an entry in
+    a SHA-256 hash chain (see services.seal_pending). Sealed records can be neither
+    updated nor deleted: database triggers refuse it (migrations 0002), and
+    `verify_audit` finds any change made around them.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Create")
+        UPDATE = "update", _("Update")
+        DELETE = "delete", _("Delete")
+        LOGIN = "login", _("Sign-in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOGOUT = "logout", _("Sign-out")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        EXPORT = "export", _("Export")
+        VIEW_SENSITIVE = "view_sensitive", _("View sensitive data")
+        SECURITY = "security", _("Security event")
+        PURGE = "purge", _("Purge")
+
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+", verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True, db_index=True)
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    request_id = models.CharField(_("request"), max_length=32, db_index=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    org_path = models.CharField(_("org path"), max_length=255, blank=True, db_index=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        permissions = [("export_auditrecord", "Can export the audit trail")]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
+
+
+class ChainCheckpoint(models.Model):
+    """Where the chain starts after a purge: the last purged record's seq and hash."""
+
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    purged_at = models.DateTimeField(auto_now_add=True)
+    purged_by = models.CharField(max_length=150, blank=True)
+    purged_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-seq"]
+
+
+class PurgePermit(models.Model):
+    """Present only inside the purge command's transaction; the delete trigger checks for it."""
+
+    created_at = models.DateTimeField(auto_now_add=True)

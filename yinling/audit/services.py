@@ -1,0 +1,197 @@
+"""Writing, sealing, verifying and purging the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from yinling.audit import context
+from yinling.audit.models import AuditRecord, ChainCheckpoint, PurgePermit
+
+GENESIS = "0" * 64
+_PG_LOCK_KEY = 0x5949_4E4C  # "YINL": serialises sealing across processes on PostgreSQL
+
+HASHED_FIELDS = (
+    "seq", "at", "actor_username", "on_behalf_of", "ip", "request_id", "action",
+    "object_type", "object_id", "object_repr", "org_path", "changes", "extra", "prev_hash",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, set | frozenset | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    org_path: str | None = None,
+    actor: Any = None,
+    actor_username: str | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditRecord:
+    """Append one record in the current transaction; it is sealed after commit."""
+    ctx = context.current()
+    user = actor if actor is not None else ctx.user
+    if callable(user) and not hasattr(user, "_meta"):
+        user = user()
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        if org_path is None:
+            from yinling.core.scoping import object_path
+
+            org_path = object_path(obj) if hasattr(obj, "scope_path_field") else ""
+    entry = AuditRecord.objects.create(
+        at=timezone.now(),
+        actor=user,
+        actor_username=actor_username if actor_username is not None else (user.get_username() if user else ""),
+        on_behalf_of=ctx.on_behalf_of,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        org_path=org_path or "",
+        changes=_jsonable(changes or {}),
+        extra=_jsonable(extra or {}),
+    )
+    transaction.on_commit(seal_pending)
+    return entry
+
+
+def compute_hash(values: dict[str, Any]) -> str:
+    payload = {name: _jsonable(values[name]) for name in HASHED_FIELDS}
+    if isinstance(values["at"], dt.datetime):
+        payload["at"] = values["at"].astimezone(dt.UTC).isoformat()
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _values(rec: AuditRecord) -> dict[str, Any]:
+    return {name: getattr(rec, name) for name in HASHED_FIELDS}
+
+
+def seal_pending() -> int:
+    """Give unsealed records their place in the chain, oldest first. Returns how many."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        pending = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:5000])
+        if not pending:
+            return 0
+        head = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "hash").first()
+        if head is None:
+            checkpoint = ChainCheckpoint.objects.order_by("-seq").values("seq", "hash").first()
+            head = checkpoint or {"seq": 0, "hash": GENESIS}
+        seq, prev = head["seq"], head["hash"]
+        for rec in pending:
+            seq += 1
+            rec.seq, rec.prev_hash = seq, prev
+            # `pending` was read back from the database, so these are the bytes verification will see.
+            rec.hash = prev = compute_hash(_values(rec))
+        AuditRecord.objects.bulk_update(pending, ["seq", "prev_hash", "hash"], batch_size=500)
+    if len(pending) == 5000:
+        return len(pending) + seal_pending()
+    return len(pending)
+
+
+@dataclass
+class VerifyResult:
+    checked: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain() -> VerifyResult:
+    """Walk the chain from the last checkpoint; report every break, gap or edited record."""
+    seal_pending()
+    result = VerifyResult()
+    checkpoint = ChainCheckpoint.objects.order_by("-seq").first()
+    expected_seq, prev = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
+    qs = AuditRecord.objects.filter(seq__isnull=False, seq__gt=expected_seq).order_by("seq")
+    for rec in qs.iterator(chunk_size=2000):
+        expected_seq += 1
+        if rec.seq != expected_seq:
+            result.problems.append(
+                f"records missing: seq {expected_seq}..{rec.seq - 1} removed (next present is id {rec.id})"
+            )
+            expected_seq = rec.seq
+        if rec.prev_hash != prev:
+            result.problems.append(f"seq {rec.seq} (id {rec.id}): link to previous record broken")
+        if compute_hash(_values(rec)) != rec.hash:
+            result.problems.append(f"seq {rec.seq} (id {rec.id}): content changed after it was recorded")
+        prev = rec.hash
+        result.checked += 1
+    result.head_seq, result.head_hash = expected_seq, prev
+    if AuditRecord.objects.filter(seq__isnull=False, seq__lte=(checkpoint.seq if checkpoint else 0)).exists():
+        result.problems.append("records older than the purge checkpoint reappeared")
+    return result
+
+
+class PurgeRefused(Exception):
+    pass
+
+
+def purge_before(cutoff: dt.datetime, *, by: str = "") -> int:
+    """Delete the oldest sealed records before `cutoff`; never any younger than the retention floor."""
+    floor = timezone.now() - dt.timedelta(days=settings.AUDIT_MIN_RETENTION_DAYS)
+    if cutoff > floor:
+        raise PurgeRefused(
+            f"refused: records younger than {settings.AUDIT_MIN_RETENTION_DAYS} days are kept "
+            f"(the cutoff must be on or before {floor:%Y-%m-%d})"
+        )
+    seal_pending()
+    with transaction.atomic():
+        # Only a prefix of the chain may go, so the rest still verifies from the checkpoint.
+        first_young = AuditRecord.objects.filter(seq__isnull=False, at__gte=cutoff).order_by("seq").first()
+        qs = AuditRecord.objects.filter(seq__isnull=False)
+        if first_young is not None:
+            qs = qs.filter(seq__lt=first_young.seq)
+        last = qs.order_by("-seq").first()
+        if last is None:
+            return 0
+        count = qs.count()
+        ChainCheckpoint.objects.create(seq=last.seq, hash=last.hash, purged_by=by, purged_count=count)
+        permit = PurgePermit.objects.create()
+        qs.delete()
+        permit.delete()
+        record(AuditRecord.Action.PURGE, object_type="audit.auditrecord", actor_username=by,
+               extra={"cutoff": cutoff.isoformat(), "deleted": count, "up_to_seq": last.seq})
+    return count

@@ -1,0 +1,72 @@
+"""Audit pages: read and export only; nothing here can change a record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from yinling.audit.filters import AuditFilterSet
+from yinling.audit.models import AuditRecord
+from yinling.audit.tables import AuditTable
+from yinling.core.scoping import path_q, user_paths
+from yinling.core.views import ObjectDetailView, ObjectListView
+
+
+def audit_scope(user: Any, action: str | None) -> QuerySet[AuditRecord]:
+    """Records under the user's subtrees; records with no org only for holders at a root org."""
+    perm = f"audit.{action}_auditrecord" if action else None
+    paths = user_paths(user, perm)
+    if not paths:
+        return AuditRecord.objects.none()
+    q = path_q("org_path", paths)
+    if any(p.count("/") == 1 for p in paths):
+        q |= Q(org_path="")
+    return AuditRecord.objects.filter(q)
+
+
+class AuditScopedMixin:
+    request: Any
+
+    def scoped(self, action: str | None = "view") -> QuerySet[AuditRecord]:
+        return audit_scope(self.request.user, action)
+
+
+class AuditListView(AuditScopedMixin, ObjectListView):
+    model = AuditRecord
+    table_class = AuditTable
+    filterset_class = AuditFilterSet
+    paginate_by = 50
+    template_name = "audit/audit_list.html"
+    export_columns = [
+        ("序号", "seq"), ("时间", "at"), ("用户", "actor_username"), ("代办对象", "on_behalf_of"), ("地址", "ip"),
+        ("请求", "request_id"), ("类别", "action"), ("对象类型", "object_type"), ("对象ID", "object_id"),
+        ("对象", "object_repr"), ("变更", "changes"), ("附加", "extra"), ("哈希", "hash"),
+    ]
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        from django.utils.translation import gettext
+
+        return gettext("Audit trail")
+
+
+class AuditDetailView(AuditScopedMixin, ObjectDetailView):
+    model = AuditRecord
+    template_name = "audit/audit_detail.html"
+
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> AuditRecord:
+        obj = get_object_or_404(self.scoped(None), pk=self.kwargs["pk"])
+        if not self.scoped("view").filter(pk=obj.pk).exists():
+            raise PermissionDenied
+        return obj
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["same_request"] = (
+            self.scoped("view").filter(request_id=self.object.request_id).exclude(pk=self.object.pk).order_by("id")
+        )
+        ctx["can_change"] = ctx["can_delete"] = False
+        return ctx

@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from yinling.audit.context import acting
+from yinling.core.demo import SEEDERS
+
+
+class Command(BaseCommand):
+    help = "Load the demo data: the Zhejiang org tree, demo accounts and module data (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="Print only the summary.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        write = (lambda msg: None) if options["quiet"] else self.stdout.write
+        with acting(user=None, ip=None), transaction.atomic():
+            for seeder in SEEDERS:
+                seeder.run(options, write)
+        self.stdout.write(self.style.SUCCESS("demo data ready"))

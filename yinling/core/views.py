@@ -1,0 +1,242 @@
+"""Generic list / detail / edit / delete views that every module reuses (NetBox style).
+
+Each view declares its model, and everything it reads comes from
+`model.objects.restrict(user, action)`. Objects outside the user's subtrees do not
+exist (404); inside them a missing permission is 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.forms import BaseModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView
+from django.views.generic.edit import FormView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from yinling.core.exports import xlsx_response
+from yinling.core.scoping import can, has_anywhere, perm_name, user_paths
+
+
+class ScopedMixin(LoginRequiredMixin):
+    model: type[models.Model]
+    request: HttpRequest
+
+    def scoped(self, action: str | None = "view") -> QuerySet[Any]:
+        return self.model.objects.restrict(self.request.user, action)  # type: ignore[attr-defined]
+
+    def require_anywhere(self, action: str) -> None:
+        if not has_anywhere(self.request.user, self.model, action):
+            raise PermissionDenied
+
+    def get_scoped_object(self, action: str, **lookup: Any) -> models.Model:
+        """404 outside the user's subtrees; 403 inside them without `action`."""
+        obj = get_object_or_404(self.scoped(None), **lookup)
+        if not can(self.request.user, action, obj):
+            raise PermissionDenied
+        return obj
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        return []
+
+
+class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
+    """Filter, sort, paginate and export a scoped list."""
+
+    template_name = "core/object_list.html"
+    paginate_by = 25
+    export_columns: list[tuple[str, str]] = []  # (header, attribute path)
+    title: str = ""
+    add_url_name: str | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.require_anywhere("view")
+        if request.GET.get("export") == "xlsx":
+            self.require_anywhere("export")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.scoped("view")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export_queryset(self) -> QuerySet[Any]:
+        # Export only what the user may export, narrowed by the same filters as the page.
+        base = self.scoped("export")
+        filterset = self.get_filterset(self.get_filterset_class())
+        return filterset.filter_queryset(base) if filterset.is_valid() else base.none()
+
+    def export(self) -> HttpResponse:
+        qs = self.export_queryset()
+        columns = self.export_columns
+        label = self.model._meta.verbose_name_plural
+
+        def rows() -> Any:
+            for obj in qs.iterator(chunk_size=2000):
+                yield [_resolve(obj, attr) for _h, attr in columns]
+
+        filters = {k: v for k, v in self.request.GET.items() if k not in ("export", "page")}
+        return xlsx_response(
+            f"{self.model._meta.model_name}.xlsx", [h for h, _a in columns], rows(),
+            object_type=self.model._meta.label_lower, filters=filters, sheet_title=str(label),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx.update(
+            title=self.title or self.model._meta.verbose_name_plural,
+            can_add=bool(self.add_url_name) and has_anywhere(user, self.model, "add"),
+            can_export=bool(self.export_columns) and has_anywhere(user, self.model, "export"),
+            add_url_name=self.add_url_name,
+            breadcrumbs=self.breadcrumbs(),
+            query_string=self.request.GET.urlencode(),
+        )
+        return ctx
+
+
+def _resolve(obj: Any, attr: str) -> Any:
+    value = obj
+    for part in attr.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+        if callable(value) and not isinstance(value, models.Model):
+            value = value()
+    return value
+
+
+class ObjectDetailView(ScopedMixin, DetailView):
+    template_name = "core/object_detail.html"
+    lookup_field = "pk"
+
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> models.Model:
+        return self.get_scoped_object("view", **{self.lookup_field: self.kwargs[self.lookup_field]})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["can_change"] = can(user, "change", self.object)
+        ctx["can_delete"] = can(user, "delete", self.object)
+        ctx["breadcrumbs"] = self.breadcrumbs()
+        return ctx
+
+
+def orgs_where(user: Any, model: type[models.Model], action: str) -> QuerySet[Any]:
+    """Orgs on which `user` may do `action` to `model` objects (choices for org fields)."""
+    from yinling.core.scoping import path_q
+    from yinling.orgs.models import Org
+
+    paths = user_paths(user, perm_name(model, action))
+    return Org.objects.filter(path_q("path", paths), is_active=True) if paths else Org.objects.none()
+
+
+class ObjectEditView(ScopedMixin, FormView):
+    """Create (no pk in the URL) or update. Org fields only offer orgs the user may use."""
+
+    template_name = "core/object_edit.html"
+    lookup_field = "pk"
+    org_fields: tuple[str, ...] = ("org",)
+    object: models.Model | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if self.lookup_field in kwargs:
+            self.object = self.get_scoped_object("change", **{self.lookup_field: kwargs[self.lookup_field]})
+        else:
+            self.require_anywhere("add")
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def action(self) -> str:
+        return "change" if self.object is not None else "add"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_form(self, form_class: Any = None) -> BaseModelForm:
+        form = super().get_form(form_class)
+        allowed = orgs_where(self.request.user, self.model, self.action)
+        for name in self.org_fields:
+            if name in form.fields:
+                field = form.fields[name]
+                field.queryset = field.queryset & allowed  # type: ignore[attr-defined]
+        return form
+
+    def save(self, form: BaseModelForm) -> models.Model:
+        """Override with a call to the module's service function when saving does more."""
+        return form.save()
+
+    def form_valid(self, form: BaseModelForm) -> HttpResponse:
+        with transaction.atomic():
+            obj = self.save(form)
+        messages.success(self.request, _("Saved “%(obj)s”.") % {"obj": obj})
+        return HttpResponseRedirect(self.get_success_url(obj))
+
+    def cancel_url(self) -> str:
+        return "/"
+
+    def get_success_url(self, obj: models.Model | None = None) -> str:  # type: ignore[override]
+        target = obj or self.object
+        return target.get_absolute_url()  # type: ignore[union-attr]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.object
+        ctx["model_name"] = self.model._meta.verbose_name
+        ctx["cancel_url"] = self.object.get_absolute_url() if self.object is not None else (  # type: ignore[attr-defined]
+            self.cancel_url()
+        )
+        ctx["breadcrumbs"] = self.breadcrumbs()
+        return ctx
+
+
+class ObjectDeleteView(ScopedMixin, View):
+    template_name = "core/object_delete.html"
+    lookup_field = "pk"
+    success_url_name: str = "home"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_scoped_object("delete", **{self.lookup_field: kwargs[self.lookup_field]})
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.shortcuts import render
+
+        return render(request, self.template_name, {"object": self.object, "breadcrumbs": self.breadcrumbs()})
+
+    def delete_object(self) -> None:
+        self.object.delete()
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.db.models import ProtectedError
+        from django.shortcuts import redirect
+
+        try:
+            with transaction.atomic():
+                self.delete_object()
+        except ProtectedError:
+            messages.error(request, _("“%(obj)s” is still in use and cannot be deleted.") % {"obj": self.object})
+            return redirect(self.object.get_absolute_url())  # type: ignore[attr-defined]
+        messages.success(request, _("Deleted “%(obj)s”.") % {"obj": self.object})
+        return redirect(self.success_url_name)
