@@ -90,7 +90,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
-    "treebeard",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
