@@ -23,3 +23,29 @@ def _fresh_caches() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Let transactional tests' teardown flush the audit table on SQLite.
+
+    PostgreSQL flushes with TRUNCATE, which row triggers don't see; SQLite flushes with
+    DELETE, which the append-only trigger refuses. So on SQLite the triggers come off
+    just before the flush and go back on at the next test's start.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from django.db import connection
+
+    from yinling.audit import triggers
+
+    triggers.install(connection)
+    yield
+    if connection.vendor == "sqlite":
+        triggers.remove(connection)
