@@ -46,7 +46,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        verified = device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"])
+        allowed, _why = device.verify_is_allowed()
+        verified = allowed and device.verify_token(form.cleaned_data["token"])
         if verified:
             if not device.confirmed:
                 device.confirmed = True
@@ -57,7 +58,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             return redirect(safe_next(request))
         record(AuditRecord.Action.SECURITY, user, extra={"event": "two_factor_failed"},
                org_path=user.org.path if user.org else "")
-        form.add_error("token", _("The code is wrong or has expired. Check your phone's clock and try again."))
+        form.add_error("token", _("The code is wrong or has expired. Check your phone's clock and try again.")
+                       if allowed else _("Too many wrong codes. Wait a few seconds, then enter the newest code."))
     context = {"form": form, "enrolling": not device.confirmed, "next": safe_next(request, "")}
     if not device.confirmed:
         context["qr"] = mark_safe(qr_svg(provisioning_uri(device)))  # noqa: S308 - SVG we generated

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yinling.core.scoping import ScopedQuerySet
+from yinling.core.treepath import TreePathField
 
 
 class AuditRecord(models.Model):
@@ -43,7 +44,7 @@ class AuditRecord(models.Model):
     object_type = models.CharField(_("object type"), max_length=64, blank=True, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
-    org_path = models.CharField(_("org path"), max_length=255, blank=True, db_index=True)
+    org_path = TreePathField(_("org path"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     extra = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
