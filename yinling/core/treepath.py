@@ -33,6 +33,11 @@ class Under(StartsWith):
 
     lookup_name = "under"
 
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        # PostgreSQL and others: exactly Django's startswith (LIKE 'P%'), which the
+        # varchar_pattern_ops index Django adds for indexed CharFields serves.
+        return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
+
     def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         prefix = str(self.rhs)

@@ -1,0 +1,68 @@
+"""Small helpers shared by the browser tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+from yinling.core.testing import PASSWORD
+
+# Chromium's own values for elder mode checks, read in the page.
+BOX_JS = """el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+  return {w: r.width, h: r.height, visible: r.width > 0 && r.height > 0 && s.visibility !== 'hidden',
+          text: (el.innerText || el.value || '').trim()}; }"""
+BODY_TEXT_JS = """() => { const s = getComputedStyle(document.body);
+  return {fontSize: parseFloat(s.fontSize), lineHeight: parseFloat(s.lineHeight)}; }"""
+SCROLL_WIDTH_JS = "() => document.documentElement.scrollWidth"
+
+
+def zh(message: str) -> str:
+    """What the page shows for `message` in the default language (Chinese, once translated)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(message)
+
+
+def en(message: str) -> str:
+    with translation.override("en"):
+        return translation.gettext(message)
+
+
+def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real login form."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+
+
+def sign_out(page: Any) -> None:
+    """Sign out with the navbar's button (opening the collapsed menu on a phone first)."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    button = page.locator("#mainnav form[action='/accounts/logout/'] button")
+    button.wait_for(state="visible")
+    with page.expect_navigation():
+        button.click()
+
+
+def attach_session(context: Any, base_url: str, user: Any) -> None:
+    """Put a signed-in session for `user` into the browser context (past two-factor sign-in).
+
+    The sign-in flows themselves are tested through the forms; pages that only need a
+    signed-in user start from a ready session, which keeps the suite fast.
+    """
+    from yinling.core.permission_tests import login_client
+
+    client = login_client(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])
+
+
+def path_of(page: Any) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(page.url).path
