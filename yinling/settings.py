@@ -15,7 +15,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("YINLING_VAR_DIR", str(BASE_DIR / "var")))
@@ -43,8 +42,10 @@ def _dev_secret(filename: str, make: str) -> str:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / filename
     if not path.exists():
-        value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() if make == "fernet" else (
-            secrets.token_urlsafe(50)
+        value = (
+            base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+            if make == "fernet"
+            else (secrets.token_urlsafe(50))
         )
         path.write_text(value)
         path.chmod(0o600)
@@ -280,7 +281,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Yinling API",
-    "DESCRIPTION": "银龄 — retired-cadre service and management platform. All data is scoped to the caller's org subtree.",
+    "DESCRIPTION": (
+        "银龄 — retired-cadre service and management platform. All data is scoped to the caller's org subtree."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -9,8 +9,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from yinling.core.demo import Seeder, register_seeder
         from yinling.accounts.demo import seed_accounts
+        from yinling.core.demo import Seeder, register_seeder
 
         register_seeder(Seeder("accounts", seed_accounts, order=20))
         from yinling.accounts import signals  # noqa: F401

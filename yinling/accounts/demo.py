@@ -36,7 +36,7 @@ def seed_accounts(options: dict[str, Any], write: Callable[[str], None]) -> None
             created += 1
         RoleAssignment.objects.get_or_create(user=user, role=role, org=org)
     write(f"staff accounts: {created} new")
-    write("demo logins (password %s):" % DEMO_PASSWORD)
+    write(f"demo logins (password {DEMO_PASSWORD}):")
     for username, _name, role, code in DEMO_ACCOUNTS:
         note = " (enrols TOTP at first sign-in)" if role in roles.ADMIN_ROLES else ""
         write(f"  {username:<10} {roles.ROLES[role].label!s:<24} {code}{note}")

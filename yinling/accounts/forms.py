@@ -12,8 +12,11 @@ from yinling.orgs.models import Org
 
 
 class StaffCreateForm(forms.ModelForm):
-    password1 = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput(render_value=False),
-                                help_text=password_validation.password_validators_help_text_html())
+    password1 = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
     password2 = forms.CharField(label=_("Repeat password"), widget=forms.PasswordInput(render_value=False))
 
     class Meta:
@@ -51,8 +54,7 @@ class StaffEditForm(forms.ModelForm):
 
 class AssignRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=role_choices)
-    org = forms.ModelChoiceField(label=_("On org (and its subtree)"), queryset=Org.objects.none(),
-                                 to_field_name="code")
+    org = forms.ModelChoiceField(label=_("On org (and its subtree)"), queryset=Org.objects.none(), to_field_name="code")
 
     def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,8 +70,8 @@ class ProfileForm(forms.ModelForm):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("6-digit code from your authenticator app"), max_length=6, min_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
-                                      "pattern": "[0-9]{6}"}),
+        label=_("6-digit code from your authenticator app"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}),
     )
-

@@ -41,8 +41,9 @@ class Role:
 ROLES: dict[str, Role] = {}
 
 
-def register_role(code: str, label: str | Promise, perms: set[str], description: str | Promise = "",
-                  order: int = 100) -> Role:
+def register_role(
+    code: str, label: str | Promise, perms: set[str], description: str | Promise = "", order: int = 100
+) -> Role:
     role = ROLES.setdefault(code, Role(code, label, set(), description, order))
     role.perms |= perms
     return role
@@ -65,36 +66,48 @@ def role_choices() -> list[tuple[str, str | Promise]]:
 
 
 register_role(
-    SYSTEM_ADMIN, _("System administrator"), order=1,
+    SYSTEM_ADMIN,
+    _("System administrator"),
+    order=1,
     description=_("Maintains the org tree and accounts; no business data, no audit trail."),
     perms=crud("orgs.org", "view", "add", "change", "delete", "export")
     | crud("accounts.user", "view", "add", "change", "export")
     | {"accounts.assign_user", "accounts.assign_admin_roles"},
 )
 register_role(
-    SECURITY_ADMIN, _("Security administrator"), order=2,
+    SECURITY_ADMIN,
+    _("Security administrator"),
+    order=2,
     description=_("Unlocks accounts, resets two-factor devices, reviews sign-in security."),
     perms=crud("orgs.org", "view") | crud("accounts.user", "view", "unlock", "reset_otp", "deactivate"),
 )
 register_role(
-    AUDIT_ADMIN, _("Audit administrator"), order=3,
+    AUDIT_ADMIN,
+    _("Audit administrator"),
+    order=3,
     description=_("Reads and exports the audit trail; changes nothing."),
     perms=crud("orgs.org", "view") | crud("audit.auditrecord", "view", "export"),
 )
 register_role(
-    BUREAU_ADMIN, _("Bureau administrator"), order=10,
+    BUREAU_ADMIN,
+    _("Bureau administrator"),
+    order=10,
     description=_("Manages staff accounts and business data in its subtree."),
     perms=crud("orgs.org", "view", "add", "change", "export")
     | crud("accounts.user", "view", "add", "change", "deactivate", "export")
     | {"accounts.assign_user"},
 )
 register_role(
-    CLERK, _("Clerk"), order=20,
+    CLERK,
+    _("Clerk"),
+    order=20,
     description=_("Edits business data in its subtree."),
     perms=crud("orgs.org", "view", "export"),
 )
 register_role(
-    LEADER, _("Leader"), order=30,
+    LEADER,
+    _("Leader"),
+    order=30,
     description=_("Reads everything in its subtree."),
     perms=crud("orgs.org", "view"),
 )

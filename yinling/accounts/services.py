@@ -38,8 +38,7 @@ def check_can_assign(granter: Any, role: str, org: Org) -> None:
 
 
 @transaction.atomic
-def do_create_staff_user(*, by: Any, username: str, full_name: str, org: Org, password: str,
-                         email: str = "") -> User:
+def do_create_staff_user(*, by: Any, username: str, full_name: str, org: Org, password: str, email: str = "") -> User:
     if not has_perm_at(by, "accounts.add_user", org.path):
         raise PermissionDenied
     user = User(username=username, full_name=full_name, org=org, email=email, kind=User.Kind.STAFF)

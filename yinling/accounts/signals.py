@@ -35,20 +35,28 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
     username = str(credentials.get("username", ""))[:150]
     user = User.objects.filter(username=username).select_related("org").first()
     record(
-        AuditRecord.Action.LOGIN_FAILED, object_type="accounts.user",
-        object_id=str(user.pk) if user else "", object_repr=username,
-        org_path=_path(user), actor_username=username,
+        AuditRecord.Action.LOGIN_FAILED,
+        object_type="accounts.user",
+        object_id=str(user.pk) if user else "",
+        object_repr=username,
+        org_path=_path(user),
+        actor_username=username,
     )
 
 
 @receiver(user_locked_out, dispatch_uid="audit-locked-out")
-def on_locked_out(sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None,
-                  **kwargs: Any) -> None:
+def on_locked_out(
+    sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None, **kwargs: Any
+) -> None:
     from yinling.accounts.models import User
 
     user = User.objects.filter(username=username or "").select_related("org").first()
     record(
-        AuditRecord.Action.LOCKED_OUT, object_type="accounts.user", object_id=str(user.pk) if user else "",
-        object_repr=username or "", org_path=_path(user), actor_username=username or "",
+        AuditRecord.Action.LOCKED_OUT,
+        object_type="accounts.user",
+        object_id=str(user.pk) if user else "",
+        object_repr=username or "",
+        org_path=_path(user),
+        actor_username=username or "",
         extra={"ip": ip_address},
     )

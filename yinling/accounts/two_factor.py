@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from base64 import b32encode
 from io import BytesIO
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -27,7 +28,7 @@ def qr_svg(data: str) -> str:
     buf = BytesIO()
     img.save(buf)
     svg = buf.getvalue().decode()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def provisioning_uri(device: TOTPDevice) -> str:
@@ -37,7 +38,7 @@ def provisioning_uri(device: TOTPDevice) -> str:
 
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     if user.is_verified():
         return redirect(safe_next(request))
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -52,14 +53,26 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                record(AuditRecord.Action.SECURITY, user, extra={"event": "two_factor_enrolled"},
-                       org_path=user.org.path if user.org else "")
+                record(
+                    AuditRecord.Action.SECURITY,
+                    user,
+                    extra={"event": "two_factor_enrolled"},
+                    org_path=user.org.path if user.org else "",
+                )
             otp_login(request, device)
             return redirect(safe_next(request))
-        record(AuditRecord.Action.SECURITY, user, extra={"event": "two_factor_failed"},
-               org_path=user.org.path if user.org else "")
-        form.add_error("token", _("The code is wrong or has expired. Check your phone's clock and try again.")
-                       if allowed else _("Too many wrong codes. Wait a few seconds, then enter the newest code."))
+        record(
+            AuditRecord.Action.SECURITY,
+            user,
+            extra={"event": "two_factor_failed"},
+            org_path=user.org.path if user.org else "",
+        )
+        form.add_error(
+            "token",
+            _("The code is wrong or has expired. Check your phone's clock and try again.")
+            if allowed
+            else _("Too many wrong codes. Wait a few seconds, then enter the newest code."),
+        )
     context = {"form": form, "enrolling": not device.confirmed, "next": safe_next(request, "")}
     if not device.confirmed:
         context["qr"] = mark_safe(qr_svg(provisioning_uri(device)))  # noqa: S308 - SVG we generated

@@ -43,14 +43,13 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         User.objects.filter(pk=request.user.pk).update(elder_mode=enabled)
     response = redirect(safe_next(request))
-    response.set_cookie("elder_mode", "1" if enabled else "0", max_age=3600 * 24 * 365, samesite="Lax",
-                        httponly=True)
+    response.set_cookie("elder_mode", "1" if enabled else "0", max_age=3600 * 24 * 365, samesite="Lax", httponly=True)
     return response
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -66,8 +65,12 @@ class UserListView(ObjectListView):
     filterset_class = UserFilterSet
     add_url_name = "accounts:user_add"
     export_columns = [
-        ("用户名", "username"), ("姓名", "full_name"), ("所属单位代码", "org.code"), ("所属单位", "org.name"),
-        ("启用", "is_active"), ("最近登录", "last_login"),
+        ("用户名", "username"),
+        ("姓名", "full_name"),
+        ("所属单位代码", "org.code"),
+        ("所属单位", "org.name"),
+        ("启用", "is_active"),
+        ("最近登录", "last_login"),
     ]
 
     @property
@@ -76,7 +79,10 @@ class UserListView(ObjectListView):
 
     def get_queryset(self) -> QuerySet[User]:
         return (
-            super().get_queryset().filter(kind=User.Kind.STAFF).select_related("org")
+            super()
+            .get_queryset()
+            .filter(kind=User.Kind.STAFF)
+            .select_related("org")
             .prefetch_related("assignments__org")
         )
 
@@ -91,8 +97,12 @@ class UserCreateView(ObjectEditView):
     def save(self, form: BaseModelForm) -> User:
         data = form.cleaned_data
         return services.do_create_staff_user(
-            by=self.request.user, username=data["username"], full_name=data["full_name"], org=data["org"],
-            password=data["password1"], email=data.get("email", ""),
+            by=self.request.user,
+            username=data["username"],
+            full_name=data["full_name"],
+            org=data["org"],
+            password=data["password1"],
+            email=data.get("email", ""),
         )
 
     def get_success_url(self, obj: Any = None) -> str:  # type: ignore[override]
@@ -152,8 +162,9 @@ def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a role and an org you manage."))
         return redirect("accounts:user_detail", pk=pk)
     try:
-        services.do_assign_role(by=request.user, user=target, role=form.cleaned_data["role"],
-                                org=form.cleaned_data["org"])
+        services.do_assign_role(
+            by=request.user, user=target, role=form.cleaned_data["role"], org=form.cleaned_data["org"]
+        )
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, str(exc.args[0]) if exc.args else _("Not allowed."))
     else:
@@ -164,8 +175,9 @@ def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(RoleAssignment.objects.restrict(request.user, None).select_related("org", "user"),
-                                   pk=pk)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.restrict(request.user, None).select_related("org", "user"), pk=pk
+    )
     _target(request, assignment.user_id, "assign")
     try:
         services.do_revoke_role(by=request.user, assignment=assignment)
@@ -203,4 +215,3 @@ def reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
     services.do_reset_otp(by=request.user, user=target)
     messages.success(request, _("Two-factor device removed; the user enrols again at next sign-in."))
     return redirect("accounts:user_detail", pk=pk)
-

@@ -11,7 +11,12 @@ from rest_framework.request import Request
 from yinling.core.scoping import can, has_anywhere
 
 _ACTION_FOR_METHOD = {
-    "GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change", "PATCH": "change",
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
     "DELETE": "delete",
 }
 
@@ -19,7 +24,6 @@ _ACTION_FOR_METHOD = {
 class ScopedViewSetMixin:
     """Querysets come only from Model.objects.restrict(); object access follows the same rule as pages."""
 
-    request: Request
     model: type[Model]
 
     def scoped(self, action: str | None) -> QuerySet[Any]:

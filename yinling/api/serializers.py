@@ -13,8 +13,9 @@ from yinling.orgs.models import Org
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, write_only=True)
-    otp = serializers.CharField(required=False, allow_blank=True, write_only=True,
-                                help_text="TOTP code; required for the three admin roles.")
+    otp = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, help_text="TOTP code; required for the three admin roles."
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         request = self.context["request"]
@@ -54,8 +55,8 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class OrgSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    division = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent = serializers.SlugRelatedField[Org](slug_field="code", read_only=True)  # type: ignore[assignment]
+    division = serializers.PrimaryKeyRelatedField[Org](read_only=True)
 
     class Meta:
         model = Org

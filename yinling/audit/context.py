@@ -18,7 +18,8 @@ class AuditContext:
     on_behalf_of: str = ""
 
 
-_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("audit_context", default=AuditContext())
+# AuditContext is frozen, so sharing one default instance is safe.
+_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("audit_context", default=AuditContext())  # noqa: B039
 
 
 def current() -> AuditContext:
@@ -35,8 +36,9 @@ def new_request_id() -> str:
 
 
 @contextmanager
-def acting(user: Any = None, ip: str | None = None, request_id: str | None = None,
-           on_behalf_of: str | None = None) -> Iterator[AuditContext]:
+def acting(
+    user: Any = None, ip: str | None = None, request_id: str | None = None, on_behalf_of: str | None = None
+) -> Iterator[AuditContext]:
     """Run a block as `user` (commands, tests, background jobs)."""
     base = _current.get()
     ctx = AuditContext(

@@ -14,10 +14,12 @@ class AuditFilterSet(django_filters.FilterSet):
     object_type = django_filters.CharFilter(label=_("Object type"), lookup_expr="iexact")
     object_id = django_filters.CharFilter(label=_("Object id"))
     request_id = django_filters.CharFilter(label=_("Request"))
-    since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label=_("To"), field_name="at", lookup_expr="date__lte",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+    since = django_filters.DateFilter(
+        label=_("From"), field_name="at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        label=_("To"), field_name="at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = AuditRecord

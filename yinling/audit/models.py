@@ -33,8 +33,13 @@ class AuditRecord(models.Model):
     seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+", verbose_name=_("actor"),
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_username = models.CharField(_("actor"), max_length=150, blank=True, db_index=True)
     on_behalf_of = models.CharField(_("on behalf of"), max_length=150, blank=True)
@@ -76,8 +81,14 @@ class ChainCheckpoint(models.Model):
     class Meta:
         ordering = ["-seq"]
 
+    def __str__(self) -> str:
+        return f"checkpoint at seq {self.seq}"
+
 
 class PurgePermit(models.Model):
     """Present only inside the purge command's transaction; the delete trigger checks for it."""
 
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"purge permit {self.pk}"

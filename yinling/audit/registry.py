@@ -24,8 +24,13 @@ MASK = "******"
 _registered: dict[type[models.Model], dict[str, Any]] = {}
 
 
-def register(model: type[models.Model], *, exclude: tuple[str, ...] = (), sensitive: tuple[str, ...] = (),
-             masker: Callable[[str, Any], Any] | None = None) -> None:
+def register(
+    model: type[models.Model],
+    *,
+    exclude: tuple[str, ...] = (),
+    sensitive: tuple[str, ...] = (),
+    masker: Callable[[str, Any], Any] | None = None,
+) -> None:
     exclude = tuple(exclude) + tuple(getattr(model, "audit_exclude", ()))
     sensitive = tuple(sensitive) + tuple(getattr(model, "audit_sensitive", ()))
     _registered[model] = {"exclude": exclude, "sensitive": sensitive, "masker": masker}
@@ -41,8 +46,11 @@ def is_registered(model: type[models.Model]) -> bool:
 
 def _tracked_fields(model: type[models.Model]) -> list[models.Field]:
     opts = _registered[model]
-    return [f for f in model._meta.concrete_fields if f.attname not in opts["exclude"] and f.name not in opts["exclude"]
-            and not f.primary_key]
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname not in opts["exclude"] and f.name not in opts["exclude"] and not f.primary_key
+    ]
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -75,8 +83,9 @@ def _pre_save(sender: type[models.Model], instance: models.Model, raw: bool = Fa
     instance._audit_before = sender._base_manager.filter(pk=instance.pk).values(*fields).first()  # type: ignore[attr-defined]
 
 
-def _post_save(sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False,
-               **kwargs: Any) -> None:
+def _post_save(
+    sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if raw:
         return
     after = snapshot(instance)

@@ -20,8 +20,20 @@ GENESIS = "0" * 64
 _PG_LOCK_KEY = 0x5949_4E4C  # "YINL": serialises sealing across processes on PostgreSQL
 
 HASHED_FIELDS = (
-    "seq", "at", "actor_username", "on_behalf_of", "ip", "request_id", "action",
-    "object_type", "object_id", "object_repr", "org_path", "changes", "extra", "prev_hash",
+    "seq",
+    "at",
+    "actor_username",
+    "on_behalf_of",
+    "ip",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "org_path",
+    "changes",
+    "extra",
+    "prev_hash",
 )
 
 
@@ -111,11 +123,10 @@ def seal_pending() -> int:
         pending = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:5000])
         if not pending:
             return 0
-        head = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "hash").first()
+        head = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
         if head is None:
-            checkpoint = ChainCheckpoint.objects.order_by("-seq").values("seq", "hash").first()
-            head = checkpoint or {"seq": 0, "hash": GENESIS}
-        seq, prev = head["seq"], head["hash"]
+            head = ChainCheckpoint.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
+        seq, prev = int(head[0] or 0), str(head[1])
         for rec in pending:
             seq += 1
             rec.seq, rec.prev_hash = seq, prev
@@ -148,6 +159,7 @@ def verify_chain() -> VerifyResult:
     qs = AuditRecord.objects.filter(seq__isnull=False, seq__gt=expected_seq).order_by("seq")
     for rec in qs.iterator(chunk_size=2000):
         expected_seq += 1
+        assert rec.seq is not None
         if rec.seq != expected_seq:
             result.problems.append(
                 f"records missing: seq {expected_seq}..{rec.seq - 1} removed (next present is id {rec.id})"
@@ -185,13 +197,17 @@ def purge_before(cutoff: dt.datetime, *, by: str = "") -> int:
         if first_young is not None:
             qs = qs.filter(seq__lt=first_young.seq)
         last = qs.order_by("-seq").first()
-        if last is None:
+        if last is None or last.seq is None:
             return 0
         count = qs.count()
         ChainCheckpoint.objects.create(seq=last.seq, hash=last.hash, purged_by=by, purged_count=count)
         permit = PurgePermit.objects.create()
         qs.delete()
         permit.delete()
-        record(AuditRecord.Action.PURGE, object_type="audit.auditrecord", actor_username=by,
-               extra={"cutoff": cutoff.isoformat(), "deleted": count, "up_to_seq": last.seq})
+        record(
+            AuditRecord.Action.PURGE,
+            object_type="audit.auditrecord",
+            actor_username=by,
+            extra={"cutoff": cutoff.isoformat(), "deleted": count, "up_to_seq": last.seq},
+        )
     return count

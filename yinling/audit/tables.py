@@ -5,15 +5,17 @@ from yinling.audit.models import AuditRecord
 
 
 class AuditTable(tables.Table):
-    at = tables.DateTimeColumn(verbose_name=_("time"), format="Y-m-d H:i:s",
-                               linkify=("audit:detail", {"pk": tables.A("pk")}))
+    at = tables.DateTimeColumn(
+        verbose_name=_("time"), format="Y-m-d H:i:s", linkify=("audit:detail", {"pk": tables.A("pk")})
+    )
     actor_username = tables.Column(verbose_name=_("user"))
     action = tables.Column(verbose_name=_("kind"))
     object_type = tables.Column(verbose_name=_("object type"))
     object_repr = tables.Column(verbose_name=_("object"))
     ip = tables.Column(verbose_name=_("address"))
-    request_id = tables.Column(verbose_name=_("request"),
-                               linkify=lambda record: f"/audit/?request_id={record.request_id}")
+    request_id = tables.Column(
+        verbose_name=_("request"), linkify=lambda record: f"/audit/?request_id={record.request_id}"
+    )
 
     class Meta:
         model = AuditRecord

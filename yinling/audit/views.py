@@ -41,9 +41,19 @@ class AuditListView(AuditScopedMixin, ObjectListView):
     paginate_by = 50
     template_name = "audit/audit_list.html"
     export_columns = [
-        ("序号", "seq"), ("时间", "at"), ("用户", "actor_username"), ("代办对象", "on_behalf_of"), ("地址", "ip"),
-        ("请求", "request_id"), ("类别", "action"), ("对象类型", "object_type"), ("对象ID", "object_id"),
-        ("对象", "object_repr"), ("变更", "changes"), ("附加", "extra"), ("哈希", "hash"),
+        ("序号", "seq"),
+        ("时间", "at"),
+        ("用户", "actor_username"),
+        ("代办对象", "on_behalf_of"),
+        ("地址", "ip"),
+        ("请求", "request_id"),
+        ("类别", "action"),
+        ("对象类型", "object_type"),
+        ("对象ID", "object_id"),
+        ("对象", "object_repr"),
+        ("变更", "changes"),
+        ("附加", "extra"),
+        ("哈希", "hash"),
     ]
 
     @property

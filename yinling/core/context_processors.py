@@ -9,8 +9,10 @@ from yinling.core.navigation import nav_for
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    elder = bool(getattr(user, "elder_mode", False)) if user is not None and user.is_authenticated else (
-        request.COOKIES.get("elder_mode") == "1"
+    elder = (
+        bool(getattr(user, "elder_mode", False))
+        if user is not None and user.is_authenticated
+        else (request.COOKIES.get("elder_mode") == "1")
     )
     items = nav_for(user)
     current = request.path

@@ -202,8 +202,10 @@ class ScopedViewPermissionTests:
         own, other = self.make(p, "own"), self.make(p, "other")
         response = self.client_for(p.owner).get(self.list_url + "?export=xlsx")
         assert response.status_code == 200
-        wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-        text = "\n".join(" ".join(str(c) for c in row if c is not None) for row in wb.active.iter_rows(values_only=True))
+        wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)  # type: ignore[attr-defined]
+        text = "\n".join(
+            " ".join(str(c) for c in row if c is not None) for row in wb.active.iter_rows(values_only=True)
+        )
         assert self.marker(own) in text
         assert self.marker(other) not in text
         from yinling.audit.models import AuditRecord

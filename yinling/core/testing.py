@@ -50,7 +50,9 @@ def make_tree() -> Tree:
 def make_user(username: str, org: Org | None, *role_codes: str, at: Org | None = None, **extra: Any) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, org=org, full_name=username, **extra)
     for role in role_codes:
-        RoleAssignment.objects.create(user=user, role=role, org=at or org)
+        target = at or org
+        assert target is not None
+        RoleAssignment.objects.create(user=user, role=role, org=target)
     return user
 
 

@@ -33,12 +33,12 @@ class Under(StartsWith):
 
     lookup_name = "under"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         # PostgreSQL and others: exactly Django's startswith (LIKE 'P%'), which the
         # varchar_pattern_ops index Django adds for indexed CharFields serves.
         return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
 
-    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any) -> Any:
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         prefix = str(self.rhs)
         # "\x7f" sorts after every character an org code may contain.

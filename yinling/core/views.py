@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views import View
@@ -56,10 +56,10 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
     template_name = "core/object_list.html"
     paginate_by = 25
     export_columns: list[tuple[str, str]] = []  # (header, attribute path)
-    title: str = ""
+    title: Any = ""
     add_url_name: str | None = None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.require_anywhere("view")
@@ -70,7 +70,7 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
     def get_queryset(self) -> QuerySet[Any]:
         return self.scoped("view")
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.GET.get("export") == "xlsx":
             return self.export()
         return super().get(request, *args, **kwargs)
@@ -81,7 +81,7 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
         filterset = self.get_filterset(self.get_filterset_class())
         return filterset.filter_queryset(base) if filterset.is_valid() else base.none()
 
-    def export(self) -> HttpResponse:
+    def export(self) -> HttpResponseBase:
         qs = self.export_queryset()
         columns = self.export_columns
         label = self.model._meta.verbose_name_plural
@@ -92,8 +92,12 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
 
         filters = {k: v for k, v in self.request.GET.items() if k not in ("export", "page")}
         return xlsx_response(
-            f"{self.model._meta.model_name}.xlsx", [h for h, _a in columns], rows(),
-            object_type=self.model._meta.label_lower, filters=filters, sheet_title=str(label),
+            f"{self.model._meta.model_name}.xlsx",
+            [h for h, _a in columns],
+            rows(),
+            object_type=self.model._meta.label_lower,
+            filters=filters,
+            sheet_title=str(label),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -154,7 +158,7 @@ class ObjectEditView(ScopedMixin, FormView):
     org_fields: tuple[str, ...] = ("org",)
     object: models.Model | None = None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.lookup_field in kwargs:
@@ -195,16 +199,15 @@ class ObjectEditView(ScopedMixin, FormView):
         return "/"
 
     def get_success_url(self, obj: models.Model | None = None) -> str:  # type: ignore[override]
-        target = obj or self.object
-        return target.get_absolute_url()  # type: ignore[union-attr]
+        target: Any = obj or self.object
+        return str(target.get_absolute_url())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["object"] = self.object
         ctx["model_name"] = self.model._meta.verbose_name
-        ctx["cancel_url"] = self.object.get_absolute_url() if self.object is not None else (  # type: ignore[attr-defined]
-            self.cancel_url()
-        )
+        obj: Any = self.object
+        ctx["cancel_url"] = obj.get_absolute_url() if obj is not None else self.cancel_url()
         ctx["breadcrumbs"] = self.breadcrumbs()
         return ctx
 
@@ -214,13 +217,13 @@ class ObjectDeleteView(ScopedMixin, View):
     lookup_field = "pk"
     success_url_name: str = "home"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.object = self.get_scoped_object("delete", **{self.lookup_field: kwargs[self.lookup_field]})
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         from django.shortcuts import render
 
         return render(request, self.template_name, {"object": self.object, "breadcrumbs": self.breadcrumbs()})
@@ -228,7 +231,7 @@ class ObjectDeleteView(ScopedMixin, View):
     def delete_object(self) -> None:
         self.object.delete()
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         from django.db.models import ProtectedError
         from django.shortcuts import redirect
 

@@ -19,8 +19,14 @@ class OrgsConfig(AppConfig):
         from yinling.orgs.models import Org
 
         register(Org)
-        register_figure(Figure(_("Bureaus in my scope"), _count_orgs(["province_bureau", "city_bureau", "county_bureau"]),
-                               "orgs:list", order=60))
+        register_figure(
+            Figure(
+                _("Bureaus in my scope"),
+                _count_orgs(["province_bureau", "city_bureau", "county_bureau"]),
+                "orgs:list",
+                order=60,
+            )
+        )
         register_figure(Figure(_("Units and stations"), _count_orgs(["unit", "station"]), "orgs:list", order=61))
         register_nav(NavItem(_("Org tree"), "orgs:list", perm="orgs.view_org", order=80))
 

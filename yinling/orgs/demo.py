@@ -17,8 +17,9 @@ def bureau_name(division: Division) -> str:
     return f"{division.name}委老干部局"
 
 
-def _ensure(code: str, name: str, kind: str, parent: Org | None, division_id: str | None,
-            existing: dict[str, Org]) -> Org:
+def _ensure(
+    code: str, name: str, kind: str, parent: Org | None, division_id: str | None, existing: dict[str, Org]
+) -> Org:
     org = existing.get(code)
     if org is None:
         org = Org(code=code, name=name, kind=kind, parent=parent, division_id=division_id)
@@ -37,12 +38,20 @@ def seed_org_tree(options: dict[str, Any], write: Callable[[str], None]) -> None
     for city in Division.objects.filter(parent=province).order_by("code"):
         city_org = _ensure(city.code, bureau_name(city), Org.Kind.CITY_BUREAU, root, city.code, existing)
         for county in Division.objects.filter(parent=city).order_by("code"):
-            county_org = _ensure(county.code, bureau_name(county), Org.Kind.COUNTY_BUREAU, city_org, county.code,
-                                 existing)
+            county_org = _ensure(
+                county.code, bureau_name(county), Org.Kind.COUNTY_BUREAU, city_org, county.code, existing
+            )
             for n, suffix in enumerate(UNITS, 1):
-                _ensure(f"{county.code}U{n:02d}", f"{county.name}{suffix}", Org.Kind.UNIT, county_org, county.code,
-                        existing)
+                _ensure(
+                    f"{county.code}U{n:02d}", f"{county.name}{suffix}", Org.Kind.UNIT, county_org, county.code, existing
+                )
             for n, suffix in enumerate(STATIONS, 1):
-                _ensure(f"{county.code}S{n:02d}", f"{county.name}{suffix}", Org.Kind.STATION, county_org,
-                        county.code, existing)
+                _ensure(
+                    f"{county.code}S{n:02d}",
+                    f"{county.name}{suffix}",
+                    Org.Kind.STATION,
+                    county_org,
+                    county.code,
+                    existing,
+                )
     write(f"orgs: {len(existing) - before} new, {len(existing)} in all")

@@ -53,9 +53,7 @@ class Org(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    division = models.ForeignKey(
-        Division, verbose_name=_("division"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    division = models.ForeignKey(Division, verbose_name=_("division"), null=True, blank=True, on_delete=models.PROTECT)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -77,15 +75,6 @@ class Org(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("orgs:detail", args=[self.code])
-
-    def clean(self) -> None:
-        if self.parent_id and self.pk and self.parent is not None and self.parent.path.startswith(self.path or "~"):
-            raise ValidationError({"parent": _("An org cannot be moved under itself or its descendants.")})
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is None:
             self.path = (self.parent.path if self.parent else "") + self.code + "/"
@@ -99,6 +88,15 @@ class Org(models.Model):
             self.path = new_path
             self.depth = self.parent.depth + 1 if self.parent else 0
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("orgs:detail", args=[self.code])
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk and self.parent is not None and self.parent.path.startswith(self.path or "~"):
+            raise ValidationError({"parent": _("An org cannot be moved under itself or its descendants.")})
 
     def _rewrite_subtree(self, old_path: str, new_path: str) -> None:
         """Move or rename: one UPDATE rewrites every descendant's path and depth."""

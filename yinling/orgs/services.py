@@ -33,8 +33,11 @@ def load_divisions(path: Path = DIVISIONS_CSV) -> tuple[int, int]:
     rows.sort(key=lambda r: (order.get(r["level"], 3), r["code"]))
     for row in rows:
         values = {
-            "name": row["name"], "level": row["level"], "parent_id": row["parent"] or None,
-            "longitude": _decimal(row["longitude"]), "latitude": _decimal(row["latitude"]),
+            "name": row["name"],
+            "level": row["level"],
+            "parent_id": row["parent"] or None,
+            "longitude": _decimal(row["longitude"]),
+            "latitude": _decimal(row["latitude"]),
         }
         div = existing.get(row["code"])
         if div is None:

@@ -18,7 +18,10 @@ class OrgListView(ObjectListView):
     title = _("Org tree")
     add_url_name = "orgs:add"
     export_columns = [
-        ("代码", "code"), ("名称", "name"), ("类型", "get_kind_display"), ("上级代码", "parent.code"),
+        ("代码", "code"),
+        ("名称", "name"),
+        ("类型", "get_kind_display"),
+        ("上级代码", "parent.code"),
         ("行政区划", "division_id"),
     ]
 

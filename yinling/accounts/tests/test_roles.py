@@ -81,10 +81,15 @@ def test_it_assigns_through_the_staff_page(personas: Personas) -> None:
 
 def test_it_limits_account_actions_by_role(personas: Personas) -> None:
     target = make_user("newclerk", personas.tree.county_a)
-    assert login_client(personas.limited).post(f"/accounts/users/{target.pk}/assign/",
-                                               {"role": roles.CLERK, "org": "330106"}).status_code == 403
-    assert login_client(personas.outsider).post(f"/accounts/users/{target.pk}/active/",
-                                                {"active": "0"}).status_code == 404
+    assert (
+        login_client(personas.limited)
+        .post(f"/accounts/users/{target.pk}/assign/", {"role": roles.CLERK, "org": "330106"})
+        .status_code
+        == 403
+    )
+    assert (
+        login_client(personas.outsider).post(f"/accounts/users/{target.pk}/active/", {"active": "0"}).status_code == 404
+    )
     assert login_client(personas.owner).post(f"/accounts/users/{target.pk}/unlock/").status_code == 403
     response = login_client(personas.owner).post(f"/accounts/users/{target.pk}/active/", {"active": "0"})
     assert response.status_code == 302

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def token_for(username: str, password: str = PASSWORD, **extra: str) -> str:
-    response = APIClient().post("/api/v1/auth/token/", {"username": username, "password": password, **extra},
-                                format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": username, "password": password, **extra}, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["token"]
 

@@ -148,8 +148,17 @@ def test_it_groups_one_requests_changes(client, tree: Tree) -> None:
 
     admin = make_user("sysadmin", tree.city_a, roles.BUREAU_ADMIN)
     client.force_login(admin)
-    response = client.post("/orgs/add/", {"code": "330106S07", "name": "新站", "kind": "station",
-                                          "parent": tree.county_a.pk, "division": "", "is_active": "on"})
+    response = client.post(
+        "/orgs/add/",
+        {
+            "code": "330106S07",
+            "name": "新站",
+            "kind": "station",
+            "parent": tree.county_a.pk,
+            "division": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     rec = AuditRecord.objects.get(action="create", object_type="orgs.org", object_repr="新站")
     assert rec.actor_username == "sysadmin"

@@ -42,31 +42,56 @@ def form_field(field: forms.BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     control = field.as_widget(attrs=attrs)
-    required = format_html(' <span class="text-danger">*<span class="visually-hidden">{}</span></span>',
-                           _("required")) if field.field.required else ""
-    help_html = format_html('<div id="{}_help" class="form-text">{}</div>', field.auto_id,
-                            mark_safe(str(field.help_text))) if field.help_text else ""  # noqa: S308
-    errors_html = format_html(
-        '<div id="{}_errors" class="invalid-feedback d-block" role="alert">{}</div>', field.auto_id,
-        format_html_join("", "<div>{}</div>", ((e,) for e in field.errors)),
-    ) if field.errors else ""
+    required = (
+        format_html(' <span class="text-danger">*<span class="visually-hidden">{}</span></span>', _("required"))
+        if field.field.required
+        else ""
+    )
+    help_html = (
+        # Help texts are written by us (e.g. Django's password rules list), never by users.
+        format_html('<div id="{}_help" class="form-text">{}</div>', field.auto_id, mark_safe(str(field.help_text)))  # noqa: S308
+        if field.help_text
+        else ""
+    )
+    errors_html = (
+        format_html(
+            '<div id="{}_errors" class="invalid-feedback d-block" role="alert">{}</div>',
+            field.auto_id,
+            format_html_join("", "<div>{}</div>", ((e,) for e in field.errors)),
+        )
+        if field.errors
+        else ""
+    )
     if isinstance(widget, forms.CheckboxInput):
         return format_html(
             '<div class="mb-3 form-check">{}<label class="form-check-label" for="{}">{}</label>{}{}</div>',
-            control, field.id_for_label, field.label, help_html, errors_html,
+            control,
+            field.id_for_label,
+            field.label,
+            help_html,
+            errors_html,
         )
     return format_html(
         '<div class="mb-3"><label class="form-label" for="{}">{}{}</label>{}{}{}</div>',
-        field.id_for_label, field.label, required, control, help_html, errors_html,
+        field.id_for_label,
+        field.label,
+        required,
+        control,
+        help_html,
+        errors_html,
     )
 
 
 @register.simple_tag
 def form_fields(form: forms.BaseForm) -> SafeString:
-    parts = []
+    parts: list[str] = []
     if form.non_field_errors():
-        parts.append(format_html('<div class="alert alert-danger" role="alert">{}</div>',
-                                 format_html_join("", "<div>{}</div>", ((e,) for e in form.non_field_errors()))))
+        parts.append(
+            format_html(
+                '<div class="alert alert-danger" role="alert">{}</div>',
+                format_html_join("", "<div>{}</div>", ((e,) for e in form.non_field_errors())),
+            )
+        )
     parts.extend(str(form_field(f)) for f in form)
     return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 

@@ -119,10 +119,7 @@ def test_it_has_a_compiled_catalogue_matching_the_po(header_and_entries: tuple[E
         compiled = gettext.GNUTranslations(fh)
     stale = []
     for e in entries:
-        if e.msgid_plural is None:
-            got = compiled.gettext(e.msgid)
-        else:
-            got = compiled.ngettext(e.msgid, e.msgid_plural, 2)
+        got = compiled.gettext(e.msgid) if e.msgid_plural is None else compiled.ngettext(e.msgid, e.msgid_plural, 2)
         if got != e.msgstr[0]:
             stale.append(e.msgid)
     assert stale == [], "the .mo is out of date: run compilemessages -l zh_Hans"

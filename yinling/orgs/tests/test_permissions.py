@@ -20,8 +20,9 @@ class TestOrgPermissions(ScopedViewPermissionTests):
     def make(self, p: Personas, where: str) -> Org:
         parent = p.tree.county_a if where == "own" else p.tree.county_b
         code = f"{parent.code}S{'01' if where == 'own' else '02'}"
-        return Org.objects.create(code=code, name=f"测试驿站{'甲' if where == 'own' else '乙'}",
-                                  kind=Org.Kind.STATION, parent=parent)
+        return Org.objects.create(
+            code=code, name=f"测试驿站{'甲' if where == 'own' else '乙'}", kind=Org.Kind.STATION, parent=parent
+        )
 
     def marker(self, obj: Any) -> str:
         return obj.name

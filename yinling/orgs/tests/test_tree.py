@@ -29,9 +29,7 @@ def test_it_moves_a_subtree_in_one_go(tree: Tree) -> None:
     tree.county_a.save()
     tree.unit_a.refresh_from_db()
     assert tree.unit_a.path == "330000/330200/330106/330106U01/"
-    assert set(tree.city_b.subtree().values_list("code", flat=True)) == {
-        "330200", "330212", "330106", "330106U01"
-    }
+    assert set(tree.city_b.subtree().values_list("code", flat=True)) == {"330200", "330212", "330106", "330106U01"}
     assert set(tree.city_a.subtree().values_list("code", flat=True)) == {"330100"}
 
 
