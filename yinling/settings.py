@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +74,10 @@ SECRET_KEY = _secret("SECRET_KEY", "secret-key.txt", "token")
 # (rotation: put the new key first, run `manage.py rotate_field_key`, then drop the old one).
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in _secret("FIELD_ENCRYPTION_KEY", "field-key.txt", "fernet").split(",")]
 
+# Key for the keyed hashes that let us look up ID numbers and phones without storing them.
+# Never rotate it casually: `manage.py rotate_field_key --rehash` recomputes every hash.
+FIELD_HASH_KEY = _secret("FIELD_HASH_KEY", "hash-key.txt", "token")
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000")
@@ -98,6 +103,7 @@ INSTALLED_APPS = [
     "yinling.orgs",
     "yinling.accounts",
     "yinling.audit",
+    "yinling.registry",
     "yinling.api",
 ]
 
@@ -231,7 +237,9 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        # NONCE (not the string "'nonce'", which browsers reject as an invalid source) adds
+        # the request's nonce only on pages that use one.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
@@ -254,6 +262,9 @@ USE_TZ = True
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# yinling/static is not inside an app, so the finders (runserver, the live test server,
+# collectstatic) need to be told where it is.
+STATICFILES_DIRS = [BASE_DIR / "yinling" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

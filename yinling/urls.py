@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("yinling.accounts.urls")),
     path("orgs/", include("yinling.orgs.urls")),
+    path("registry/", include("yinling.registry.urls")),
     path("audit/", include("yinling.audit.urls")),
     path("api/v1/", include("yinling.api.urls")),
 ]

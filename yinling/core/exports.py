@@ -37,6 +37,7 @@ def xlsx_response(
     org_path: str = "",
     filters: dict[str, Any] | None = None,
     sheet_title: str = "Sheet1",
+    extra: dict[str, Any] | None = None,
 ) -> FileResponse:
     """Write rows to a temporary .xlsx (bounded memory) and stream it back; record the export."""
     wb = Workbook(write_only=True)
@@ -60,7 +61,7 @@ def xlsx_response(
         object_type=object_type,
         object_repr=filename,
         org_path=org_path,
-        extra={"rows": count, "filters": filters or {}, "format": "xlsx"},
+        extra={"rows": count, "filters": filters or {}, "format": "xlsx", **(extra or {})},
     )
     return FileResponse(
         tmp,

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    dropped = ("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    dropped = ("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -29,6 +29,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
     "FIELD_ENCRYPTION_KEY": "q2mYq3A7z3gKQkDkZt1T2mJrC6l6h3Xn1yqgXcb0VJY=",
+    "FIELD_HASH_KEY": "a-long-random-lookup-hash-key-0123456789abcdef",
     "ALLOWED_HOSTS": "yinling.example.gov.cn",
     "SECURE_HSTS_PRELOAD": "1",
 }

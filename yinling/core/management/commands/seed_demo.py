@@ -12,6 +12,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print only the summary.")
+        parser.add_argument("--retirees", type=int, default=None,
+                            help="How many synthetic retirees the registry should hold (default 5000).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         write = (lambda msg: None) if options["quiet"] else self.stdout.write

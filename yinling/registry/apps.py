@@ -1,0 +1,60 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "yinling.registry"
+    label = "registry"
+    verbose_name = _("Registry")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from yinling.accounts import roles
+        from yinling.audit.registry import register
+        from yinling.core.crypto import mask_phone
+        from yinling.core.dashboard import Figure, register_figure
+        from yinling.core.demo import Seeder, register_seeder
+        from yinling.core.navigation import NavItem, register_nav
+        from yinling.registry.demo import seed_retirees
+        from yinling.registry.models import FamilyContact, Retiree
+
+        work = roles.crud(
+            "registry.retiree", "view", "add", "change", "export", "import", "transfer", "open_account", "act_for"
+        ) | roles.crud("registry.library", "view", "add", "change", "delete")
+        roles.grant([roles.BUREAU_ADMIN], work | roles.crud("registry.retiree", "view_sensitive"))
+        roles.grant([roles.CLERK], work)
+        roles.grant([roles.LEADER], roles.crud("registry.retiree", "view") | roles.crud("registry.library", "view"))
+        # Only system administrators delete (soft, with a reason).
+        roles.grant([roles.SYSTEM_ADMIN], roles.crud("registry.retiree", "view", "delete"))
+
+        register(Retiree, masker=_mask)
+        register(FamilyContact, masker=lambda name, value: mask_phone(str(value)))
+        register_nav(NavItem(_("Registry"), "registry:list", perm="registry.view_retiree", order=10))
+        register_figure(Figure(_("Retirees on register"), _count(None), "registry:list", order=10))
+        register_figure(Figure(_("离休 cadres"), _count("lixiu"), "registry:list", order=11))
+        register_seeder(Seeder("registry", seed_retirees, order=30))
+
+
+def _mask(name: str, value: object) -> str:
+    from yinling.core.crypto import mask_phone, mask_text
+    from yinling.registry.idcard import mask
+
+    text = str(value)
+    if name == "id_number":
+        return mask(text)
+    if name == "phone":
+        return mask_phone(text)
+    return mask_text(text, keep=0) if name == "health_notes" else mask_text(text)
+
+
+def _count(category):  # type: ignore[no-untyped-def]
+    def count(user):  # type: ignore[no-untyped-def]
+        from yinling.core.scoping import user_paths
+        from yinling.registry.models import Retiree
+
+        if not user_paths(user, "registry.view_retiree"):
+            return None
+        qs = Retiree.objects.restrict(user, "view").filter(is_deleted=False, status="active")
+        return (qs.filter(category=category) if category else qs).count()
+
+    return count

@@ -1,0 +1,125 @@
+"""The registry's list filters and search, shared by the page, exports, libraries and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yinling.core.crypto import keyed_hash
+from yinling.orgs.models import Org
+from yinling.registry import choices
+from yinling.registry.idcard import normalise
+from yinling.registry.models import Retiree
+
+PARTY = [("party", _("Party member")), ("non_party", _("Not a party member"))]
+
+
+def search_q(value: str) -> Q:
+    """Name, full pinyin or initials, the last 4 or 6 of the ID number, the last 4 of a phone, a full ID number."""
+    raw = value.strip()
+    if not raw:
+        return Q()
+    digits = normalise(raw)
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", digits):
+        from yinling.registry.idcard import IdNumberError, parse
+
+        try:
+            return Q(id_hash=keyed_hash(parse(digits).number, "id"))
+        except IdNumberError:
+            return Q(pk__in=[])
+    if re.fullmatch(r"\d{4}", digits):
+        return Q(id_last4=digits) | Q(phone_last4=digits)
+    if re.fullmatch(r"\d{5}[\dX]", digits):
+        return Q(id_last6_hash=keyed_hash(digits, "id6"))
+    if re.fullmatch(r"1\d{10}", digits):
+        return Q(phone_hash=keyed_hash(digits, "phone"))
+    if re.fullmatch(r"[A-Za-z]+", raw):
+        key = raw.lower()
+        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+    name = re.sub(r"[\s\u3000]+", "", raw)
+    return Q(name__startswith=name) | Q(former_name__startswith=name)
+
+
+def birth_range_for_age(age_min: int | None, age_max: int | None, today: dt.date) -> Q:
+    q = Q()
+    if age_min is not None:
+        # At least age_min: born on or before today minus age_min years.
+        q &= Q(birth_date__lte=_years_before(today, age_min))
+    if age_max is not None:
+        # At most age_max: born after today minus (age_max + 1) years.
+        q &= Q(birth_date__gt=_years_before(today, age_max + 1))
+    return q
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class RetireeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name, pinyin, ID or phone digits"), method="filter_search")
+    org = django_filters.CharFilter(label=_("Org code (and below)"), method="filter_org")
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=choices.Category.choices)
+    gender = django_filters.ChoiceFilter(label=_("Gender"), choices=choices.Gender.choices)
+    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age")
+    age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age")
+    party = django_filters.ChoiceFilter(label=_("Party membership"), choices=PARTY, method="filter_party")
+    living = django_filters.ChoiceFilter(label=_("Living situation"), choices=choices.Living.choices)
+    health = django_filters.ChoiceFilter(label=_("Health"), choices=choices.Health.choices)
+    special_flag = django_filters.ChoiceFilter(
+        label=_("Special group"), choices=choices.SpecialFlag.choices, method="filter_flag"
+    )
+    contribution = django_filters.ChoiceFilter(
+        label=_("Contribution"), choices=choices.Contribution.choices, method="filter_contribution"
+    )
+    disabled = django_filters.BooleanFilter(label=_("Disabled"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=choices.Status.choices)
+
+    class Meta:
+        model = Retiree
+        fields = [
+            "q",
+            "org",
+            "category",
+            "gender",
+            "age_min",
+            "age_max",
+            "party",
+            "living",
+            "health",
+            "special_flag",
+            "contribution",
+            "disabled",
+            "status",
+        ]
+
+    def filter_search(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
+        return qs.filter(search_q(value))
+
+    def filter_org(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
+        path = Org.objects.filter(code=value.strip()).values_list("path", flat=True).first()
+        return qs.filter(org__path__under=path) if path else qs.none()
+
+    def filter_age(self, qs: QuerySet[Retiree], name: str, value: Any) -> QuerySet[Retiree]:
+        today = timezone.localdate()
+        if name == "age_min":
+            return qs.filter(birth_range_for_age(int(value), None, today))
+        return qs.filter(birth_range_for_age(None, int(value), today))
+
+    def filter_party(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
+        members = Q(political__in=[choices.Political.CPC, choices.Political.PROBATIONARY])
+        return qs.filter(members) if value == "party" else qs.exclude(members)
+
+    def filter_flag(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
+        return qs.filter(tags__contains=f"|flag:{value}|")
+
+    def filter_contribution(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
+        return qs.filter(tags__contains=f"|contrib:{value}|")

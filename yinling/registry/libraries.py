@@ -1,0 +1,75 @@
+"""Thematic libraries (专题库): saved filters with live, scoped membership.
+
+The four of the Zhejiang system are built in (defined here, visible to everyone who
+may view the registry); staff save their own from any filtered list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+from yinling.core.scoping import path_q, user_paths
+from yinling.registry.models import Library, Retiree
+
+
+@dataclass(frozen=True)
+class BuiltinLibrary:
+    key: str
+    name: str
+    description: str
+    filters: dict[str, str]
+
+
+BUILTIN = [
+    BuiltinLibrary("leaders", "老领导动态库", "原任领导职务的老同志", {"special_flag": "former_leader"}),
+    BuiltinLibrary("party", "党员库", "中共党员和预备党员", {"party": "party"}),
+    BuiltinLibrary("silver_talent", "“银色人才”志愿者库", "愿意发挥作用的银色人才", {"contribution": "silver_talent"}),
+    BuiltinLibrary("hardship", "困难离退休干部库", "标记为困难的离退休干部", {"special_flag": "hardship"}),
+]
+
+
+def members(user: Any, filters: dict[str, str]) -> QuerySet[Retiree]:
+    from yinling.registry.filters import RetireeFilterSet
+
+    base = Retiree.objects.restrict(user, "view").filter(is_deleted=False, status="active")
+    data = QueryDict(mutable=True)
+    data.update(filters)
+    fs = RetireeFilterSet(data=data, queryset=base)
+    return fs.qs if fs.is_valid() else base.none()
+
+
+def visible_libraries(user: Any) -> list[dict[str, Any]]:
+    """Built-ins, then libraries saved in the user's subtrees or shared from an org above them."""
+    paths = user_paths(user, "registry.view_retiree")
+    if not paths:
+        return []
+    ancestors = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "/"}
+    saved = Library.objects.filter(path_q("org__path", paths) | Q(org__path__in=ancestors, shared=True))
+    result = [
+        {
+            "name": b.name,
+            "description": b.description,
+            "query": urlencode(b.filters),
+            "count": members(user, b.filters).count(),
+            "builtin": True,
+            "pk": None,
+        }
+        for b in BUILTIN
+    ]
+    for lib in saved.select_related("org").order_by("name"):
+        result.append(
+            {
+                "name": lib.name,
+                "description": lib.description,
+                "query": urlencode(lib.filters),
+                "count": members(user, lib.filters).count(),
+                "builtin": False,
+                "pk": lib.pk,
+            }
+        )
+    return result

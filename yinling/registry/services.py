@@ -1,0 +1,144 @@
+"""Registry actions: each atomic, each audited (signals for saves, explicit records otherwise)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yinling.audit.models import AuditRecord
+from yinling.audit.services import record
+from yinling.core.scoping import can, user_paths
+from yinling.orgs.models import Org
+from yinling.registry.choices import Status
+from yinling.registry.models import Retiree, Transfer
+
+SENSITIVE_FIELDS = ("id_number", "phone", "address", "health_notes")
+
+
+class EditConflict(Exception):
+    """Someone saved the record after this editor loaded it."""
+
+
+def may_see_sensitive(user: Any, retiree: Retiree) -> bool:
+    return can(user, "view_sensitive", retiree)
+
+
+def reveal(user: Any, retiree: Retiree, fields: tuple[str, ...] = SENSITIVE_FIELDS) -> dict[str, str]:
+    """The unmasked values, for a user who may see them; every reveal is audited."""
+    if not may_see_sensitive(user, retiree):
+        raise PermissionDenied
+    record(AuditRecord.Action.VIEW_SENSITIVE, retiree, extra={"fields": list(fields)})
+    return {f: getattr(retiree, f) or "" for f in fields}
+
+
+def masked(retiree: Retiree) -> dict[str, str]:
+    return {
+        "id_number": retiree.id_masked,
+        "phone": retiree.phone_masked,
+        "address": retiree.address_masked,
+        "health_notes": "****" if retiree.health_notes else "",
+    }
+
+
+def _check_org(user: Any, org: Org, action: str) -> None:
+    perm = f"registry.{action}_retiree"
+    if not any(org.path.startswith(p) for p in user_paths(user, perm)):
+        raise PermissionDenied(_("The org %(code)s is outside your area.") % {"code": org.code})
+
+
+@transaction.atomic
+def do_create_retiree(*, by: Any, org: Org, values: dict[str, Any]) -> Retiree:
+    _check_org(by, org, "add")
+    retiree = Retiree(org=org, **values)
+    try:
+        with transaction.atomic():
+            retiree.save()
+    except IntegrityError as exc:
+        raise ValidationError({"id_number": _("A person with this ID number is already registered.")}) from exc
+    return retiree
+
+
+@transaction.atomic
+def do_update_retiree(*, by: Any, retiree: Retiree, values: dict[str, Any], expected_version: int) -> Retiree:
+    """Save changes unless someone else saved first (optimistic locking on `version`)."""
+    if not can(by, "change", retiree):
+        raise PermissionDenied
+    new_org = values.get("org")
+    if new_org is not None and new_org.pk != retiree.org_id:
+        _check_org(by, new_org, "change")
+    bumped = Retiree.objects.filter(pk=retiree.pk, version=expected_version).update(version=F("version") + 1)
+    if not bumped:
+        raise EditConflict
+    for key, value in values.items():
+        setattr(retiree, key, value)
+    retiree.version = expected_version + 1
+    try:
+        with transaction.atomic():
+            retiree.save()
+    except IntegrityError as exc:
+        raise ValidationError({"id_number": _("A person with this ID number is already registered.")}) from exc
+    return retiree
+
+
+@transaction.atomic
+def do_record_death(*, by: Any, retiree: Retiree, date: dt.date) -> Retiree:
+    if not can(by, "change", retiree):
+        raise PermissionDenied
+    if date > timezone.localdate():
+        raise ValidationError({"deceased_on": _("The date of death cannot be in the future.")})
+    if date < retiree.birth_date:
+        raise ValidationError({"deceased_on": _("The date of death is before the birth date.")})
+    retiree.status = Status.DECEASED
+    retiree.deceased_on = date
+    retiree.version += 1
+    retiree.save()
+    return retiree
+
+
+@transaction.atomic
+def do_transfer(*, by: Any, retiree: Retiree, to_org: Org, reason: str) -> Transfer:
+    """Move to another managing org. The mover needs transfer rights where the person is now;
+    the destination only has to exist, as moves between cities are routine (异地安置)."""
+    if not can(by, "transfer", retiree):
+        raise PermissionDenied
+    if to_org.pk == retiree.org_id:
+        raise ValidationError({"to_org": _("The person is already managed by this org.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the move.")})
+    from_org = retiree.org
+    transfer = Transfer.objects.create(
+        retiree=retiree, from_org=from_org, to_org=to_org, reason=reason.strip(), by=getattr(by, "username", "")
+    )
+    retiree.org = to_org
+    retiree.version += 1
+    retiree.save()
+    # The old side keeps a record in its own part of the trail.
+    record(
+        AuditRecord.Action.UPDATE,
+        retiree,
+        org_path=from_org.path,
+        changes={"org": [from_org.code, to_org.code]},
+        extra={"transfer": transfer.pk, "reason": reason},
+    )
+    return transfer
+
+
+@transaction.atomic
+def do_soft_delete(*, by: Any, retiree: Retiree, reason: str) -> None:
+    """Only system administrators, with a reason; the record is hidden, never erased."""
+    if not can(by, "delete", retiree):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the deletion.")})
+    retiree.is_deleted = True
+    retiree.deleted_reason = reason.strip()
+    retiree.deleted_at = timezone.now()
+    retiree.version += 1
+    retiree.save()
+    record(AuditRecord.Action.DELETE, retiree, extra={"soft": True, "reason": reason})

@@ -1,0 +1,299 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yinling.audit.models import AuditRecord
+from yinling.core.exports import xlsx_response
+from yinling.core.scoping import can, has_anywhere, user_paths
+from yinling.core.views import ObjectListView, orgs_where
+from yinling.registry import services
+from yinling.registry.exports import HEADERS, iter_rows
+from yinling.registry.filters import RetireeFilterSet
+from yinling.registry.forms import ContactFormSet, DeathForm, DeleteForm, RetireeForm, TransferForm
+from yinling.registry.libraries import visible_libraries
+from yinling.registry.models import Retiree, Transfer
+from yinling.registry.tables import RetireeTable
+
+
+class RetireeListView(ObjectListView):
+    model = Retiree
+    table_class = RetireeTable
+    filterset_class = RetireeFilterSet
+    title = gettext_lazy("Registry")
+    add_url_name = "registry:add"
+    template_name = "registry/retiree_list.html"
+    export_columns = [("", "")]  # the export below writes the template's columns
+
+    def get_queryset(self) -> QuerySet[Retiree]:
+        return super().get_queryset().filter(is_deleted=False).select_related("org")
+
+    def export(self) -> HttpResponseBase:
+        qs = self.export_queryset().filter(is_deleted=False)
+        # Unmasked only where the user may see sensitive data on every exported record.
+        reveal = _covers(self.request.user, "registry.view_sensitive_retiree", qs)
+        filters = {k: v for k, v in self.request.GET.items() if k not in ("export", "page")}
+        return xlsx_response(
+            "retirees.xlsx",
+            HEADERS,
+            iter_rows(qs, reveal),
+            object_type="registry.retiree",
+            filters=filters,
+            sheet_title="离退休干部",
+            extra={"unmasked": reveal},
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["libraries"] = visible_libraries(self.request.user)
+        ctx["can_import"] = has_anywhere(self.request.user, Retiree, "import")
+        return ctx
+
+
+def _covers(user: Any, perm: str, qs: QuerySet[Retiree]) -> bool:
+    paths = user_paths(user, perm)
+    if not paths:
+        return False
+    from yinling.core.scoping import path_q
+
+    return not qs.exclude(path_q("org__path", paths)).exists()
+
+
+def _retiree(request: HttpRequest, pk: int, action: str) -> Retiree:
+    """404 outside the user's subtrees (and for deleted records), 403 without `action`."""
+    retiree = get_object_or_404(
+        Retiree.objects.restrict(request.user, None).filter(is_deleted=False).select_related("org"), pk=pk
+    )
+    if not can(request.user, action, retiree):
+        raise PermissionDenied
+    return retiree
+
+
+@login_required
+def retiree_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    retiree = _retiree(request, pk, "view")
+    user = request.user
+    may_reveal = services.may_see_sensitive(user, retiree)
+    revealed = request.GET.get("reveal") == "1" and may_reveal
+    sensitive = services.reveal(user, retiree) if revealed else services.masked(retiree)
+    contacts = list(retiree.contacts.all())
+    from yinling.core.crypto import mask_phone
+
+    contact_rows = [(c, c.phone if revealed else mask_phone(c.phone or "")) for c in contacts]
+    history = AuditRecord.objects.filter(object_type="registry.retiree", object_id=str(retiree.pk)).order_by("-id")[:50]
+    transfers = Transfer.objects.filter(retiree=retiree).select_related("from_org", "to_org")
+    return render(
+        request,
+        "registry/retiree_detail.html",
+        {
+            "object": retiree,
+            "sensitive": sensitive,
+            "revealed": revealed,
+            "may_reveal": may_reveal,
+            "contacts": contact_rows,
+            "history": history,
+            "transfers": transfers,
+            "can_change": can(user, "change", retiree),
+            "can_transfer": can(user, "transfer", retiree),
+            "can_delete": can(user, "delete", retiree),
+            "breadcrumbs": [(_("Registry"), "/registry/"), (retiree.name, "")],
+        },
+    )
+
+
+@login_required
+def retiree_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
+    retiree = _retiree(request, pk, "change") if pk is not None else None
+    if retiree is None and not has_anywhere(user, Retiree, "add"):
+        raise PermissionDenied
+    reveal = retiree is None or services.may_see_sensitive(user, retiree)
+    orgs = orgs_where(user, Retiree, "change" if retiree else "add")
+    form = RetireeForm(request.POST or None, instance=retiree, orgs=orgs, reveal=reveal)
+    contacts = ContactFormSet(request.POST or None, instance=retiree or Retiree(), prefix="contacts")
+    if retiree is not None and reveal and request.method == "GET":
+        services.reveal(user, retiree)  # the form shows the unmasked values
+    if request.method == "POST" and form.is_valid() and contacts.is_valid():
+        values = dict(form.values)
+        try:
+            with transaction.atomic():
+                if retiree is None:
+                    retiree = services.do_create_retiree(by=user, org=form.cleaned_data["org"], values=values)
+                else:
+                    values["org"] = form.cleaned_data["org"]
+                    services.do_update_retiree(
+                        by=user, retiree=retiree, values=values, expected_version=form.cleaned_data.get("version") or 0
+                    )
+                contacts.instance = retiree
+                contacts.save()
+        except services.EditConflict:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this record after you opened it. Your changes were not "
+                    "saved: reload the page to see the new version, then make your changes again."
+                ),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            for _key, warning in form.warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Saved “%(obj)s”.") % {"obj": retiree})
+            return redirect(retiree.get_absolute_url())
+    title = _("Edit %(name)s") % {"name": retiree.name} if retiree else _("Add a retiree")
+    return render(
+        request,
+        "registry/retiree_form.html",
+        {
+            "form": form,
+            "contacts": contacts,
+            "object": retiree,
+            "title": title,
+            "breadcrumbs": [(_("Registry"), "/registry/"), (title, "")],
+        },
+    )
+
+
+@login_required
+def retiree_death(request: HttpRequest, pk: int) -> HttpResponse:
+    retiree = _retiree(request, pk, "change")
+    form = DeathForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_record_death(by=request.user, retiree=retiree, date=form.cleaned_data["deceased_on"])
+        except ValidationError as exc:
+            form.add_error("deceased_on", exc.messages)
+        else:
+            messages.success(request, _("The death was recorded; the record stays in the registry."))
+            return redirect(retiree.get_absolute_url())
+    return render(
+        request,
+        "registry/retiree_action.html",
+        {
+            "form": form,
+            "object": retiree,
+            "title": _("Record a death"),
+            "submit": _("Record"),
+        },
+    )
+
+
+@login_required
+def retiree_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    retiree = _retiree(request, pk, "transfer")
+    form = TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_transfer(
+                by=request.user, retiree=retiree, to_org=form.cleaned_data["to_org"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Moved to %(org)s.") % {"org": form.cleaned_data["to_org"]})
+            if can(request.user, "view", retiree):
+                return redirect(retiree.get_absolute_url())
+            return redirect("registry:transfers")
+    return render(
+        request,
+        "registry/retiree_action.html",
+        {
+            "form": form,
+            "object": retiree,
+            "title": _("Move to another org"),
+            "submit": _("Move"),
+        },
+    )
+
+
+@login_required
+def retiree_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    retiree = _retiree(request, pk, "delete")
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.do_soft_delete(by=request.user, retiree=retiree, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The record was deleted (it is kept, hidden, in the database)."))
+        return redirect("registry:list")
+    return render(
+        request,
+        "registry/retiree_action.html",
+        {
+            "form": form,
+            "object": retiree,
+            "title": _("Delete the record"),
+            "submit": _("Delete"),
+            "danger": True,
+        },
+    )
+
+
+@login_required
+def transfers(request: HttpRequest) -> HttpResponse:
+    """Moves in and out of the user's area: both sides see them."""
+    from yinling.core.scoping import path_q
+
+    paths = user_paths(request.user, "registry.view_retiree")
+    if not paths:
+        raise PermissionDenied
+    q = path_q("from_org__path", paths) | path_q("to_org__path", paths)
+    rows = Transfer.objects.filter(q).select_related("retiree", "from_org", "to_org")[:200]
+    return render(
+        request,
+        "registry/transfers.html",
+        {
+            "rows": rows,
+            "breadcrumbs": [(_("Registry"), "/registry/"), (_("Moves"), "")],
+        },
+    )
+
+
+@login_required
+def library_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters as a thematic library at one of the user's orgs."""
+    from django.http import QueryDict
+
+    from yinling.registry.filters import RetireeFilterSet
+    from yinling.registry.models import Library
+
+    if request.method != "POST":
+        return redirect("registry:list")
+    orgs = orgs_where(request.user, Library, "add")
+    name = request.POST.get("name", "").strip()
+    org = orgs.order_by("depth").first()
+    if not org:
+        raise PermissionDenied
+    query = QueryDict(request.POST.get("query", ""))
+    filters = {k: v for k, v in query.items() if k in RetireeFilterSet.base_filters and v}
+    if not name or not filters:
+        messages.error(request, _("Give the library a name, and filter the list first."))
+        return redirect(f"/registry/?{query.urlencode()}")
+    Library.objects.create(
+        name=name[:50], org=org, filters=filters, shared=True, created_by=request.user.get_username()
+    )
+    messages.success(request, _("Saved the library “%(name)s”.") % {"name": name})
+    return redirect(f"/registry/?{query.urlencode()}")
+
+
+@login_required
+def library_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    from yinling.registry.models import Library
+
+    library = get_object_or_404(Library.objects.restrict(request.user, None), pk=pk)
+    if not can(request.user, "delete", library):
+        raise PermissionDenied
+    if request.method == "POST":
+        library.delete()
+        messages.success(request, _("Library removed."))
+    return redirect("registry:list")
