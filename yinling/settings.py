@@ -80,7 +80,6 @@ FIELD_HASH_KEY = _secret("FIELD_HASH_KEY", "hash-key.txt", "token")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -210,6 +209,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Number of trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
 PROXY_COUNT = envint("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "yinling.audit.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "yinling.accounts.views.locked_out"
 
 STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
@@ -261,6 +261,8 @@ USE_TZ = True
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+# Vendored Bootstrap and htmx and our own CSS/JS live beside the apps, not inside one.
+STATICFILES_DIRS = [BASE_DIR / "yinling" / "static"]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # yinling/static is not inside an app, so the finders (runserver, the live test server,
 # collectstatic) need to be told where it is.
@@ -289,6 +291,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.getenv("TOKEN_THROTTLE", "20/min")},
+    # Trust only as many X-Forwarded-For hops as there are proxies, or clients could dodge throttles.
+    "NUM_PROXIES": PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Yinling API",
@@ -305,7 +309,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Audit -------------------------------------------------------------------------------------
-AUDIT_MIN_RETENTION_DAYS = envint("AUDIT_MIN_RETENTION_DAYS", 180)
+# At least 180 days by law (网络安全法 §21); a larger value keeps more, a smaller one is ignored.
+AUDIT_MIN_RETENTION_DAYS = max(180, envint("AUDIT_MIN_RETENTION_DAYS", 180))
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

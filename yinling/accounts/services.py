@@ -90,11 +90,3 @@ def do_reset_otp(*, by: Any, user: User) -> int:
     count, _detail = TOTPDevice.objects.filter(user=user).delete()
     record(AuditRecord.Action.SECURITY, user, extra={"event": "reset_two_factor", "devices_removed": count})
     return count
-
-
-@transaction.atomic
-def do_set_password(*, user: User, password: str) -> None:
-    validate_password(password, user)
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    record(AuditRecord.Action.SECURITY, user, extra={"event": "password_changed"})

@@ -10,13 +10,7 @@ urlpatterns = [
     path("two-factor/", two_factor.two_factor, name="two_factor"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("me/", views.profile, name="profile"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url="/accounts/me/"
-        ),
-        name="password_change",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/add/", views.UserCreateView.as_view(), name="user_add"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),

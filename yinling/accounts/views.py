@@ -24,6 +24,30 @@ from yinling.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from yinling.orgs.models import Org
 
 
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes lockout answer: JSON for the API, the plain-words page for people."""
+    message = _("Too many wrong passwords: this account is locked for 30 minutes, or until staff unlock it.")
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"error": "locked_out", "message": message}, status=429)
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = "/accounts/me/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        from yinling.audit.models import AuditRecord
+        from yinling.audit.services import record
+
+        record(AuditRecord.Action.SECURITY, self.request.user, extra={"event": "password_changed"})
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True

@@ -58,7 +58,7 @@ def _month(day: dt.date) -> str:
 
 
 def make_retiree(i: int, org: Org, region: str) -> tuple[Retiree, list[FamilyContact]]:
-    rng = random.Random(i * 7919 + 17)
+    rng = random.Random(i * 7919 + 17)  # noqa: S311 - synthetic demo data, not secrets
     lixiu = rng.random() < 0.03
     gender = "M" if rng.random() < (0.8 if lixiu else 0.55) else "F"
     if lixiu:

@@ -140,9 +140,8 @@ class RetireeForm(forms.Form):
         raw = {k: v for k, v in data.items() if k in BY_KEY}
         if self.instance is not None:
             for key in SENSITIVE:
-                if not raw.get(key):
-                    if not self.reveal:
-                        raw[key] = getattr(self.instance, key)
+                if not raw.get(key) and not self.reveal:
+                    raw[key] = getattr(self.instance, key)
         result = clean_record(raw)
         for key, message in result.errors:
             field = key if key in self.fields else None

@@ -152,7 +152,7 @@ class Retiree(models.Model):
         """Lookup hashes, masks and pinyin kept beside the encrypted values (bulk writes call this too)."""
         from yinling.core.crypto import keyed_hash, mask_phone, mask_text
         from yinling.registry.idcard import mask
-        from yinling.registry.pinyin import initials, full_pinyin
+        from yinling.registry.pinyin import full_pinyin, initials
 
         number = self.id_number or ""
         self.id_hash = keyed_hash(number, "id")

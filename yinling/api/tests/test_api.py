@@ -84,3 +84,19 @@ def test_it_serves_the_openapi_schema(personas: Personas) -> None:
     schema = response.json()
     assert {"/api/v1/auth/token/", "/api/v1/me/", "/api/v1/orgs/", "/api/v1/orgs/{code}/"} <= set(schema["paths"])
     assert APIClient().get("/api/v1/docs/").status_code == 200
+
+
+def test_it_audits_token_sign_ins(personas: Personas) -> None:
+    from yinling.audit.models import AuditRecord
+
+    token_for("owner")
+    assert AuditRecord.objects.filter(action="login", actor_username="owner").exists()
+
+
+def test_it_answers_a_locked_account_in_json(personas: Personas) -> None:
+    client = APIClient()
+    for _ in range(5):
+        client.post("/api/v1/auth/token/", {"username": "owner", "password": "wrong"}, format="json")
+    response = client.post("/api/v1/auth/token/", {"username": "owner", "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    assert response.json()["error"] == "locked_out"
