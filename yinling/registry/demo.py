@@ -47,6 +47,10 @@ STREETS = ("文三路", "保俶路", "解放路", "中山北路", "延安路", "
 RELATIONS = (("配偶", 0.8), ("儿子", 0.6), ("女儿", 0.6))
 
 
+BIRTH_FROM = dt.date(1931, 1, 1)
+BIRTH_SPAN_DAYS = (dt.date(1966, 1, 1) - BIRTH_FROM).days  # coprime with 7,919
+
+
 def _name(rng: random.Random, gender: str) -> str:
     chars = MALE_CHARS if gender == "M" else FEMALE_CHARS
     given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.7 else "")
@@ -59,13 +63,15 @@ def _month(day: dt.date) -> str:
 
 def make_retiree(i: int, org: Org, region: str) -> tuple[Retiree, list[FamilyContact]]:
     rng = random.Random(i * 7919 + 17)  # noqa: S311 - synthetic demo data, not secrets
-    lixiu = rng.random() < 0.03
+    # Birth date and ID sequence are a bijection of i, so ID numbers never collide
+    # (up to 6 million people): the date walks the span in a scattered order.
+    birth = BIRTH_FROM + dt.timedelta(days=(i * 7_919) % BIRTH_SPAN_DAYS)
+    lixiu = birth.year <= 1932 and rng.random() < 0.55
     gender = "M" if rng.random() < (0.8 if lixiu else 0.55) else "F"
+    sequence = 2 * ((i // BIRTH_SPAN_DAYS) % 500) + (1 if gender == "M" else 0)
     if lixiu:
-        birth = dt.date(rng.randint(1926, 1932), rng.randint(1, 12), rng.randint(1, 28))
-        started = dt.date(rng.randint(max(birth.year + 14, 1940), 1949), rng.randint(1, 9), 1)
+        started = dt.date(rng.randint(max(birth.year + 14, 1944), 1949), rng.randint(1, 9), 1)
     else:
-        birth = dt.date(rng.randint(1936, 1966), rng.randint(1, 12), rng.randint(1, 28))
         started = dt.date(birth.year + rng.randint(17, 24), rng.randint(1, 12), 1)
     retired = dt.date(birth.year + (60 if gender == "M" else 55), birth.month, 1)
     party = rng.random() < 0.7
@@ -95,7 +101,7 @@ def make_retiree(i: int, org: Org, region: str) -> tuple[Retiree, list[FamilyCon
         ethnic="01" if rng.random() < 0.97 else rng.choice(["03", "04", "05", "08", "12"]),
         native_place=rng.choice(("浙江杭州", "浙江宁波", "浙江绍兴", "江苏苏州", "山东济南", "安徽合肥", "浙江温州")),
         birth_date=birth,
-        id_number=idcard.make(region, birth, i % 1000, gender),
+        id_number=idcard.make(region, birth, sequence, gender),
         education=rng.choice(list(choices.Education.values)),
         political=choices.Political.CPC if party else rng.choice(["democratic", "none", "none"]),
         party_joined=_month(dt.date(started.year + rng.randint(0, 10), rng.randint(1, 12), 1)) if party else "",
