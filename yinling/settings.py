@@ -264,9 +264,6 @@ STATIC_URL = "/static/"
 # Vendored Bootstrap and htmx and our own CSS/JS live beside the apps, not inside one.
 STATICFILES_DIRS = [BASE_DIR / "yinling" / "static"]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-# yinling/static is not inside an app, so the finders (runserver, the live test server,
-# collectstatic) need to be told where it is.
-STATICFILES_DIRS = [BASE_DIR / "yinling" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

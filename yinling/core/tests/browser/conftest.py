@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-One browser for the whole session, a fresh context (cookies, storage) per test. Without
+One browser for the package's tests, a fresh context (cookies, storage) per test. Without
 /usr/bin/chromium the tests skip on a developer machine but fail when
 YINLING_REQUIRE_BROWSER=1 (CI), so a broken CI image can never pass silently.
 """
@@ -12,10 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-# Playwright's sync API runs an asyncio loop in this thread; the test code (and the live
-# server sharing SQLite's in-memory connection) still use Django's sync ORM.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,24 +34,32 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """One Chromium for this package's tests; closed before the rest of the suite runs."""
     if not os.path.exists(CHROMIUM):
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - the dev extras install it
         _unavailable(f"playwright is not installed ({exc})")
+    # Playwright's sync API keeps an asyncio loop running in this thread while the tests
+    # (and the live server) use Django's sync ORM. Allowed only while the browser is up,
+    # so the rest of the suite keeps Django's async-safety check.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     try:
         # launch() gives the browser a fresh, throw-away user-data dir of its own.
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    except BaseException:
+        yield instance
+        instance.close()
+    finally:
         playwright.stop()
-        raise
-    yield instance
-    instance.close()
-    playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class ConsoleLog(list):

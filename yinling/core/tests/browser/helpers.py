@@ -49,15 +49,22 @@ def sign_out(page: Any) -> None:
         button.click()
 
 
-def attach_session(context: Any, base_url: str, user: Any) -> None:
-    """Put a signed-in session for `user` into the browser context (past two-factor sign-in).
+def attach_session(context: Any, base_url: str, user: Any, *, two_factor_done: bool = True) -> None:
+    """Put a signed-in session for `user` into the browser context.
 
     The sign-in flows themselves are tested through the forms; pages that only need a
-    signed-in user start from a ready session, which keeps the suite fast.
+    signed-in user start from a ready session, which keeps the suite fast. With
+    two_factor_done (the default) an admin-role user is past two-factor sign-in too.
     """
+    from django.test import Client
+
     from yinling.core.permission_tests import login_client
 
-    client = login_client(user)
+    if two_factor_done:
+        client = login_client(user)
+    else:
+        client = Client()
+        client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])
 
@@ -66,3 +73,42 @@ def path_of(page: Any) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(page.url).path
+
+
+_AXE: Any = None
+
+
+def axe_problems(page: Any, where: str) -> list[str]:
+    """Serious and critical axe-core violations on the page, one readable line per element."""
+    global _AXE
+    if _AXE is None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        _AXE = Axe()
+    results = _AXE.run(page)
+    problems = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") not in ("serious", "critical"):
+            continue
+        for node in violation["nodes"]:
+            problems.append(
+                f"{where}: {violation['id']} ({violation['impact']}) at {', '.join(map(str, node['target']))}"
+                f" — {violation['help']} [{node.get('failureSummary', '').replace(chr(10), ' ')}]"
+            )
+    return problems
+
+
+def layout_problems(page: Any, where: str, width: int) -> list[str]:
+    """No horizontal scrolling at the viewport width (a 390 px phone)."""
+    scroll_width = page.evaluate(SCROLL_WIDTH_JS)
+    if scroll_width > width + 1:
+        wide = page.evaluate(
+            """w => [...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > w + 1)
+                 .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                   + (typeof e.className === 'string' && e.className
+                      ? '.' + e.className.trim().split(/\\s+/).join('.') : ''))""",
+            width,
+        )
+        return [f"{where}: page is {scroll_width}px wide at a {width}px viewport (too wide: {wide})"]
+    return []

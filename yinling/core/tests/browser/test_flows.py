@@ -31,7 +31,8 @@ def test_it_signs_in_and_navigates_as_a_bureau_admin(page: Any) -> None:
 
     # Real figures for city A's subtree: two bureaus, one unit, four active staff accounts.
     cards = page.eval_on_selector_all(
-        ".figure-card", """els => els.map(e => [e.querySelector('.figure-value').innerText.trim(),
+        ".figure-card",
+        """els => els.map(e => [e.querySelector('.figure-value').innerText.trim(),
                                                  e.querySelector('a') && e.querySelector('a').innerText.trim()])""",
     )
     figures = {label: value for value, label in cards}
@@ -194,6 +195,8 @@ def test_it_enrols_an_admin_in_two_factor_on_first_sign_in(page: Any) -> None:
     assert path_of(page) == "/accounts/two-factor/"
     assert page.locator("#id_token").get_attribute("aria-invalid") == "true"
 
+    # django-otp throttles after a wrong code (1 s after the first); wait that out like a person would.
+    page.wait_for_timeout(1100)
     code = f"{totp(base64.b32decode(page.locator('#otp-secret').inner_text().strip())):06d}"
     page.fill("#id_token", code)
     with page.expect_navigation():
