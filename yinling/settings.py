@@ -183,6 +183,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Retirees sign in with the phone number of their registry record, or with their username.
+    "yinling.accounts.backends.PhoneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -201,6 +203,8 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 # Lock the account, not the address: a county bureau's staff share one NAT address,
 # and locking it would lock them all out. Address throttling belongs to the proxy.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# A phone number typed at sign-in counts against the retiree account it belongs to, in any format.
+AXES_USERNAME_CALLABLE = "yinling.registry.accounts.axes_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"

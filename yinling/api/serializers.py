@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from yinling.accounts.models import RoleAssignment, User
@@ -46,12 +47,33 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    org = serializers.CharField(source="org.code", allow_null=True, default=None)
+    org = serializers.SerializerMethodField(help_text="Org code: the home org, or for a retiree the managing org.")
     roles = AssignmentSerializer(source="assignments", many=True)
+    retiree = serializers.SerializerMethodField(help_text="For a retiree account, its registry record id; else null.")
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "kind", "org", "roles", "elder_mode"]
+        fields = ["id", "username", "full_name", "kind", "org", "roles", "elder_mode", "retiree"]
+
+    def _record(self, user: User) -> Any:
+        if user.kind != User.Kind.RETIREE:
+            return None
+        if not hasattr(self, "_retiree_cache"):
+            from yinling.registry.models import Retiree
+
+            self._retiree_cache = Retiree.objects.select_related("org").filter(account=user).first()
+        return self._retiree_cache
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_org(self, user: User) -> str | None:
+        record = self._record(user)
+        org = record.org if record is not None else user.org
+        return org.code if org is not None else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_retiree(self, user: User) -> int | None:
+        record = self._record(user)
+        return record.pk if record is not None else None
 
 
 class OrgSerializer(serializers.ModelSerializer):

@@ -8,6 +8,10 @@ from django.http import HttpRequest, HttpResponse
 
 from yinling.audit import context
 
+# A session key holding "who the signed-in user is acting for" (代办, e.g. "retiree:42 张三"): every
+# record written in that session's requests carries it as on_behalf_of.
+AUDIT_ON_BEHALF_SESSION_KEY = "audit_on_behalf_of"
+
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or the one our PROXY_COUNT trusted proxies saw."""
@@ -35,7 +39,9 @@ class AuditContextMiddleware:
         def user() -> Any:
             return getattr(request, "user", None)
 
-        with context.acting(user=user, ip=client_ip(request), request_id=request_id, on_behalf_of=""):
+        session = getattr(request, "session", None)
+        on_behalf_of = str(session.get(AUDIT_ON_BEHALF_SESSION_KEY) or "")[:150] if session is not None else ""
+        with context.acting(user=user, ip=client_ip(request), request_id=request_id, on_behalf_of=on_behalf_of):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

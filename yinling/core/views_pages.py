@@ -16,7 +16,19 @@ from yinling.core.dashboard import home_figures
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"figures": home_figures(request.user)})
+    user: Any = request.user
+    if user.kind == "retiree":
+        return retiree_home(request)
+    return render(request, "core/home.html", {"figures": home_figures(user)})
+
+
+def retiree_home(request: HttpRequest) -> HttpResponse:
+    """A retiree's own start page: their record in brief and a few large buttons; no staff navigation."""
+    from yinling.registry.models import Retiree
+
+    user: Any = request.user
+    retiree = Retiree.objects.select_related("org").filter(account=user, is_deleted=False).first()
+    return render(request, "core/retiree_home.html", {"retiree": retiree})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yinling.registry import views
+from yinling.registry import views, views_accounts
 
 app_name = "registry"
 urlpatterns = [
@@ -14,4 +14,8 @@ urlpatterns = [
     path("<int:pk>/death/", views.retiree_death, name="death"),
     path("<int:pk>/move/", views.retiree_transfer, name="transfer"),
     path("<int:pk>/delete/", views.retiree_delete, name="delete"),
+    # Retiree accounts (开通, activation codes) and acting on a retiree's behalf (代办).
+    path("<int:pk>/account/code/", views_accounts.account_code, name="account_code"),
+    path("<int:pk>/act/", views_accounts.act_start, name="act_start"),
+    path("act/stop/", views_accounts.act_stop, name="act_stop"),
 ]

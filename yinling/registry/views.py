@@ -17,6 +17,7 @@ from yinling.core.exports import xlsx_response
 from yinling.core.scoping import can, has_anywhere, user_paths
 from yinling.core.views import ObjectListView, orgs_where
 from yinling.registry import services
+from yinling.registry.accounts import account_box_context
 from yinling.registry.exports import HEADERS, iter_rows
 from yinling.registry.filters import RetireeFilterSet
 from yinling.registry.forms import ContactFormSet, DeathForm, DeleteForm, RetireeForm, TransferForm
@@ -106,6 +107,8 @@ def retiree_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_transfer": can(user, "transfer", retiree),
             "can_delete": can(user, "delete", retiree),
             "breadcrumbs": [(_("Registry"), "/registry/"), (retiree.name, "")],
+            # The sign-in account box (registry/account_box.html): account state, open, act-for buttons.
+            **account_box_context(request, retiree),
         },
     )
 
