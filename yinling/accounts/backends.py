@@ -20,7 +20,8 @@ class PhoneBackend(ModelBackend):
     """A retiree signs in with the phone number of their registry record and their own password.
 
     Only active accounts of kind "retiree" linked to a record that is not deleted. When several such
-    accounts share a number (a couple's landline), the password decides which one signs in.
+    accounts share a number (a couple's landline), the password decides which one signs in. Input that
+    is exactly some account's username is left to ModelBackend (listed next), so usernames always win.
     """
 
     def authenticate(
@@ -30,8 +31,10 @@ class PhoneBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if not username or password is None:
             return None
-        from yinling.registry.accounts import accounts_for_phone
+        from yinling.registry.accounts import accounts_for_phone, phone_variants
 
+        if not phone_variants(username) or User.objects.filter(username=username).exists():
+            return None  # not a phone number, or an exact username: ModelBackend's business
         for user in accounts_for_phone(username):
             if user.check_password(password) and self.user_can_authenticate(user):
                 return user

@@ -1,4 +1,4 @@
-"""Retiree accounts: opening (开通), activation codes, activation, /api/v1/me/, acting on behalf (代办), retiree home."""
+"""Retiree accounts: opening (开通), activation codes, /api/v1/me/, acting on behalf (代办), retiree home."""
 
 from __future__ import annotations
 
