@@ -170,3 +170,15 @@ def test_it_keeps_a_username_that_looks_like_a_phone_number_for_its_owner(tree: 
     client = Client()
     assert login(client, PHONE).status_code == 302
     assert signed_in_as(client) == str(staff.pk)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="accounts/signals.py on_login_failed records the username as typed; it should use "
+    "axes.helpers.get_client_username (patch in the retiree-accounts report). Drop this marker then.",
+)
+def test_it_keeps_phone_numbers_out_of_failed_sign_in_records(account: User) -> None:
+    login(Client(), "138 0013 8000", "Wrong-Passw0rd!")
+    failed = AuditRecord.objects.get(action="login_failed")
+    assert "0013" not in failed.actor_username + failed.object_repr
+    assert failed.object_id == str(account.pk)
