@@ -172,11 +172,6 @@ def test_it_keeps_a_username_that_looks_like_a_phone_number_for_its_owner(tree: 
     assert signed_in_as(client) == str(staff.pk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts/signals.py on_login_failed records the username as typed; it should use "
-    "axes.helpers.get_client_username (patch in the retiree-accounts report). Drop this marker then.",
-)
 def test_it_keeps_phone_numbers_out_of_failed_sign_in_records(account: User) -> None:
     login(Client(), "138 0013 8000", "Wrong-Passw0rd!")
     failed = AuditRecord.objects.get(action="login_failed")
