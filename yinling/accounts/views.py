@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import BaseModelForm
@@ -48,9 +49,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class SignInForm(AuthenticationForm):
+    """Staff sign in with their username; retirees may use the phone number in the registry."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username or phone number")
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    form_class = SignInForm
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

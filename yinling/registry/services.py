@@ -98,6 +98,10 @@ def do_record_death(*, by: Any, retiree: Retiree, date: dt.date) -> Retiree:
     retiree.deceased_on = date
     retiree.version += 1
     retiree.save()
+    if retiree.account is not None and retiree.account.is_active:
+        # Nobody may go on signing in as a person who has died.
+        retiree.account.is_active = False
+        retiree.account.save(update_fields=["is_active"])
     return retiree
 
 
@@ -118,6 +122,10 @@ def do_transfer(*, by: Any, retiree: Retiree, to_org: Org, reason: str) -> Trans
     retiree.org = to_org
     retiree.version += 1
     retiree.save()
+    if retiree.account is not None:
+        # The account moves with the person: the new org's staff manage it from now on.
+        retiree.account.org = to_org
+        retiree.account.save(update_fields=["org"])
     # The old side keeps a record in its own part of the trail.
     record(
         AuditRecord.Action.UPDATE,
