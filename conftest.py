@@ -27,7 +27,7 @@ def _fresh_caches() -> None:
 
 @pytest.fixture(autouse=True)
 def _audit_triggers(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    """Let transactional tests' teardown flush the audit table on SQLite.
+    """Let transactional tests' teardown flush the append-only tables (audit, ledger) on SQLite.
 
     PostgreSQL flushes with TRUNCATE, which row triggers don't see; SQLite flushes with
     DELETE, which the append-only trigger refuses. So on SQLite the triggers come off
@@ -43,9 +43,12 @@ def _audit_triggers(request: pytest.FixtureRequest):  # type: ignore[no-untyped-
     request.getfixturevalue("transactional_db")
     from django.db import connection
 
-    from yinling.audit import triggers
+    from yinling.audit import triggers as audit_triggers
+    from yinling.timebank import triggers as ledger_triggers
 
-    triggers.install(connection)
+    for module in (audit_triggers, ledger_triggers):
+        module.install(connection)
     yield
     if connection.vendor == "sqlite":
-        triggers.remove(connection)
+        for module in (audit_triggers, ledger_triggers):
+            module.remove(connection)

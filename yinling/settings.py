@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "yinling.accounts",
     "yinling.audit",
     "yinling.registry",
+    "yinling.timebank",
     "yinling.api",
 ]
 

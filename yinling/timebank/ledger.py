@@ -1,0 +1,206 @@
+"""Posting transfers: the only code that writes movements.
+
+Every posting locks the accounts it touches (in id order, so two postings never wait
+on each other in a cycle), checks the rules against the locked balances, writes the
+transfer, its two movements and the new cached balances, and an audit record — all in
+one transaction, so a crash leaves either the whole transfer or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from yinling.audit.models import AuditRecord
+from yinling.audit.services import record
+from yinling.timebank.models import Account, Movement, Transfer
+
+ZERO = Decimal("0")
+
+
+class Refused(Exception):
+    """A transfer the rules do not allow; `code` is the API's error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def lock(*accounts: Account) -> dict[int, Account]:
+    ids = sorted({a.pk for a in accounts})
+    locked = Account.objects.select_for_update().in_bulk(ids)
+    return locked
+
+
+def _check_amount(amount: Decimal, unit: Decimal) -> Decimal:
+    if not isinstance(amount, Decimal):
+        amount = Decimal(str(amount))
+    if amount <= ZERO:
+        raise Refused("invalid_amount", "时长必须大于 0")
+    if (amount / unit) != (amount / unit).to_integral_value(rounding=ROUND_DOWN):
+        raise Refused("invalid_amount", f"时长须为 {unit} 小时的整数倍")
+    return amount
+
+
+@dataclass
+class Posted:
+    transfer: Transfer
+    overflow: Transfer | None = None
+
+
+def post(
+    kind: str,
+    source: Account,
+    target: Account,
+    amount: Decimal,
+    *,
+    by: Any = None,
+    reason: str = "",
+    document_no: str = "",
+    request: Any = None,
+    reverses: Transfer | None = None,
+    on_behalf: bool = False,
+    cap: Decimal | None = None,
+    pool_for_overflow: Account | None = None,
+    daily_cap: Decimal | None = None,
+) -> Posted:
+    """Move `amount` hours from source to target, atomically and audited.
+
+    With `cap` set (member earnings), anything that would lift the target's balance above
+    it goes on to `pool_for_overflow` as a second transfer in the same transaction.
+    """
+    if source.pk == target.pk:
+        raise Refused("self_transfer", "不能转给自己")
+    with transaction.atomic():
+        involved = [source, target] + ([pool_for_overflow] if pool_for_overflow else [])
+        locked = lock(*involved)
+        src, dst = locked[source.pk], locked[target.pk]
+        if daily_cap is not None and served_today(dst) + amount > daily_cap:
+            # Checked under the provider's row lock, so two confirmations cannot both slip under the cap.
+            raise Refused("daily_cap", f"服务者今天已记 {served_today(dst)} 小时，每日上限 {daily_cap} 小时")
+        if src.kind != Account.Kind.ISSUANCE and src.balance < amount:
+            raise Refused("insufficient_balance", f"余额不足：可用 {src.balance} 小时，需要 {amount} 小时")
+        overflow_amount = ZERO
+        if cap is not None and dst.kind == Account.Kind.MEMBER and dst.balance + amount > cap:
+            overflow_amount = min(amount, dst.balance + amount - cap)
+        creator = by if getattr(by, "is_authenticated", False) else None
+        transfer = _write(kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf)
+        overflow = None
+        if overflow_amount > ZERO:
+            pool = locked[pool_for_overflow.pk] if pool_for_overflow else None
+            if pool is None:
+                raise Refused("cap_exceeded", f"余额将超过上限 {cap} 小时")
+            overflow = _write(
+                Transfer.Kind.CAP_OVERFLOW,
+                dst,
+                pool,
+                overflow_amount,
+                creator,
+                f"超过余额上限 {cap} 小时的部分转入互助池",
+                "",
+                request,
+                None,
+                False,
+            )
+        return Posted(transfer, overflow)
+
+
+def _write(
+    kind: str,
+    src: Account,
+    dst: Account,
+    amount: Decimal,
+    by: Any,
+    reason: str,
+    document_no: str,
+    request: Any,
+    reverses: Transfer | None,
+    on_behalf: bool,
+) -> Transfer:
+    transfer = Transfer.objects.create(
+        kind=kind,
+        from_account=src,
+        to_account=dst,
+        amount=amount,
+        reason=reason,
+        document_no=document_no,
+        request=request,
+        reverses=reverses,
+        created_by=by,
+        on_behalf=on_behalf,
+    )
+    src.balance -= amount
+    dst.balance += amount
+    Movement.objects.bulk_create(
+        [
+            Movement(transfer=transfer, account=src, amount=-amount, balance_after=src.balance),
+            Movement(transfer=transfer, account=dst, amount=amount, balance_after=dst.balance),
+        ]
+    )
+    Account.objects.filter(pk=src.pk).update(balance=src.balance)
+    Account.objects.filter(pk=dst.pk).update(balance=dst.balance)
+    record(
+        AuditRecord.Action.CREATE,
+        transfer,
+        object_type="timebank.transfer",
+        org_path=(dst.org.path if dst.org_id and dst.org else ""),
+        changes={"kind": [None, kind], "amount": [None, str(amount)], "from": [None, src.pk], "to": [None, dst.pk]},
+        extra={"reason": reason, "document_no": document_no, "on_behalf": on_behalf},
+    )
+    return transfer
+
+
+def reverse(original: Transfer, *, by: Any, reason: str) -> Transfer:
+    """Undo a transfer with a compensating one; nothing is edited or deleted."""
+    if not reason.strip():
+        raise Refused("reason_required", "冲正必须写明原因")
+    if Transfer.objects.filter(reverses=original).exists():
+        raise Refused("already_reversed", "这笔已经冲正过了")
+    return post(
+        Transfer.Kind.REVERSAL,
+        original.to_account,
+        original.from_account,
+        original.amount,
+        by=by,
+        reason=reason,
+        reverses=original,
+    ).transfer
+
+
+@dataclass
+class Drift:
+    account_id: int
+    cached: Decimal
+    derived: Decimal
+
+
+def verify() -> tuple[list[Drift], Decimal, list[int]]:
+    """(accounts whose cached balance differs from their movements, the global sum, unbalanced transfers)."""
+    sums = dict(Movement.objects.values("account").annotate(total=Sum("amount")).values_list("account", "total"))
+    drifts = [
+        Drift(a.pk, a.balance, sums.get(a.pk) or ZERO)
+        for a in Account.objects.only("id", "balance").iterator(chunk_size=5000)
+        if a.balance != (sums.get(a.pk) or ZERO)
+    ]
+    total = Account.objects.aggregate(s=Sum("balance"))["s"] or ZERO
+    unbalanced = list(
+        Movement.objects.values("transfer")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+        .values_list("transfer", flat=True)
+    )
+    return drifts, total, unbalanced
+
+
+def served_today(provider: Account) -> Decimal:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    total = Transfer.objects.filter(kind=Transfer.Kind.SERVICE, to_account=provider, created_at__gte=start).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return total or ZERO

@@ -1,0 +1,368 @@
+"""Time bank actions: membership, issuance, grants, gifts, donations and the service cycle.
+
+Each is one transaction; ledger.post() does the locking, the movements and the audit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from yinling.audit.models import AuditRecord
+from yinling.audit.services import record
+from yinling.core.scoping import can, user_paths
+from yinling.orgs.models import Org
+from yinling.registry.models import Retiree
+from yinling.timebank import ledger
+from yinling.timebank.ledger import Refused
+from yinling.timebank.models import Account, Rule, ServiceRequest, Transfer
+
+DEFAULT_RULE = Rule()
+
+
+def rule_for(org: Org | None) -> Rule:
+    """The nearest rule up the tree, or the defaults."""
+    if org is None:
+        return DEFAULT_RULE
+    codes = [c for c in org.path.split("/") if c]
+    rules = {r.org.code: r for r in Rule.objects.filter(org__code__in=codes).select_related("org")}
+    for code in reversed(codes):
+        if code in rules:
+            return rules[code]
+    return DEFAULT_RULE
+
+
+def issuance_account() -> Account:
+    account, _created = Account.objects.get_or_create(kind=Account.Kind.ISSUANCE)
+    return account
+
+
+def pool_for(org: Org) -> Account:
+    account, _created = Account.objects.get_or_create(kind=Account.Kind.POOL, org=org)
+    return account
+
+
+def scheme_pool(org: Org) -> Account:
+    """The pool that serves `org`: the nearest org up the tree that runs one, else the org's own."""
+    codes = [c for c in org.path.split("/") if c]
+    pools = {
+        a.org.code: a for a in Account.objects.filter(kind=Account.Kind.POOL, org__code__in=codes).select_related("org")
+    }
+    for code in reversed(codes):
+        if code in pools:
+            return pools[code]
+    return pool_for(org)
+
+
+def is_priority(retiree: Retiree, rule: Rule | None = None) -> bool:
+    """80+, disabled, living alone, or marked as in hardship (the 困难 library)."""
+    rule = rule or rule_for(retiree.org)
+    return (
+        retiree.age >= rule.recipient_priority_age
+        or retiree.disabled
+        or retiree.living == "alone"
+        or "hardship" in (retiree.special_flags or [])
+    )
+
+
+def provider_problem(retiree: Retiree, rule: Rule | None = None) -> str:
+    """Why this person cannot provide services ('' when they can)."""
+    rule = rule or rule_for(retiree.org)
+    if retiree.status != "active":
+        return "不在册人员不能提供服务"
+    if not rule.provider_min_age <= retiree.age <= rule.provider_max_age:
+        return f"服务者年龄须在 {rule.provider_min_age}–{rule.provider_max_age} 岁之间"
+    if retiree.disabled or retiree.health == "serious":
+        return "服务者须生活自理、身体健康"
+    return ""
+
+
+def member_account(retiree: Retiree) -> Account | None:
+    return Account.objects.filter(kind=Account.Kind.MEMBER, retiree=retiree).first()
+
+
+@transaction.atomic
+def do_join(*, by: Any, retiree: Retiree, as_provider: bool = False) -> Account:
+    """Join the scheme (the retiree, or staff on their behalf); starter hours come from the pool."""
+    if retiree.status != "active" or retiree.is_deleted:
+        raise Refused("not_eligible", "只有在册人员可以加入时间银行")
+    if as_provider:
+        problem = provider_problem(retiree)
+        if problem:
+            raise Refused("not_eligible", problem)
+    account, created = Account.objects.get_or_create(
+        kind=Account.Kind.MEMBER, retiree=retiree, defaults={"org": retiree.org, "is_provider": as_provider}
+    )
+    if not created and as_provider and not account.is_provider:
+        account.is_provider = True
+        account.save(update_fields=["is_provider"])
+    if created:
+        record(
+            AuditRecord.Action.CREATE,
+            account,
+            object_type="timebank.account",
+            org_path=retiree.org.path,
+            extra={"event": "joined", "provider": as_provider},
+        )
+        rule = rule_for(retiree.org)
+        if rule.starter_hours > 0:
+            pool = scheme_pool(retiree.org)
+            if pool.balance >= rule.starter_hours:
+                ledger.post(Transfer.Kind.STARTER, pool, account, rule.starter_hours, by=by, reason="入会赠送时长")
+    return account
+
+
+def _require(user: Any, perm: str, org: Org) -> None:
+    if not any(org.path.startswith(p) for p in user_paths(user, perm)):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def do_issue(*, by: Any, org: Org, hours: Decimal, reason: str, document_no: str = "") -> Transfer:
+    """Put hours into an org's pool (bureau admin of that org or above, with a reason and document)."""
+    _require(by, "timebank.issue_account", org)
+    if not reason.strip():
+        raise Refused("reason_required", "发放时长必须写明原因")
+    rule = rule_for(org)
+    amount = ledger._check_amount(hours, rule.unit)
+    return ledger.post(
+        Transfer.Kind.ISSUANCE, issuance_account(), pool_for(org), amount, by=by, reason=reason, document_no=document_no
+    ).transfer
+
+
+@transaction.atomic
+def do_grant(*, by: Any, retiree: Retiree, hours: Decimal, reason: str) -> ledger.Posted:
+    """Staff grant hours from the pool serving the member's org to a priority elder."""
+    if not can(by, "grant", _scoped_account(retiree)):
+        raise PermissionDenied
+    if not reason.strip():
+        raise Refused("reason_required", "发放时长必须写明原因")
+    account = member_account(retiree) or do_join(by=by, retiree=retiree)
+    rule = rule_for(retiree.org)
+    amount = ledger._check_amount(hours, rule.unit)
+    pool = scheme_pool(retiree.org)
+    return ledger.post(
+        Transfer.Kind.GRANT, pool, account, amount, by=by, reason=reason, cap=rule.balance_cap, pool_for_overflow=pool
+    )
+
+
+def _scoped_account(retiree: Retiree) -> Account:
+    """An unsaved stand-in scoped like the member's account, for permission checks."""
+    return Account(kind=Account.Kind.MEMBER, org=retiree.org)
+
+
+@transaction.atomic
+def do_donate(*, by: Any, retiree: Retiree, hours: Decimal, on_behalf: bool = False) -> Transfer:
+    account = member_account(retiree)
+    if account is None:
+        raise Refused("not_member", "尚未加入时间银行")
+    amount = ledger._check_amount(hours, rule_for(retiree.org).unit)
+    return ledger.post(
+        Transfer.Kind.DONATION,
+        account,
+        scheme_pool(retiree.org),
+        amount,
+        by=by,
+        reason="捐赠给互助池",
+        on_behalf=on_behalf,
+    ).transfer
+
+
+def are_relatives(a: Retiree, b: Retiree) -> bool:
+    """Recorded in the registry: one lists the other among their family contacts (same name and phone)."""
+    for giver, taker in ((a, b), (b, a)):
+        for contact in giver.contacts.all():
+            if contact.name == taker.name and (not contact.phone or not taker.phone or contact.phone == taker.phone):
+                return True
+    return False
+
+
+@transaction.atomic
+def do_gift(*, by: Any, giver: Retiree, to: Retiree, hours: Decimal, on_behalf: bool = False) -> ledger.Posted:
+    if giver.pk == to.pk:
+        raise Refused("self_transfer", "不能赠送给自己")
+    if not are_relatives(giver, to):
+        raise Refused("not_relative", "只能赠送给信息库中登记的亲属")
+    source = member_account(giver)
+    if source is None:
+        raise Refused("not_member", "尚未加入时间银行")
+    target = member_account(to) or do_join(by=by, retiree=to)
+    rule = rule_for(to.org)
+    amount = ledger._check_amount(hours, rule.unit)
+    return ledger.post(
+        Transfer.Kind.GIFT,
+        source,
+        target,
+        amount,
+        by=by,
+        reason="赠送亲属",
+        on_behalf=on_behalf,
+        cap=rule.balance_cap,
+        pool_for_overflow=scheme_pool(to.org),
+    )
+
+
+# --- the service cycle ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_post_need(
+    *,
+    by: Any,
+    recipient: Retiree,
+    category: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    expected_hours: Decimal,
+    description: str = "",
+    community: str = "",
+) -> ServiceRequest:
+    account = member_account(recipient) or do_join(by=by, retiree=recipient)
+    if ends_at <= starts_at:
+        raise Refused("invalid_window", "结束时间须晚于开始时间")
+    amount = ledger._check_amount(expected_hours, rule_for(recipient.org).unit)
+    need = ServiceRequest.objects.create(
+        recipient=account,
+        org=recipient.org,
+        category=category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        expected_hours=amount,
+        description=description,
+        community=community or recipient.community,
+        posted_by=by if getattr(by, "is_authenticated", False) else None,
+        paid_by_pool=is_priority(recipient),
+    )
+    record(AuditRecord.Action.CREATE, need, object_type="timebank.servicerequest", org_path=recipient.org.path)
+    return need
+
+
+def _transition(need: ServiceRequest, allowed: tuple[str, ...], to: str, **changes: Any) -> ServiceRequest:
+    locked = ServiceRequest.objects.select_for_update().get(pk=need.pk)
+    if locked.status not in allowed:
+        raise Refused("invalid_state", f"当前状态“{locked.get_status_display()}”不能进行此操作")
+    before = locked.status
+    locked.status = to
+    for key, value in changes.items():
+        setattr(locked, key, value)
+    locked.save()
+    record(
+        AuditRecord.Action.UPDATE,
+        locked,
+        object_type="timebank.servicerequest",
+        org_path=locked.org.path,
+        changes={"status": [before, to], **{k: [None, str(v)] for k, v in changes.items()}},
+    )
+    return locked
+
+
+@transaction.atomic
+def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceRequest:
+    account = member_account(provider)
+    if account is None or not account.is_provider:
+        raise Refused("not_provider", "请先登记为服务者")
+    if account.pk == need.recipient_id:
+        raise Refused("self_service", "不能为自己提供服务")
+    problem = provider_problem(provider)
+    if problem:
+        raise Refused("not_eligible", problem)
+    return _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.ACCEPTED, provider=account)
+
+
+@transaction.atomic
+def do_report(*, by: Any, need: ServiceRequest, hours: Decimal) -> ServiceRequest:
+    rule = rule_for(need.org)
+    amount = ledger._check_amount(hours, rule.unit)
+    window = Decimal((need.ends_at - need.starts_at).total_seconds()) / 3600
+    if amount > window:
+        raise Refused("hours_exceed_window", f"时长不能超过约定时段（{window:.1f} 小时）")
+    return _transition(need, (ServiceRequest.Status.ACCEPTED,), ServiceRequest.Status.REPORTED, actual_hours=amount)
+
+
+@transaction.atomic
+def do_confirm(*, by: Any, need: ServiceRequest, rating: int, on_behalf: bool = False) -> ServiceRequest:
+    """The recipient (or staff for them) confirms: the hours move from recipient or pool to the provider."""
+    if not 1 <= rating <= 5:
+        raise Refused("invalid_rating", "评分为 1 到 5 星")
+    need = _transition(
+        need,
+        (ServiceRequest.Status.REPORTED,),
+        ServiceRequest.Status.CONFIRMED,
+        rating=rating,
+        confirmed_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    _pay(need, by=by, on_behalf=on_behalf)
+    return need
+
+
+def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
+    assert need.provider is not None and need.actual_hours is not None
+    rule = rule_for(need.org)
+    provider_org = need.provider.org or need.org
+    pool_in = scheme_pool(provider_org)
+    payer = scheme_pool(need.org) if need.paid_by_pool else need.recipient
+    ledger.post(
+        Transfer.Kind.SERVICE,
+        payer,
+        need.provider,
+        need.actual_hours,
+        by=by,
+        request=need,
+        on_behalf=on_behalf,
+        reason=f"{need.get_category_display()}服务",
+        cap=rule_for(provider_org).balance_cap,
+        pool_for_overflow=pool_in,
+        daily_cap=rule.daily_cap,
+    )
+
+
+@transaction.atomic
+def do_cancel(*, by: Any, need: ServiceRequest, reason: str = "") -> ServiceRequest:
+    return _transition(
+        need,
+        (ServiceRequest.Status.OPEN, ServiceRequest.Status.ACCEPTED),
+        ServiceRequest.Status.CANCELLED,
+        note=reason[:300],
+    )
+
+
+@transaction.atomic
+def do_no_show(*, by: Any, need: ServiceRequest) -> ServiceRequest:
+    return _transition(need, (ServiceRequest.Status.ACCEPTED,), ServiceRequest.Status.NO_SHOW)
+
+
+@transaction.atomic
+def do_dispute(*, by: Any, need: ServiceRequest, reason: str) -> ServiceRequest:
+    if not reason.strip():
+        raise Refused("reason_required", "请说明有异议的原因")
+    return _transition(need, (ServiceRequest.Status.REPORTED,), ServiceRequest.Status.DISPUTED, note=reason[:300])
+
+
+@transaction.atomic
+def do_resolve(*, by: Any, need: ServiceRequest, hours: Decimal, note: str) -> ServiceRequest:
+    """Staff settle a dispute: pay `hours` (0 for none) and close it."""
+    if not can(by, "change", need):
+        raise PermissionDenied
+    amount = Decimal(hours)
+    need = _transition(
+        need, (ServiceRequest.Status.DISPUTED,), ServiceRequest.Status.RESOLVED, actual_hours=amount, note=note[:300]
+    )
+    if amount > 0:
+        _pay(need, by=by, on_behalf=True)
+    return need
+
+
+def expire_overdue(now: dt.datetime | None = None) -> int:
+    """Open needs whose window has passed expire (run daily by `manage.py expire_timebank_requests`)."""
+    now = now or timezone.now()
+    count = 0
+    for need in ServiceRequest.objects.filter(status=ServiceRequest.Status.OPEN, ends_at__lt=now):
+        with transaction.atomic():
+            _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.EXPIRED)
+            count += 1
+    return count
