@@ -33,9 +33,11 @@ class Refused(Exception):
 
 
 def lock(*accounts: Account) -> dict[int, Account]:
+    """Lock rows in id order. ORDER BY matters: PostgreSQL locks rows as it returns them, and
+    without it a sequential scan returns them in physical order, which differs between
+    transactions after updates, and two postings then deadlock."""
     ids = sorted({a.pk for a in accounts})
-    locked = Account.objects.select_for_update().in_bulk(ids)
-    return locked
+    return {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
 def _check_amount(amount: Decimal, unit: Decimal) -> Decimal:
