@@ -126,6 +126,9 @@ def do_transfer(*, by: Any, retiree: Retiree, to_org: Org, reason: str) -> Trans
         # The account moves with the person: the new org's staff manage it from now on.
         retiree.account.org = to_org
         retiree.account.save(update_fields=["org"])
+    from yinling.registry.signals import retiree_moved
+
+    retiree_moved.send(sender=Retiree, retiree=retiree, from_org=from_org, to_org=to_org)
     # The old side keeps a record in its own part of the trail.
     record(
         AuditRecord.Action.UPDATE,

@@ -175,3 +175,13 @@ def test_it_reports_drift_between_cached_and_derived_balances(personas: Personas
 
     with pytest.raises(CommandError, match="drift"):
         call_command("verify_timebank")
+
+
+def test_it_keeps_the_account_and_hours_when_a_member_moves(personas: Personas, funded: Account) -> None:
+    from yinling.registry.services import do_transfer
+
+    elder = person(personas.tree.unit_a, age=85)
+    services.do_grant(by=personas.owner, retiree=elder, hours=H("3"), reason="a")
+    do_transfer(by=personas.owner, retiree=elder, to_org=personas.tree.county_b, reason="随子女迁居")
+    account = services.member_account(elder)
+    assert account.balance == H("3") and account.org == personas.tree.county_b

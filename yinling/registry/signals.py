@@ -1,0 +1,6 @@
+"""Registry events other modules follow (the time bank moves a member's account with them)."""
+
+from django.dispatch import Signal
+
+# Sent inside the transfer's transaction: sender=Retiree, retiree=…, from_org=…, to_org=…
+retiree_moved = Signal()
