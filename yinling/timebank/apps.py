@@ -10,6 +10,9 @@ class TimebankConfig(AppConfig):
 
     def ready(self) -> None:
         from yinling.accounts import roles
+        from yinling.registry.signals import retiree_moved
+
+        retiree_moved.connect(_follow_member, dispatch_uid="timebank-follow-member")
 
         staff = (
             roles.crud("timebank.account", "view", "grant", "export")
@@ -24,3 +27,10 @@ class TimebankConfig(AppConfig):
         roles.grant(
             [roles.LEADER], roles.crud("timebank.account", "view") | roles.crud("timebank.servicerequest", "view")
         )
+
+
+def _follow_member(sender, retiree, from_org, to_org, **kwargs):  # type: ignore[no-untyped-def]
+    """A member who moves keeps the account and its hours; the new org's staff now serve it."""
+    from yinling.timebank.models import Account
+
+    Account.objects.filter(kind="member", retiree=retiree).update(org=to_org)
