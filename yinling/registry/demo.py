@@ -226,14 +226,21 @@ def seed_retirees(options: dict[str, Any], write: Callable[[str], None]) -> None
         target = 5000
     existing = Retiree.objects.count()
     missing = target - existing
+
+    def finish() -> None:
+        write(f"retirees: {max(target - existing, 0)} new, {Retiree.objects.count()} in all")
+        open_demo_accounts(min(1000, target), write)
+
+    if missing >= PARALLEL_FROM and connection.vendor == "postgresql":
+        # The worker processes must see the org tree, which seed_demo creates in the same
+        # transaction, and closing the connections before forking would break that open
+        # transaction: so they start once it has committed (at once outside a transaction).
+        transaction.on_commit(lambda: (_generate_in_parallel(existing, missing), finish()))
+        return
     if missing > 0:
-        if missing >= PARALLEL_FROM and connection.vendor == "postgresql":
-            _generate_in_parallel(existing, missing)
-        else:
-            for _added in generate(existing, missing):
-                pass
-    write(f"retirees: {max(target - existing, 0)} new, {Retiree.objects.count()} in all")
-    open_demo_accounts(min(1000, target), write)
+        for _added in generate(existing, missing):
+            pass
+    finish()
 
 
 def open_demo_accounts(n: int, write: Callable[[str], None]) -> None:
@@ -247,7 +254,9 @@ def open_demo_accounts(n: int, write: Callable[[str], None]) -> None:
         username = f"r{index:05d}"
         if username in have or r.account_id:
             continue
-        user = User.objects.create(username=username, password=hashed, kind="retiree", full_name=r.name, org=r.org)
+        user = User.objects.create(
+            username=username, password=hashed, kind="retiree", full_name=r.name, org=r.org, elder_mode=True
+        )
         Retiree.objects.filter(pk=r.pk).update(account=user)
         created += 1
     write(f"retiree accounts: {created} new (r00001 … r{n:05d}, password {DEMO_PASSWORD})")
