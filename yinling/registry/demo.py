@@ -235,7 +235,11 @@ def seed_retirees(options: dict[str, Any], write: Callable[[str], None]) -> None
         # The worker processes must see the org tree, which seed_demo creates in the same
         # transaction, and closing the connections before forking would break that open
         # transaction: so they start once it has committed (at once outside a transaction).
-        transaction.on_commit(lambda: (_generate_in_parallel(existing, missing), finish()))
+        def parallel() -> None:
+            _generate_in_parallel(existing, missing)
+            finish()
+
+        transaction.on_commit(parallel)
         return
     if missing > 0:
         for _added in generate(existing, missing):
