@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
+from yinling.core.pagination import count_or_estimate
 from yinling.core.scoping import path_q, user_paths
 from yinling.registry.models import Library, Retiree
 
@@ -43,6 +44,12 @@ def members(user: Any, filters: dict[str, str]) -> QuerySet[Retiree]:
     return fs.qs if fs.is_valid() else base.none()
 
 
+def _count(user: Any, filters: dict[str, str]) -> dict[str, Any]:
+    """Every list page shows these: exact up to 10,000 members, an estimate ("约") above (core/pagination.py)."""
+    count, approximate = count_or_estimate(members(user, filters))
+    return {"count": count, "approximate": approximate}
+
+
 def visible_libraries(user: Any) -> list[dict[str, Any]]:
     """Built-ins, then libraries saved in the user's subtrees or shared from an org above them."""
     paths = user_paths(user, "registry.view_retiree")
@@ -55,7 +62,7 @@ def visible_libraries(user: Any) -> list[dict[str, Any]]:
             "name": b.name,
             "description": b.description,
             "query": urlencode(b.filters),
-            "count": members(user, b.filters).count(),
+            **_count(user, b.filters),
             "builtin": True,
             "pk": None,
         }
@@ -67,7 +74,7 @@ def visible_libraries(user: Any) -> list[dict[str, Any]]:
                 "name": lib.name,
                 "description": lib.description,
                 "query": urlencode(lib.filters),
-                "count": members(user, lib.filters).count(),
+                **_count(user, lib.filters),
                 "builtin": False,
                 "pk": lib.pk,
             }

@@ -136,6 +136,41 @@ class Retiree(models.Model):
         indexes = [
             models.Index(fields=["org", "status"], name="retiree_org_status"),
             models.Index(fields=["status", "name_pinyin"], name="retiree_status_pinyin"),
+            # For lists and counts at province scale (1,000,000 rows; benchmarks/list_search.py):
+            # an org's living records in name order: scope counts and small scopes' pages, index only.
+            models.Index(
+                fields=["org", "name_pinyin", "id"],
+                condition=models.Q(is_deleted=False),
+                name="retiree_alive_org_pinyin",
+            ),
+            # Name search matches the name or the former name by prefix: both need a LIKE 'x%' index.
+            models.Index(fields=["former_name"], opclasses=["varchar_pattern_ops"], name="retiree_former_name_like"),
+            # Living situation with an age range (独居 aged 80 and over …), per org: for a city's
+            # scope PostgreSQL visits its orgs one by one, so indexes that lead with the org serve best.
+            models.Index(
+                fields=["org", "living", "birth_date"],
+                condition=models.Q(is_deleted=False),
+                name="retiree_org_living_birth",
+            ),
+            # Special groups and contributions are filtered as tags LIKE '%|flag:x|%', which no plain
+            # index serves: one small partial index per value (also the built-in libraries' counts).
+            *[
+                models.Index(
+                    fields=["org", "status"],
+                    condition=models.Q(is_deleted=False, tags__contains=f"|{kind}:{code}|"),
+                    name=f"retiree_tag_{code}",
+                )
+                for kind, codes in (("flag", choices.SpecialFlag.values), ("contrib", choices.Contribution.values))
+                for code in codes
+            ],
+            # Party members (党员库), as filters.RetireeFilterSet.filter_party writes the condition.
+            models.Index(
+                fields=["org", "status"],
+                condition=models.Q(
+                    is_deleted=False, political__in=[choices.Political.CPC, choices.Political.PROBATIONARY]
+                ),
+                name="retiree_party",
+            ),
         ]
 
     def __str__(self) -> str:
