@@ -66,6 +66,11 @@ def _display(model: type[models.Model], field_name: str, value: Any) -> Any:
     return value
 
 
+def mask_value(model: type[models.Model], field_name: str, value: Any) -> Any:
+    """A value as the trail may hold it: masked when the field is sensitive."""
+    return _display(model, field_name, value) if model in _registered else value
+
+
 def diff(model: type[models.Model], before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     changes = {}
     for name, new in after.items():

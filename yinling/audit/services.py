@@ -102,6 +102,39 @@ def record(
     return entry
 
 
+def bulk_record(entries: list[dict[str, Any]]) -> None:
+    """Many records at once (imports): same context and sealing as record(), one INSERT per batch.
+
+    Each entry has action, object_type, object_id, object_repr, changes, extra and either
+    org_path or org_id (resolved to the org's path here).
+    """
+    if not entries:
+        return
+    from yinling.orgs.models import Org
+
+    ctx = context.current()
+    user = ctx.user() if callable(ctx.user) and not hasattr(ctx.user, "_meta") else ctx.user
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    org_ids = {e["org_id"] for e in entries if e.get("org_id")}
+    paths = dict(Org.objects.filter(pk__in=org_ids).values_list("id", "path")) if org_ids else {}
+    now = timezone.now()
+    AuditRecord.objects.bulk_create(
+        [
+            AuditRecord(
+                at=now, actor=user, actor_username=user.get_username() if user else "",
+                on_behalf_of=ctx.on_behalf_of, ip=ctx.ip, request_id=ctx.request_id, action=e["action"],
+                object_type=e["object_type"], object_id=e["object_id"], object_repr=str(e["object_repr"])[:200],
+                org_path=e.get("org_path") or paths.get(e.get("org_id"), ""),
+                changes=_jsonable(e.get("changes") or {}), extra=_jsonable(e.get("extra") or {}),
+            )
+            for e in entries
+        ],
+        batch_size=1000,
+    )
+    transaction.on_commit(seal_pending)
+
+
 def compute_hash(values: dict[str, Any]) -> str:
     payload = {name: _jsonable(values[name]) for name in HASHED_FIELDS}
     if isinstance(values["at"], dt.datetime):
@@ -132,7 +165,14 @@ def seal_pending() -> int:
             rec.seq, rec.prev_hash = seq, prev
             # `pending` was read back from the database, so these are the bytes verification will see.
             rec.hash = prev = compute_hash(_values(rec))
-        AuditRecord.objects.bulk_update(pending, ["seq", "prev_hash", "hash"], batch_size=500)
+        # executemany, not bulk_update: an import seals 100,000 records, and bulk_update's
+        # CASE WHEN statements are an order of magnitude slower.
+        table = AuditRecord._meta.db_table
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
+                [(r.seq, r.prev_hash, r.hash, r.id) for r in pending],
+            )
     if len(pending) == 5000:
         return len(pending) + seal_pending()
     return len(pending)

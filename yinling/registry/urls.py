@@ -1,12 +1,17 @@
 from django.urls import path
 
-from yinling.registry import views, views_accounts
+from yinling.registry import views, views_accounts, views_import
 
 app_name = "registry"
 urlpatterns = [
     path("", views.RetireeListView.as_view(), name="list"),
     path("add/", views.retiree_edit, name="add"),
     path("moves/", views.transfers, name="transfers"),
+    path("template/", views_import.template, name="template"),
+    path("import/", views_import.upload, name="import"),
+    path("import/check/", views_import.preview, name="import_preview"),
+    path("import/apply/", views_import.confirm, name="import_confirm"),
+    path("import/report/", views_import.report, name="import_report"),
     path("libraries/save/", views.library_save, name="library_save"),
     path("libraries/<int:pk>/delete/", views.library_delete, name="library_delete"),
     path("<int:pk>/", views.retiree_detail, name="detail"),
