@@ -119,7 +119,10 @@ def bulk_record(entries: list[dict[str, Any]]) -> None:
     org_ids = {e["org_id"] for e in entries if e.get("org_id")}
     paths = dict(Org.objects.filter(pk__in=org_ids).values_list("id", "path")) if org_ids else {}
     now = timezone.now()
-    AuditRecord.objects.bulk_create(
+    from yinling.core.bulk import insert
+
+    insert(
+        AuditRecord,
         [
             AuditRecord(
                 at=now, actor=user, actor_username=user.get_username() if user else "",
@@ -130,7 +133,6 @@ def bulk_record(entries: list[dict[str, Any]]) -> None:
             )
             for e in entries
         ],
-        batch_size=1000,
     )
     transaction.on_commit(seal_pending)
 

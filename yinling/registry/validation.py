@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -103,19 +104,25 @@ def parse_phone(value: Any) -> str:
     raise ValueError(_("is not a valid mainland phone number (11-digit mobile, or landline like 0571-88888888)"))
 
 
+@lru_cache(maxsize=64)
+def _lookup(key: str) -> tuple[dict[str, str], frozenset[str]]:
+    """Label → code and the set of codes, per column (built once: imports call this per cell)."""
+    col = BY_KEY[key]
+    assert col.enum is not None
+    by_label = {str(label): str(code) for code, label in col.enum.choices}
+    if key == "status":
+        by_label.update(status_labels())
+    return by_label, frozenset(str(v) for v in col.enum.values)
+
+
 def parse_choice(value: Any, col: Column) -> str:
     s = clean_name(value)
     if not s:
         return ""
-    if col.key == "status":
-        mapping = status_labels()
-        if s in mapping:
-            return mapping[s]
-    assert col.enum is not None
-    by_label = {str(label): code for code, label in col.enum.choices}
+    by_label, codes = _lookup(col.key)
     if s in by_label:
         return by_label[s]
-    if s in col.enum.values:
+    if s in codes:
         return s
     if col.key == "gender" and s in ("男性", "女性"):
         return by_label[s[0]]
