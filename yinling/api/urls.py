@@ -3,9 +3,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from yinling.api import views
+from yinling.registry.api import RetireeViewSet
 
 router = DefaultRouter()
 router.register("orgs", views.OrgViewSet, basename="org")
+router.register("retirees", RetireeViewSet, basename="retiree")
 
 app_name = "api"
 urlpatterns = [
