@@ -139,8 +139,9 @@ class RetireeForm(forms.Form):
         data = super().clean() or {}
         raw = {k: v for k, v in data.items() if k in BY_KEY}
         if self.instance is not None:
+            # An empty sensitive input keeps what is stored (for editors who never saw it, it was empty).
             for key in SENSITIVE:
-                if not raw.get(key) and not self.reveal:
+                if not raw.get(key):
                     raw[key] = getattr(self.instance, key)
         result = clean_record(raw)
         for key, message in result.errors:
