@@ -153,10 +153,11 @@ class Retiree(models.Model):
                 name="retiree_org_living_birth",
             ),
             # Special groups and contributions are filtered as tags LIKE '%|flag:x|%', which no plain
-            # index serves: one small partial index per value (also the built-in libraries' counts).
+            # index serves: one small partial index per value (also the built-in libraries' counts),
+            # holding the key too, so that counting and collecting a page's keys read no rows.
             *[
                 models.Index(
-                    fields=["org", "status"],
+                    fields=["org", "status", "id"],
                     condition=models.Q(is_deleted=False, tags__contains=f"|{kind}:{code}|"),
                     name=f"retiree_tag_{code}",
                 )
@@ -165,7 +166,7 @@ class Retiree(models.Model):
             ],
             # Party members (党员库), as filters.RetireeFilterSet.filter_party writes the condition.
             models.Index(
-                fields=["org", "status"],
+                fields=["org", "status", "id"],
                 condition=models.Q(
                     is_deleted=False, political__in=[choices.Political.CPC, choices.Political.PROBATIONARY]
                 ),
