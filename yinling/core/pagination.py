@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 
 EXACT_UP_TO = 10_000
 # A list this small fetches its page by primary key, from the keys its count collected.
-PAGE_BY_PK_UP_TO = 2000
+PAGE_BY_PK_UP_TO = 2_000
 
 
 def estimate_count(qs: QuerySet[Any]) -> int | None:
