@@ -99,7 +99,9 @@ def parse_phone(value: Any) -> str:
         s = s[3:]
     if not s:
         return ""
-    if MOBILE_RE.match(s) or LANDLINE_RE.match(s):
+    if MOBILE_RE.match(s.replace("-", "")):
+        return s.replace("-", "")  # 138-0013-8000, as mobiles are often written
+    if LANDLINE_RE.match(s):
         return s
     raise ValueError(_("is not a valid mainland phone number (11-digit mobile, or landline like 0571-88888888)"))
 
