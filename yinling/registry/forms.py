@@ -159,7 +159,20 @@ class ContactForm(forms.ModelForm):
         model = FamilyContact
         fields = ["relation", "name", "phone", "is_emergency"]
 
+    def __init__(self, *args: Any, reveal: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reveal = reveal
+        if not reveal and self.instance.pk:
+            # As on the record's form: a stored phone is not sent to editors who may not see it,
+            # and an empty input keeps it.
+            self.initial["phone"] = ""
+            self.fields["phone"].help_text = _("Stored: %(masked)s. Leave empty to keep it.") % {
+                "masked": self.instance.phone_masked or "—"
+            }
+
     def clean_phone(self) -> str:
+        if not self.reveal and self.instance.pk and not self.cleaned_data.get("phone"):
+            return self.instance.phone or ""
         try:
             return parse_phone(self.cleaned_data.get("phone"))
         except ValueError as exc:

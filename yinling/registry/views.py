@@ -151,7 +151,9 @@ def retiree_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     reveal = retiree is None or services.may_see_sensitive(user, retiree)
     orgs = orgs_where(user, Retiree, "change" if retiree else "add")
     form = RetireeForm(request.POST or None, instance=retiree, orgs=orgs, reveal=reveal)
-    contacts = ContactFormSet(request.POST or None, instance=retiree or Retiree(), prefix="contacts")
+    contacts = ContactFormSet(
+        request.POST or None, instance=retiree or Retiree(), prefix="contacts", form_kwargs={"reveal": reveal}
+    )
     if retiree is not None and reveal and request.method == "GET":
         services.reveal(user, retiree)  # the form shows the unmasked values
     if request.method == "POST" and form.is_valid() and contacts.is_valid():
