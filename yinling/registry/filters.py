@@ -46,6 +46,21 @@ def search_q(value: str) -> Q:
     return Q(name__startswith=name) | Q(former_name__startswith=name)
 
 
+def masked_query(value: str) -> str:
+    """A search as the audit trail may keep it: an ID number or phone in it is masked like on pages."""
+    from yinling.core.crypto import mask_phone
+    from yinling.registry.idcard import mask
+
+    digits = normalise(value)
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", digits):
+        return mask(digits)
+    if re.fullmatch(r"\d{5}[\dX]", digits):
+        return "**" + digits[-4:]
+    if re.fullmatch(r"1\d{10}", digits):
+        return mask_phone(digits)
+    return value
+
+
 def birth_range_for_age(age_min: int | None, age_max: int | None, today: dt.date) -> Q:
     q = Q()
     if age_min is not None:

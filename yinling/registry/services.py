@@ -60,8 +60,15 @@ def do_create_retiree(*, by: Any, org: Org, values: dict[str, Any]) -> Retiree:
         with transaction.atomic():
             retiree.save()
     except IntegrityError as exc:
-        raise ValidationError({"id_number": _("A person with this ID number is already registered.")}) from exc
+        _raise_if_duplicate(retiree, exc)
+        raise
     return retiree
+
+
+def _raise_if_duplicate(retiree: Retiree, exc: IntegrityError) -> None:
+    """A failed save is a duplicate ID number only if that number is registered (other failures propagate)."""
+    if Retiree.objects.filter(id_hash=retiree.id_hash).exclude(pk=retiree.pk).exists():
+        raise ValidationError({"id_number": _("A person with this ID number is already registered.")}) from exc
 
 
 @transaction.atomic
@@ -82,7 +89,8 @@ def do_update_retiree(*, by: Any, retiree: Retiree, values: dict[str, Any], expe
         with transaction.atomic():
             retiree.save()
     except IntegrityError as exc:
-        raise ValidationError({"id_number": _("A person with this ID number is already registered.")}) from exc
+        _raise_if_duplicate(retiree, exc)
+        raise
     return retiree
 
 

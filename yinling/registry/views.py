@@ -20,7 +20,7 @@ from yinling.core.views import ObjectListView, orgs_where
 from yinling.registry import services
 from yinling.registry.accounts import account_box_context
 from yinling.registry.exports import HEADERS, iter_rows
-from yinling.registry.filters import RetireeFilterSet
+from yinling.registry.filters import RetireeFilterSet, masked_query
 from yinling.registry.forms import ContactFormSet, DeathForm, DeleteForm, RetireeForm, TransferForm
 from yinling.registry.libraries import visible_libraries
 from yinling.registry.models import Retiree, Transfer
@@ -72,6 +72,8 @@ class RetireeListView(ObjectListView):
         # Unmasked only where the user may see sensitive data on every exported record.
         reveal = _covers(self.request.user, "registry.view_sensitive_retiree", qs)
         filters = {k: v for k, v in self.request.GET.items() if k not in ("export", "page")}
+        if "q" in filters:  # a search by ID number or phone must not put the number in the audit trail
+            filters["q"] = masked_query(filters["q"])
         return xlsx_response(
             "retirees.xlsx",
             HEADERS,
@@ -313,6 +315,10 @@ def library_save(request: HttpRequest) -> HttpResponse:
     if not name or not filters:
         messages.error(request, _("Give the library a name, and filter the list first."))
         return redirect(f"/registry/?{query.urlencode()}")
+    if "q" in filters and masked_query(filters["q"]) != filters["q"]:
+        # Saved filters are stored in plain text: never an ID number or phone.
+        messages.error(request, _("A library cannot be saved for a search by ID number or phone."))
+        return redirect("registry:list")
     Library.objects.create(
         name=name[:50], org=org, filters=filters, shared=True, created_by=request.user.get_username()
     )
