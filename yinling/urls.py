@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/", include("yinling.orgs.urls")),
     path("registry/", include("yinling.registry.urls")),
     path("audit/", include("yinling.audit.urls")),
+    path("timebank/", include("yinling.timebank.urls")),
     path("api/v1/", include("yinling.api.urls")),
 ]
 

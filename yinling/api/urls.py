@@ -4,10 +4,14 @@ from rest_framework.routers import DefaultRouter
 
 from yinling.api import views
 from yinling.registry.api import RetireeViewSet
+from yinling.timebank import api as timebank_api
 
 router = DefaultRouter()
 router.register("orgs", views.OrgViewSet, basename="org")
 router.register("retirees", RetireeViewSet, basename="retiree")
+router.register("timebank/accounts", timebank_api.AccountViewSet, basename="timebank-account")
+router.register("timebank/requests", timebank_api.RequestViewSet, basename="timebank-request")
+router.register("timebank/offers", timebank_api.OfferViewSet, basename="timebank-offer")
 
 app_name = "api"
 urlpatterns = [
@@ -15,5 +19,9 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("timebank/pools/<str:org_code>/issue/", timebank_api.IssueView.as_view(), name="timebank-issue"),
+    path("timebank/grants/", timebank_api.GrantView.as_view(), name="timebank-grants"),
+    path("timebank/donations/", timebank_api.DonationView.as_view(), name="timebank-donations"),
+    path("timebank/gifts/", timebank_api.GiftView.as_view(), name="timebank-gifts"),
     path("", include(router.urls)),
 ]

@@ -10,23 +10,64 @@ class TimebankConfig(AppConfig):
 
     def ready(self) -> None:
         from yinling.accounts import roles
+        from yinling.core.dashboard import Figure, register_figure
+        from yinling.core.demo import Seeder, register_seeder
+        from yinling.core.navigation import NavItem, register_nav
         from yinling.registry.signals import retiree_moved
+        from yinling.timebank.demo import seed_timebank
 
         retiree_moved.connect(_follow_member, dispatch_uid="timebank-follow-member")
 
         staff = (
-            roles.crud("timebank.account", "view", "grant", "export")
+            # add: enrol members on their behalf; change: the provider flag.
+            roles.crud("timebank.account", "view", "add", "change", "grant", "export")
             | roles.crud("timebank.servicerequest", "view", "add", "change", "export")
+            | roles.crud("timebank.offer", "view", "add", "change")
             | roles.crud("timebank.rule", "view")
         )
         roles.grant(
             [roles.BUREAU_ADMIN],
-            staff | roles.crud("timebank.account", "issue") | roles.crud("timebank.rule", "add", "change"),
+            staff
+            # issue: put hours into a pool; reverse: post a compensating transfer.
+            | roles.crud("timebank.account", "issue", "reverse")
+            | roles.crud("timebank.rule", "add", "change"),
         )
         roles.grant([roles.CLERK], staff)
         roles.grant(
-            [roles.LEADER], roles.crud("timebank.account", "view") | roles.crud("timebank.servicerequest", "view")
+            [roles.LEADER],
+            roles.crud("timebank.account", "view")
+            | roles.crud("timebank.servicerequest", "view")
+            | roles.crud("timebank.offer", "view"),
         )
+
+        register_nav(NavItem(_("Time bank"), "timebank:home", order=40, check=_sees_timebank))
+        register_figure(Figure(_("Time bank members"), _count_members, "timebank:members", order=40))
+        register_figure(Figure(_("Needs awaiting confirmation"), _count_reported, "timebank:requests", order=41))
+        register_seeder(Seeder("timebank", seed_timebank, order=40))
+
+
+def _sees_timebank(user) -> bool:  # type: ignore[no-untyped-def]
+    from yinling.core.scoping import user_paths
+
+    return getattr(user, "kind", "") == "retiree" or bool(user_paths(user, "timebank.view_account"))
+
+
+def _count_members(user):  # type: ignore[no-untyped-def]
+    from yinling.core.scoping import user_paths
+    from yinling.timebank.models import Account
+
+    if not user_paths(user, "timebank.view_account"):
+        return None
+    return Account.objects.restrict(user, "view").filter(kind=Account.Kind.MEMBER).count()
+
+
+def _count_reported(user):  # type: ignore[no-untyped-def]
+    from yinling.core.scoping import user_paths
+    from yinling.timebank.models import ServiceRequest
+
+    if not user_paths(user, "timebank.view_servicerequest"):
+        return None
+    return ServiceRequest.objects.restrict(user, "view").filter(status=ServiceRequest.Status.REPORTED).count()
 
 
 def _follow_member(sender, retiree, from_org, to_org, **kwargs):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from yinling.audit.models import AuditRecord
@@ -20,7 +21,7 @@ from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
 from yinling.timebank import ledger
 from yinling.timebank.ledger import Refused
-from yinling.timebank.models import Account, Rule, ServiceRequest, Transfer
+from yinling.timebank.models import Account, Offer, Rule, ServiceRequest, Transfer
 
 DEFAULT_RULE = Rule()
 
@@ -366,3 +367,169 @@ def expire_overdue(now: dt.datetime | None = None) -> int:
             _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.EXPIRED)
             count += 1
     return count
+
+
+# --- offers, provider flag, relatives (used by the pages and the API) ------------------------
+
+
+@transaction.atomic
+def do_set_provider(*, by: Any, retiree: Retiree, provider: bool) -> Account:
+    """Register (or withdraw) a member as a service provider; registering checks eligibility."""
+    if provider:
+        return do_join(by=by, retiree=retiree, as_provider=True)
+    account = member_account(retiree)
+    if account is None:
+        raise Refused("not_member", "尚未加入时间银行")
+    if account.is_provider:
+        Account.objects.filter(pk=account.pk).update(is_provider=False)
+        account.is_provider = False
+        record(
+            AuditRecord.Action.UPDATE,
+            account,
+            object_type="timebank.account",
+            org_path=retiree.org.path,
+            changes={"is_provider": [True, False]},
+        )
+    return account
+
+
+@transaction.atomic
+def do_publish_offer(*, by: Any, provider: Retiree, category: str, description: str, community: str = "") -> Offer:
+    account = member_account(provider)
+    if account is None or not account.is_provider:
+        raise Refused("not_provider", "请先登记为服务者")
+    problem = provider_problem(provider)
+    if problem:
+        raise Refused("not_eligible", problem)
+    if not description.strip():
+        raise Refused("description_required", "请写明能提供什么服务")
+    offer = Offer.objects.create(
+        provider=account,
+        org=provider.org,
+        category=category,
+        description=description[:300],
+        community=community or provider.community,
+    )
+    record(AuditRecord.Action.CREATE, offer, object_type="timebank.offer", org_path=provider.org.path)
+    return offer
+
+
+@transaction.atomic
+def do_withdraw_offer(*, by: Any, offer: Offer) -> Offer:
+    locked = Offer.objects.select_for_update().get(pk=offer.pk)
+    if not locked.is_active:
+        raise Refused("invalid_state", "该服务已下架")
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    record(
+        AuditRecord.Action.UPDATE,
+        locked,
+        object_type="timebank.offer",
+        org_path=locked.org.path,
+        changes={"is_active": [True, False]},
+    )
+    return locked
+
+
+@transaction.atomic
+def do_book(
+    *,
+    by: Any,
+    offer: Offer,
+    recipient: Retiree,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    expected_hours: Decimal,
+    description: str = "",
+) -> ServiceRequest:
+    """Book a provider's offer: a need posted for the recipient and accepted by that provider at once."""
+    locked = Offer.objects.select_for_update().select_related("provider__retiree").get(pk=offer.pk)
+    if not locked.is_active:
+        raise Refused("invalid_state", "该服务已下架")
+    provider = locked.provider.retiree
+    if provider is None:
+        raise Refused("not_provider", "服务者已不在册")
+    if provider.pk == recipient.pk:
+        raise Refused("self_service", "不能预约自己的服务")
+    need = do_post_need(
+        by=by,
+        recipient=recipient,
+        category=locked.category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        expected_hours=expected_hours,
+        description=description or locked.description,
+    )
+    ServiceRequest.objects.filter(pk=need.pk).update(offer=locked)
+    return do_accept(by=by, need=need, provider=provider)
+
+
+def relatives_of(retiree: Retiree) -> list[Retiree]:
+    """Living registry records that are this person's recorded relatives (see are_relatives)."""
+    from yinling.registry.models import FamilyContact
+
+    names = {c.name for c in retiree.contacts.all()}
+    # Those this person lists, and those who list this person, matched as are_relatives() matches.
+    listing_me = (
+        FamilyContact.objects.filter(name=retiree.name).exclude(retiree=retiree).values_list("retiree", flat=True)
+    )
+    candidates = Retiree.objects.filter(is_deleted=False, status="active").exclude(pk=retiree.pk)
+    candidates = candidates.filter(Q(name__in=names) | Q(pk__in=listing_me)).select_related("org")
+    return sorted((r for r in candidates if are_relatives(retiree, r)), key=lambda r: r.name_pinyin)
+
+
+# --- who is acting, and what they see ------------------------------------------------------------
+
+PENDING_AS_RECIPIENT = (
+    ServiceRequest.Status.OPEN,
+    ServiceRequest.Status.ACCEPTED,
+    ServiceRequest.Status.REPORTED,
+    ServiceRequest.Status.DISPUTED,
+)
+PENDING_AS_PROVIDER = (ServiceRequest.Status.ACCEPTED, ServiceRequest.Status.REPORTED, ServiceRequest.Status.DISPUTED)
+
+
+def retiree_of(user: Any) -> Retiree | None:
+    """The registry record behind a signed-in retiree account (None for staff)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != "retiree":
+        return None
+    return Retiree.objects.select_related("org").filter(account=user, is_deleted=False).first()
+
+
+def area_path(org: Org) -> str:
+    """The county (or the org itself, higher up) whose needs a member sees on the board."""
+    codes = [c for c in org.path.split("/") if c]
+    return "/".join(codes[:3]) + "/"
+
+
+def pending_for(account: Account) -> Any:
+    """Needs the member posted and services they took on that are not finished yet, oldest first."""
+    return (
+        ServiceRequest.objects.filter(
+            Q(recipient=account, status__in=PENDING_AS_RECIPIENT) | Q(provider=account, status__in=PENDING_AS_PROVIDER)
+        )
+        .select_related("recipient__retiree", "provider__retiree", "org")
+        .order_by("starts_at", "id")
+    )
+
+
+def open_needs_near(retiree: Retiree, account: Account | None = None) -> Any:
+    """Open needs in the member's county: same community first, then the same org, then the rest."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    qs = ServiceRequest.objects.filter(
+        status=ServiceRequest.Status.OPEN, ends_at__gte=timezone.now(), org__path__startswith=area_path(retiree.org)
+    )
+    if account is not None:
+        qs = qs.exclude(recipient=account)
+    closeness = Case(
+        When(community=retiree.community, then=Value(0)) if retiree.community else When(pk__in=[], then=Value(0)),
+        When(org=retiree.org, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        qs.annotate(closeness=closeness)
+        .select_related("recipient__retiree", "org")
+        .order_by("closeness", "starts_at", "id")
+    )

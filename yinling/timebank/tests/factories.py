@@ -36,3 +36,21 @@ def person(
 
 def relate(a: Retiree, b: Retiree, relation: str = "女儿") -> None:
     FamilyContact.objects.create(retiree=a, relation=relation, name=b.name, phone=b.phone)
+
+
+def sign_in_account(retiree: Retiree, *, elder_mode: bool = True):  # type: ignore[no-untyped-def]
+    """A retiree account (kind "retiree") linked to the record, as staff open them."""
+    from yinling.accounts.models import User
+    from yinling.core.testing import PASSWORD
+
+    user = User.objects.create_user(
+        username=f"r{retiree.pk:06d}",
+        password=PASSWORD,
+        kind=User.Kind.RETIREE,
+        full_name=retiree.name,
+        org=retiree.org,
+        elder_mode=elder_mode,
+    )
+    Retiree.objects.filter(pk=retiree.pk).update(account=user)
+    retiree.account = user
+    return user

@@ -1,0 +1,718 @@
+"""`/api/v1/timebank/`: the time bank for integrations (浙里办, 钉钉) and the member's own phone.
+
+Who acts
+    A signed-in retiree account acts as its registry record (request.user.retiree). Staff act
+    for a member by passing the member's retiree id (`retiree`, `recipient` or `provider`),
+    which needs the right permission on that member's org and is recorded as on behalf.
+
+Answers
+    Hours are decimal strings ("12.50"). A transfer or step the rules refuse answers 409
+    {"error": code, "message": …} and writes nothing (each request is one transaction).
+    Outside the caller's scope a record does not exist (404); inside it, a missing
+    permission is 403.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yinling.accounts.permissions import has_perm_at
+from yinling.core.scoping import can, has_anywhere
+from yinling.orgs.models import Org
+from yinling.registry.models import Retiree
+from yinling.timebank import services
+from yinling.timebank.filters import RequestFilterSet
+from yinling.timebank.ledger import Posted, Refused
+from yinling.timebank.models import Account, Movement, Offer, ServiceRequest, Transfer
+
+TWO = Decimal("0.01")
+HOURS_FIELD = {"max_digits": 10, "decimal_places": 2}
+
+
+def fmt(value: Decimal | None) -> str | None:
+    """Hours as the API writes them: a decimal string with two places."""
+    return None if value is None else f"{Decimal(value).quantize(TWO)}"
+
+
+def not_member() -> Response:
+    return Response({"error": "not_member", "message": "尚未加入时间银行"}, status=status.HTTP_404_NOT_FOUND)
+
+
+class RefusalsAs409:
+    """Refused → 409 {"error", "message"}; the surrounding transaction has already rolled back."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, Refused):
+            return Response({"error": exc.code, "message": exc.message}, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+def staff_retiree(user: Any, pk: Any, perm_action: str = "act_for") -> Retiree:
+    """A member named by staff: 404 outside the caller's scope, 403 without `registry.<action>_retiree` there."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise exceptions.ValidationError({"retiree": ["a retiree id"]}) from exc
+    retiree = get_object_or_404(
+        Retiree.objects.restrict(user, None).filter(is_deleted=False).select_related("org"), pk=pk
+    )
+    if not can(user, perm_action, retiree):
+        raise PermissionDenied
+    return retiree
+
+
+def acting_member(request: Request, field: str = "retiree") -> tuple[Retiree, bool]:
+    """(the member this request acts as, whether staff act on their behalf)."""
+    me = services.retiree_of(request.user)
+    named = request.data.get(field) if hasattr(request.data, "get") else None
+    if named not in (None, ""):
+        if me is not None and str(named) == str(me.pk):
+            return me, False
+        return staff_retiree(request.user, named), True
+    if me is None:
+        raise Http404("not_member")
+    return me, False
+
+
+# --- serializers ------------------------------------------------------------------------------
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(**HOURS_FIELD)
+    kind_label = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "from_account",
+            "to_account",
+            "amount",
+            "reason",
+            "document_no",
+            "request",
+            "reverses",
+            "on_behalf",
+            "created_at",
+        ]
+
+
+class MovementSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(**HOURS_FIELD)
+    balance_after = serializers.DecimalField(**HOURS_FIELD)
+    kind = serializers.CharField(source="transfer.kind")
+    kind_label = serializers.CharField(source="transfer.get_kind_display")
+    reason = serializers.CharField(source="transfer.reason")
+
+    class Meta:
+        model = Movement
+        fields = ["id", "transfer", "kind", "kind_label", "amount", "balance_after", "reason", "created_at"]
+
+
+def _person(account: Account | None) -> dict[str, Any] | None:
+    if account is None or account.retiree is None:
+        return None
+    return {"retiree": account.retiree_id, "name": account.retiree.name}
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    expected_hours = serializers.DecimalField(**HOURS_FIELD)
+    actual_hours = serializers.DecimalField(**HOURS_FIELD, allow_null=True)
+    category_label = serializers.CharField(source="get_category_display")
+    status_label = serializers.CharField(source="get_status_display")
+    org = serializers.CharField(source="org.code")
+    recipient = serializers.SerializerMethodField()
+    provider = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "category",
+            "category_label",
+            "description",
+            "community",
+            "org",
+            "recipient",
+            "provider",
+            "starts_at",
+            "ends_at",
+            "expected_hours",
+            "actual_hours",
+            "rating",
+            "paid_by_pool",
+            "note",
+            "offer",
+            "created_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_recipient(self, obj: ServiceRequest) -> dict[str, Any] | None:
+        return _person(obj.recipient)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_provider(self, obj: ServiceRequest) -> dict[str, Any] | None:
+        return _person(obj.provider)
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    category_label = serializers.CharField(source="get_category_display")
+    org = serializers.CharField(source="org.code")
+    provider = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = ["id", "category", "category_label", "description", "community", "org", "provider", "is_active"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_provider(self, obj: Offer) -> dict[str, Any] | None:
+        return _person(obj.provider)
+
+
+def account_data(account: Account, *, recent: int = 20) -> dict[str, Any]:
+    retiree = account.retiree
+    assert retiree is not None
+    rule = services.rule_for(retiree.org)
+    pending = list(services.pending_for(account))
+    movements = Movement.objects.filter(account=account).select_related("transfer").order_by("-id")[:recent]
+    return {
+        "account": account.pk,
+        "retiree": retiree.pk,
+        "name": retiree.name,
+        "org": retiree.org.code,
+        "balance": fmt(account.balance),
+        "cap": fmt(rule.balance_cap),
+        "is_provider": account.is_provider,
+        "is_priority": services.is_priority(retiree, rule),
+        "joined_at": account.joined_at,
+        "pending": [
+            {**RequestSerializer(n).data, "role": "recipient" if n.recipient_id == account.pk else "provider"}
+            for n in pending
+        ],
+        "movements": MovementSerializer(movements, many=True).data,
+    }
+
+
+def posted_data(posted: Posted, target: Account) -> dict[str, Any]:
+    target.refresh_from_db(fields=["balance"])
+    data: dict[str, Any] = {
+        "transfer": TransferSerializer(posted.transfer).data,
+        "overflow": TransferSerializer(posted.overflow).data if posted.overflow else None,
+        "balance": fmt(target.balance),
+    }
+    if posted.overflow:
+        data["message"] = f"余额已达上限，超出的 {fmt(posted.overflow.amount)} 小时已转入互助池"
+    return data
+
+
+class HoursInput(serializers.Serializer):
+    hours = serializers.DecimalField(**HOURS_FIELD)
+
+
+class IssueInput(HoursInput):
+    reason = serializers.CharField(max_length=200, allow_blank=True)
+    document_no = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+
+
+class GrantInput(HoursInput):
+    to = serializers.IntegerField(help_text="The member's retiree id.")
+    reason = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class DonationInput(HoursInput):
+    retiree = serializers.IntegerField(required=False, help_text="Staff only: the member donating.")
+
+
+class GiftInput(DonationInput):
+    to = serializers.IntegerField(help_text="The relative's retiree id (a family contact in the registry).")
+
+
+class NeedInput(serializers.Serializer):
+    recipient = serializers.IntegerField(required=False, help_text="Staff, or a relative: the member in need.")
+    category = serializers.ChoiceField(choices=ServiceRequest.Category.choices)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    expected_hours = serializers.DecimalField(**HOURS_FIELD)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    community = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class BookInput(serializers.Serializer):
+    recipient = serializers.IntegerField(required=False, help_text="Staff only: the member booking.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    expected_hours = serializers.DecimalField(**HOURS_FIELD)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class OfferInput(serializers.Serializer):
+    provider = serializers.IntegerField(required=False, help_text="Staff only: the provider.")
+    category = serializers.ChoiceField(choices=ServiceRequest.Category.choices)
+    description = serializers.CharField(max_length=300)
+    community = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+def valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
+    """Members' accounts: `me/` for a signed-in member, by retiree id for staff (scoped)."""
+
+    lookup_field = "retiree"
+    lookup_value_regex = r"\d+"
+    serializer_class = inline_serializer(
+        "TimebankAccount",
+        {
+            "account": serializers.IntegerField(),
+            "retiree": serializers.IntegerField(),
+            "name": serializers.CharField(),
+            "org": serializers.CharField(),
+            "balance": serializers.CharField(help_text="Hours, a decimal string."),
+            "cap": serializers.CharField(),
+            "is_provider": serializers.BooleanField(),
+            "is_priority": serializers.BooleanField(),
+            "pending": serializers.ListField(child=serializers.DictField()),
+            "movements": serializers.ListField(child=serializers.DictField()),
+        },
+    )
+
+    def get_queryset(self) -> QuerySet[Account]:
+        return Account.objects.filter(kind=Account.Kind.MEMBER).select_related("retiree__org")
+
+    @action(detail=False, url_path="me")
+    def me(self, request: Request) -> Response:
+        retiree = services.retiree_of(request.user)
+        account = services.member_account(retiree) if retiree else None
+        if account is None:
+            return not_member()
+        return Response(account_data(account))
+
+    def list(self, request: Request) -> Response:
+        """Staff: members in scope with their balances."""
+        if not has_anywhere(request.user, Account, "view"):
+            raise PermissionDenied
+        qs = (
+            Account.objects.restrict(request.user, "view")
+            .filter(kind=Account.Kind.MEMBER)
+            .select_related("retiree__org")
+            .order_by("id")
+        )
+        if request.query_params.get("provider") in ("1", "true"):
+            qs = qs.filter(is_provider=True)
+        page = self.paginate_queryset(qs)
+        rows = [
+            {
+                "account": a.pk,
+                "retiree": a.retiree_id,
+                "name": a.retiree.name if a.retiree else "",
+                "org": a.retiree.org.code if a.retiree else "",
+                "balance": fmt(a.balance),
+                "is_provider": a.is_provider,
+            }
+            for a in (page if page is not None else qs)
+        ]
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
+
+    def retrieve(self, request: Request, retiree: str) -> Response:
+        """Staff: one member's account (404 outside scope, 403 without timebank.view_account)."""
+        account = (
+            Account.objects.restrict(request.user, None)
+            .filter(kind=Account.Kind.MEMBER, retiree_id=int(retiree))
+            .select_related("retiree__org", "org")
+            .first()
+        )
+        if account is None:
+            person = Retiree.objects.restrict(request.user, None).filter(pk=int(retiree)).select_related("org").first()
+            if person is None:
+                return Response({"error": "not_found", "message": "查无此人"}, status=status.HTTP_404_NOT_FOUND)
+            if not can(request.user, "view", Account(org=person.org)):
+                raise PermissionDenied
+            return not_member()
+        if not can(request.user, "view", account):
+            raise PermissionDenied
+        return Response(account_data(account))
+
+
+# --- transfers ----------------------------------------------------------------------------------
+
+
+class IssueView(RefusalsAs409, APIView):
+    """Issue hours into an org's pool (bureau admin of that org or above; reason and document number)."""
+
+    @extend_schema(request=IssueInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, org_code: str) -> Response:
+        org = get_object_or_404(Org.objects.restrict(request.user, None), code=org_code)
+        if not has_perm_at(request.user, "timebank.issue_account", org.path):
+            raise PermissionDenied
+        data = valid(IssueInput, request)
+        with transaction.atomic():
+            transfer = services.do_issue(
+                by=request.user, org=org, hours=data["hours"], reason=data["reason"], document_no=data["document_no"]
+            )
+            pool = services.pool_for(org)
+        return Response(
+            {"transfer": TransferSerializer(transfer).data, "pool": {"org": org.code, "balance": fmt(pool.balance)}},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class GrantView(RefusalsAs409, APIView):
+    """Grant hours from the pool serving the member's org (staff with timebank.grant_account)."""
+
+    @extend_schema(request=GrantInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        data = valid(GrantInput, request)
+        retiree = staff_retiree(request.user, data["to"], "view")
+        with transaction.atomic():
+            posted = services.do_grant(by=request.user, retiree=retiree, hours=data["hours"], reason=data["reason"])
+            target = services.member_account(retiree)
+            assert target is not None
+            body = posted_data(posted, target)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class DonationView(RefusalsAs409, APIView):
+    """The member donates hours to the pool serving their org."""
+
+    @extend_schema(request=DonationInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        data = valid(DonationInput, request)
+        try:
+            retiree, on_behalf = acting_member(request)
+        except Http404:
+            return not_member()
+        with transaction.atomic():
+            transfer = services.do_donate(by=request.user, retiree=retiree, hours=data["hours"], on_behalf=on_behalf)
+            account = services.member_account(retiree)
+            assert account is not None
+        return Response(
+            {"transfer": TransferSerializer(transfer).data, "balance": fmt(account.balance)},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class GiftView(RefusalsAs409, APIView):
+    """The member gives hours to a relative recorded in the registry."""
+
+    @extend_schema(request=GiftInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        data = valid(GiftInput, request)
+        try:
+            giver, on_behalf = acting_member(request)
+        except Http404:
+            return not_member()
+        # Looked up unscoped (a relative may live anywhere), and answered like an unrelated
+        # person when missing, so ids cannot be probed.
+        to = Retiree.objects.select_related("org").filter(pk=data["to"], is_deleted=False).first()
+        with transaction.atomic():
+            if to is None:
+                raise Refused("not_relative", "只能赠送给信息库中登记的亲属")
+            posted = services.do_gift(by=request.user, giver=giver, to=to, hours=data["hours"], on_behalf=on_behalf)
+            source = services.member_account(giver)
+            assert source is not None
+            source.refresh_from_db(fields=["balance"])
+            body = posted_data(posted, posted.transfer.to_account)
+            body["balance"] = fmt(source.balance)
+            body["recipient_balance"] = fmt(posted.transfer.to_account.balance)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+# --- requests and offers ------------------------------------------------------------------------
+
+
+class _MemberOrStaff(RefusalsAs409):
+    request: Request
+
+    @property
+    def me(self) -> Retiree | None:
+        if not hasattr(self, "_me"):
+            self._me = services.retiree_of(self.request.user)
+        return self._me
+
+    @property
+    def my_account(self) -> Account | None:
+        if not hasattr(self, "_my_account"):
+            self._my_account = services.member_account(self.me) if self.me else None
+        return self._my_account
+
+
+class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Needs and the service cycle.
+
+    A member lists their own needs and services (`?board=1`: open needs near them, nearest
+    first); staff list every need in scope with the page's filters. POST creates a need;
+    the actions move it along: accept → report → confirm (or dispute → resolve), cancel,
+    no_show.
+    """
+
+    serializer_class = RequestSerializer
+    filterset_class = RequestFilterSet
+
+    def get_queryset(self) -> QuerySet[ServiceRequest]:
+        related = ("recipient__retiree", "provider__retiree", "org")
+        if self.me is not None:
+            account = self.my_account
+            if account is None:
+                return ServiceRequest.objects.none()
+            if self.action == "list" and self.request.query_params.get("board") in ("1", "true"):
+                return services.open_needs_near(self.me, account)
+            mine = Q(recipient=account) | Q(provider=account)
+            if self.action != "list":
+                mine |= Q(pk__in=services.open_needs_near(self.me, account).values("pk"))
+            return ServiceRequest.objects.filter(mine).select_related(*related).order_by("-created_at", "-id")
+        base = ServiceRequest.objects.restrict(self.request.user, "view" if self.action == "list" else None)
+        return base.select_related(*related).order_by("-created_at", "-id")
+
+    def filter_queryset(self, queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+        if self.me is not None:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        if self.action == "list" and self.me is None and not has_anywhere(request.user, ServiceRequest, "view"):
+            raise PermissionDenied
+
+    def get_object(self) -> ServiceRequest:
+        need = super().get_object()
+        if self.me is None:
+            action_name = "view" if self.action == "retrieve" else "change"
+            if not can(self.request.user, action_name, need):
+                raise PermissionDenied
+        return need
+
+    @extend_schema(parameters=[OpenApiParameter("board", OpenApiTypes.BOOL, description="Members: open needs near me")])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=NeedInput, responses={201: RequestSerializer})
+    def create(self, request: Request) -> Response:
+        data = valid(NeedInput, request)
+        recipient_id = data.pop("recipient", None)
+        user = request.user
+        if self.me is not None and recipient_id in (None, self.me.pk):
+            recipient = self.me
+        elif self.me is not None:
+            # Family on their behalf: a member may post for a relative recorded in the registry.
+            recipient = get_object_or_404(Retiree.objects.filter(is_deleted=False), pk=recipient_id)
+            if not services.are_relatives(self.me, recipient):
+                raise Refused("not_relative", "只能为信息库中登记的亲属代发需求")
+        else:
+            if recipient_id is None:
+                raise exceptions.ValidationError({"recipient": ["the member in need (retiree id)"]})
+            recipient = staff_retiree(user, recipient_id, "view")
+            if not can(user, "add", ServiceRequest(org=recipient.org)):
+                raise PermissionDenied
+        with transaction.atomic():
+            need = services.do_post_need(by=user, recipient=recipient, **data)
+        return Response(RequestSerializer(need).data, status=status.HTTP_201_CREATED)
+
+    def _respond(self, need: ServiceRequest) -> Response:
+        need = ServiceRequest.objects.select_related("recipient__retiree", "provider__retiree", "org").get(pk=need.pk)
+        return Response(RequestSerializer(need).data)
+
+    def _require_member(self, need: ServiceRequest, role: str) -> None:
+        """Members may only do their own side's steps; staff got here with change permission."""
+        if self.me is None:
+            return
+        account = self.my_account
+        own = need.recipient_id if role == "recipient" else need.provider_id
+        if account is None or own != account.pk:
+            raise PermissionDenied
+
+    @extend_schema(
+        request=inline_serializer("AcceptInput", {"provider": serializers.IntegerField(required=False)}),
+        responses=RequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        need = self.get_object()
+        if self.me is not None:
+            provider = self.me
+        else:
+            named = request.data.get("provider")
+            if named in (None, ""):
+                raise exceptions.ValidationError({"provider": ["the provider (retiree id)"]})
+            provider = staff_retiree(request.user, named, "view")
+        with transaction.atomic():
+            need = services.do_accept(by=request.user, need=need, provider=provider)
+        return self._respond(need)
+
+    @extend_schema(request=HoursInput, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request: Request, pk: str) -> Response:
+        need = self.get_object()
+        self._require_member(need, "provider")
+        data = valid(HoursInput, request)
+        with transaction.atomic():
+            need = services.do_report(by=request.user, need=need, hours=data["hours"])
+        return self._respond(need)
+
+    @extend_schema(
+        request=inline_serializer("ConfirmInput", {"rating": serializers.IntegerField(min_value=1, max_value=5)}),
+        responses=RequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str) -> Response:
+        need = self.get_object()
+        self._require_member(need, "recipient")
+        try:
+            rating = int(request.data.get("rating"))
+        except (TypeError, ValueError) as exc:
+            raise exceptions.ValidationError({"rating": ["1 to 5 stars"]}) from exc
+        with transaction.atomic():
+            need = services.do_confirm(by=request.user, need=need, rating=rating, on_behalf=self.me is None)
+        return self._respond(need)
+
+    @extend_schema(
+        request=inline_serializer("CancelInput", {"reason": serializers.CharField(required=False)}),
+        responses=RequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        need = self.get_object()
+        self._require_member(need, "recipient")
+        with transaction.atomic():
+            need = services.do_cancel(by=request.user, need=need, reason=str(request.data.get("reason", "")))
+        return self._respond(need)
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def no_show(self, request: Request, pk: str) -> Response:
+        need = self.get_object()
+        self._require_member(need, "recipient")
+        with transaction.atomic():
+            need = services.do_no_show(by=request.user, need=need)
+        return self._respond(need)
+
+    @extend_schema(
+        request=inline_serializer("DisputeInput", {"reason": serializers.CharField()}), responses=RequestSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def dispute(self, request: Request, pk: str) -> Response:
+        need = self.get_object()
+        self._require_member(need, "recipient")
+        with transaction.atomic():
+            need = services.do_dispute(by=request.user, need=need, reason=str(request.data.get("reason", "")))
+        return self._respond(need)
+
+    @extend_schema(
+        request=inline_serializer(
+            "ResolveInput", {"hours": serializers.DecimalField(**HOURS_FIELD), "note": serializers.CharField()}
+        ),
+        responses=RequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str) -> Response:
+        need = self.get_object()
+        if self.me is not None:
+            raise PermissionDenied  # staff settle disputes
+        data = valid(HoursInput, request)
+        note = str(request.data.get("note", "")).strip()
+        if not note:
+            raise exceptions.ValidationError({"note": ["say how the dispute was settled"]})
+        with transaction.atomic():
+            need = services.do_resolve(by=request.user, need=need, hours=data["hours"], note=note)
+        return self._respond(need)
+
+
+class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Providers' published skills: members see active offers near them and their own; `book` reserves one."""
+
+    serializer_class = OfferSerializer
+
+    def get_queryset(self) -> QuerySet[Offer]:
+        if self.me is not None:
+            account = self.my_account
+            near = Q(is_active=True, org__path__startswith=services.area_path(self.me.org))
+            qs = Offer.objects.filter(near | Q(provider=account)) if account else Offer.objects.filter(near)
+        else:
+            qs = Offer.objects.restrict(self.request.user, "view" if self.action == "list" else None)
+        return qs.select_related("provider__retiree", "org").order_by("-created_at", "-id")
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        if self.action == "list" and self.me is None and not has_anywhere(request.user, Offer, "view"):
+            raise PermissionDenied
+
+    def get_object(self) -> Offer:
+        offer = super().get_object()
+        if self.me is None and not can(self.request.user, "view", offer):
+            raise PermissionDenied
+        return offer
+
+    @extend_schema(request=OfferInput, responses={201: OfferSerializer})
+    def create(self, request: Request) -> Response:
+        data = valid(OfferInput, request)
+        named = data.pop("provider", None)
+        if self.me is not None and named in (None, self.me.pk):
+            provider = self.me
+        elif self.me is not None:
+            raise PermissionDenied
+        else:
+            if named is None:
+                raise exceptions.ValidationError({"provider": ["the provider (retiree id)"]})
+            provider = staff_retiree(request.user, named, "view")
+            if not can(request.user, "add", Offer(org=provider.org)):
+                raise PermissionDenied
+        with transaction.atomic():
+            offer = services.do_publish_offer(by=request.user, provider=provider, **data)
+        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BookInput, responses={201: RequestSerializer})
+    @action(detail=True, methods=["post"])
+    def book(self, request: Request, pk: str) -> Response:
+        offer = self.get_object()
+        data = valid(BookInput, request)
+        named = data.pop("recipient", None)
+        if self.me is not None and named in (None, self.me.pk):
+            recipient = self.me
+        elif self.me is not None:
+            raise PermissionDenied
+        else:
+            if named is None:
+                raise exceptions.ValidationError({"recipient": ["the member booking (retiree id)"]})
+            recipient = staff_retiree(request.user, named, "view")
+            if not can(request.user, "add", ServiceRequest(org=recipient.org)):
+                raise PermissionDenied
+        with transaction.atomic():
+            need = services.do_book(by=request.user, offer=offer, recipient=recipient, **data)
+        need = ServiceRequest.objects.select_related("recipient__retiree", "provider__retiree", "org").get(pk=need.pk)
+        return Response(RequestSerializer(need).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=OfferSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        offer = self.get_object()
+        if self.me is not None:
+            if self.my_account is None or offer.provider_id != self.my_account.pk:
+                raise PermissionDenied
+        elif not can(request.user, "change", offer):
+            raise PermissionDenied
+        with transaction.atomic():
+            offer = services.do_withdraw_offer(by=request.user, offer=offer)
+        return Response(OfferSerializer(offer).data)
