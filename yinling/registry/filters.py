@@ -95,7 +95,7 @@ class RetireeFilterSet(django_filters.FilterSet):
     contribution = django_filters.ChoiceFilter(
         label=_("Contribution"), choices=choices.Contribution.choices, method="filter_contribution"
     )
-    disabled = django_filters.BooleanFilter(label=_("Disabled"))
+    disabled = django_filters.BooleanFilter(label=_("disabled"))  # "Disabled" is Django's 禁用 (switched off)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=choices.Status.choices)
 
     class Meta:
