@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yinling.registry.models import Retiree
 from yinling.timebank.models import ServiceRequest
 
-HALF_HOURS = [(f"{Decimal(n) / 2:.1f}", f"{Decimal(n) / 2:g} 小时") for n in range(1, 17)]
+HALF_HOURS = [(str(Decimal(n) / 2), f"{Decimal(n) / 2} 小时") for n in range(1, 17)]
 RATINGS = [
     (5, _("5 stars: very satisfied")),
     (4, _("4 stars: satisfied")),
@@ -43,9 +43,7 @@ class NeedForm(forms.Form):
     )
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    expected_hours = forms.TypedChoiceField(
-        label=_("About how long"), choices=HALF_HOURS, coerce=Decimal, initial="1.0"
-    )
+    expected_hours = forms.TypedChoiceField(label=_("About how long"), choices=HALF_HOURS, coerce=Decimal, initial="1")
     description = forms.CharField(label=_("Anything the helper should know"), max_length=300, required=False)
     community = forms.CharField(
         label=_("Community"), max_length=100, required=False, help_text=_("Leave empty to use the one on record.")

@@ -43,17 +43,18 @@ class Row:
     granted: Decimal = ZERO
 
     def cells(self) -> list[Any]:
+        """A spreadsheet row: hours as numbers (multiples of 0.5, exact as floats)."""
         return [
             self.org.code,
             self.org.name if not self.is_total else f"{self.org.name}（合计）",
-            self.banked,
-            self.redeemed,
-            self.pool_paid,
+            float(self.banked),
+            float(self.redeemed),
+            float(self.pool_paid),
             self.providers,
             self.priority_served,
             self.unconfirmed,
-            self.donated,
-            self.granted,
+            float(self.donated),
+            float(self.granted),
         ]
 
 

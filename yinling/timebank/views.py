@@ -549,7 +549,14 @@ def _statement_export(retiree: Retiree, account: Account, movements: QuerySet[Mo
         ).order_by("id")
         for m in qs.iterator(chunk_size=2000):
             line = _line(m, account)
-            yield [line["at"], line["kind"], str(line["party"]), m.amount, m.balance_after, line["reason"]]
+            yield [
+                line["at"],
+                line["kind"],
+                str(line["party"]),
+                float(m.amount),
+                float(m.balance_after),
+                line["reason"],
+            ]
 
     return xlsx_response(
         f"timebank-statement-{retiree.pk}.xlsx",
