@@ -230,7 +230,7 @@ def _pages(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def test_it_sends_anonymous_visitors_to_sign_in_everywhere(world: dict[str, Any]) -> None:
     client = login_client(None)
     member_pages = ["/timebank/needs/new/", "/timebank/board/", "/timebank/services/", "/timebank/donate/"]
-    for url in member_pages + ["/timebank/gift/", "/timebank/statement/"]:
+    for url in [*member_pages, "/timebank/gift/", "/timebank/statement/"]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
     for method, url, data in _pages(world):
