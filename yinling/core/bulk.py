@@ -40,11 +40,11 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], batch_size: 
         if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
             for obj in objs:
                 f.pre_save(obj, add=True)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     converters = [(f.attname, _converter(f)) for f in fields]
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table = connection.ops.quote_name(opts.db_table)
-    pk = connection.ops.quote_name(opts.pk.column)
+    pk = connection.ops.quote_name(str(opts.pk.column))
     with connection.cursor() as cur:
         for start in range(0, len(objs), batch_size):
             chunk = objs[start : start + batch_size]

@@ -137,7 +137,7 @@ def make_retiree(i: int, org: Org, region: str) -> tuple[Retiree, list[FamilyCon
         deceased_on=dt.date(2025, rng.randint(1, 12), rng.randint(1, 28)) if deceased else None,
     )
     r.refresh_derived()
-    contacts = []
+    contacts: list[FamilyContact] = []
     for relation, p in RELATIONS:
         if rng.random() < p:
             c = FamilyContact(

@@ -73,7 +73,7 @@ class RetireeListView(ObjectListView):
         reveal = _covers(self.request.user, "registry.view_sensitive_retiree", qs)
         filters = {k: v for k, v in self.request.GET.items() if k not in ("export", "page")}
         if "q" in filters:  # a search by ID number or phone must not put the number in the audit trail
-            filters["q"] = masked_query(filters["q"])
+            filters["q"] = masked_query(str(filters["q"]))
         return xlsx_response(
             "retirees.xlsx",
             HEADERS,
@@ -315,7 +315,7 @@ def library_save(request: HttpRequest) -> HttpResponse:
     if not name or not filters:
         messages.error(request, _("Give the library a name, and filter the list first."))
         return redirect(f"/registry/?{query.urlencode()}")
-    if "q" in filters and masked_query(filters["q"]) != filters["q"]:
+    if "q" in filters and masked_query(str(filters["q"])) != filters["q"]:
         # Saved filters are stored in plain text: never an ID number or phone.
         messages.error(request, _("A library cannot be saved for a search by ID number or phone."))
         return redirect("registry:list")

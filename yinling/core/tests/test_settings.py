@@ -12,7 +12,14 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    dropped = ("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    dropped = (
+        "DEBUG",
+        "SECRET_KEY",
+        "FIELD_ENCRYPTION_KEY",
+        "FIELD_HASH_KEY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DATABASE_URL",
+    )
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
