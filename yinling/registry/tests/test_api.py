@@ -383,3 +383,19 @@ def test_it_describes_the_endpoints_in_the_openapi_schema(personas: Personas) ->
     assert {"special_flag", "status"} <= params
     retiree = schema["components"]["schemas"]["Retiree"]["properties"]
     assert "contacts" in retiree and "version" in retiree
+
+
+def test_it_lists_in_a_constant_number_of_queries(personas: Personas, zhang: Retiree) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        client = api(type(personas.owner).objects.get(pk=personas.owner.pk))  # grants not yet cached
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for i in range(10):
+        make(personas.tree.county_a, 20 + i, name=f"李{i}")
+    assert queries() == few  # no query per person (org, contacts and scope are fetched once)
