@@ -45,7 +45,7 @@ MASKED_HELP = "Masked (e.g. 330106********1234, 138****5678) unless the caller m
 # Reading
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class RetireeContactSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField(help_text=MASKED_HELP)
 
     class Meta:
@@ -131,10 +131,10 @@ class RetireeSerializer(serializers.ModelSerializer):
             data.update(services.masked(instance))
         return data
 
-    @extend_schema_field(ContactSerializer(many=True))
+    @extend_schema_field(RetireeContactSerializer(many=True))
     def get_contacts(self, instance: Retiree) -> Any:
         reveal = instance.pk in self.context.get("revealed", set())
-        return ContactSerializer(instance.contacts.all(), many=True, context={"reveal": reveal}).data
+        return RetireeContactSerializer(instance.contacts.all(), many=True, context={"reveal": reveal}).data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,7 +238,6 @@ class RetireeWriteSerializer(serializers.Serializer):
                 errors.setdefault(key if key in self.fields else "non_field_errors", []).append(_labelled(key, message))
             raise serializers.ValidationError(errors)
         attrs["values"] = cleaned.values
-        attrs["warnings"] = [_labelled(k, m) for k, m in cleaned.warnings]
         return attrs
 
 
