@@ -98,7 +98,7 @@ def record(
         changes=_jsonable(changes or {}),
         extra=_jsonable(extra or {}),
     )
-    transaction.on_commit(seal_pending)
+    _seal_after_commit()
     return entry
 
 
@@ -134,6 +134,17 @@ def bulk_record(entries: list[dict[str, Any]]) -> None:
             for e in entries
         ],
     )
+    _seal_after_commit()
+
+
+def _seal_after_commit() -> None:
+    """Seal once the transaction commits; once per transaction, however many records it writes.
+
+    A callback registered inside a savepoint that rolls back is dropped with it, and the
+    next record registers again, so a committed record always has a seal coming.
+    """
+    if connection.in_atomic_block and any(func is seal_pending for _sids, func, *_rest in connection.run_on_commit):
+        return
     transaction.on_commit(seal_pending)
 
 

@@ -244,7 +244,12 @@ def do_post_need(
 
 
 def _transition(need: ServiceRequest, allowed: tuple[str, ...], to: str, **changes: Any) -> ServiceRequest:
-    locked = ServiceRequest.objects.select_for_update().get(pk=need.pk)
+    # The recipient's and the org's rows come along for the audit record (str(need)); only the need is locked.
+    locked = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("recipient__retiree", "org")
+        .get(pk=need.pk)
+    )
     if locked.status not in allowed:
         raise Refused("invalid_state", f"当前状态“{locked.get_status_display()}”不能进行此操作")
     before = locked.status
@@ -272,6 +277,7 @@ def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceReq
     problem = provider_problem(provider)
     if problem:
         raise Refused("not_eligible", problem)
+    account.retiree = provider  # already loaded: the audit record names the provider without another query
     return _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.ACCEPTED, provider=account)
 
 
