@@ -143,9 +143,9 @@ def _seal_after_commit() -> None:
     A callback registered inside a savepoint that rolls back is dropped with it, and the
     next record registers again, so a committed record always has a seal coming.
     """
-    if connection.in_atomic_block and any(func is seal_pending for _sids, func, *_rest in connection.run_on_commit):
+    if connection.in_atomic_block and any(func is _seal_soon for _sids, func, *_rest in connection.run_on_commit):
         return
-    transaction.on_commit(seal_pending)
+    transaction.on_commit(_seal_soon)
 
 
 def compute_hash(values: dict[str, Any]) -> str:
@@ -160,35 +160,52 @@ def _values(rec: AuditRecord) -> dict[str, Any]:
     return {name: getattr(rec, name) for name in HASHED_FIELDS}
 
 
-def seal_pending() -> int:
-    """Give unsealed records their place in the chain, oldest first. Returns how many."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+def seal_pending(*, wait: bool = True) -> int:
+    """Give unsealed records their place in the chain, oldest first. Returns how many.
+
+    On PostgreSQL one transaction seals at a time (an advisory lock). With wait=False (the
+    after-commit hook) a transaction that finds the lock taken leaves its records to the one
+    holding it, which goes on sealing until nothing is pending, instead of queueing behind it:
+    under many concurrent writers the chain grows in batches, and commits do not wait for each
+    other's sealing. A record committed just as that sealer finishes waits for the next commit's
+    seal, or for verify_chain(), which seals first.
+    """
+    total = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:
+                    if wait:
+                        cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+                    else:
+                        cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+                        if not cur.fetchone()[0]:
+                            return total
+            pending = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:5000])
+            if not pending:
+                return total
+            head = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
+            if head is None:
+                head = ChainCheckpoint.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
+            seq, prev = int(head[0] or 0), str(head[1])
+            for rec in pending:
+                seq += 1
+                rec.seq, rec.prev_hash = seq, prev
+                # `pending` was read back from the database, so these are the bytes verification will see.
+                rec.hash = prev = compute_hash(_values(rec))
+            # executemany, not bulk_update: an import seals 100,000 records, and bulk_update's
+            # CASE WHEN statements are an order of magnitude slower.
+            table = AuditRecord._meta.db_table
             with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        pending = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:5000])
-        if not pending:
-            return 0
-        head = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
-        if head is None:
-            head = ChainCheckpoint.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
-        seq, prev = int(head[0] or 0), str(head[1])
-        for rec in pending:
-            seq += 1
-            rec.seq, rec.prev_hash = seq, prev
-            # `pending` was read back from the database, so these are the bytes verification will see.
-            rec.hash = prev = compute_hash(_values(rec))
-        # executemany, not bulk_update: an import seals 100,000 records, and bulk_update's
-        # CASE WHEN statements are an order of magnitude slower.
-        table = AuditRecord._meta.db_table
-        with connection.cursor() as cur:
-            cur.executemany(
-                f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
-                [(r.seq, r.prev_hash, r.hash, r.id) for r in pending],
-            )
-    if len(pending) == 5000:
-        return len(pending) + seal_pending()
-    return len(pending)
+                cur.executemany(
+                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
+                    [(r.seq, r.prev_hash, r.hash, r.id) for r in pending],
+                )
+        total += len(pending)
+
+
+def _seal_soon() -> None:
+    seal_pending(wait=False)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -37,7 +37,9 @@ def lock(*accounts: Account) -> dict[int, Account]:
     without it a sequential scan returns them in physical order, which differs between
     transactions after updates, and two postings then deadlock."""
     ids = sorted({a.pk for a in accounts})
-    return {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    # The org comes along (unlocked) for the audit record, saving a query while the rows are held.
+    rows = Account.objects.select_for_update(of=("self",)).select_related("org").filter(pk__in=ids).order_by("pk")
+    return {a.pk: a for a in rows}
 
 
 def _check_amount(amount: Decimal, unit: Decimal) -> Decimal:
@@ -79,7 +81,9 @@ def post(
     """
     if source.pk == target.pk:
         raise Refused("self_transfer", "不能转给自己")
-    with transaction.atomic():
+    # No savepoint of its own (two round trips while the rows are locked): a refusal or error
+    # propagates, and the caller's transaction — every service is one — rolls back as a whole.
+    with transaction.atomic(savepoint=False):
         involved = [source, target] + ([pool_for_overflow] if pool_for_overflow else [])
         locked = lock(*involved)
         src, dst = locked[source.pk], locked[target.pk]
@@ -164,15 +168,19 @@ def reverse(original: Transfer, *, by: Any, reason: str) -> Transfer:
         raise Refused("reason_required", "冲正必须写明原因")
     if Transfer.objects.filter(reverses=original).exists():
         raise Refused("already_reversed", "这笔已经冲正过了")
-    return post(
-        Transfer.Kind.REVERSAL,
-        original.to_account,
-        original.from_account,
-        original.amount,
-        by=by,
-        reason=reason,
-        reverses=original,
-    ).transfer
+    try:
+        with transaction.atomic():
+            return post(
+                Transfer.Kind.REVERSAL,
+                original.to_account,
+                original.from_account,
+                original.amount,
+                by=by,
+                reason=reason,
+                reverses=original,
+            ).transfer
+    except IntegrityError as exc:  # reversed meanwhile by someone else (reverses is unique)
+        raise Refused("already_reversed", "这笔已经冲正过了") from exc
 
 
 @dataclass

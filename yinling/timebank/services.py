@@ -449,7 +449,7 @@ def do_book(
     description: str = "",
 ) -> ServiceRequest:
     """Book a provider's offer: a need posted for the recipient and accepted by that provider at once."""
-    locked = Offer.objects.select_for_update().select_related("provider__retiree").get(pk=offer.pk)
+    locked = Offer.objects.select_for_update(of=("self",)).select_related("provider__retiree").get(pk=offer.pk)
     if not locked.is_active:
         raise Refused("invalid_state", "该服务已下架")
     provider = locked.provider.retiree
