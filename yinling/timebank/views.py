@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -120,12 +120,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if account is None:
         return member_page(request, "timebank/member_join.html", {"me": me, "form": JoinForm(), "on_behalf": on_behalf})
     rule = services.rule_for(me.org)
-    movements = (
-        Movement.objects.filter(account=account)
-        .select_related("transfer__from_account__retiree", "transfer__to_account__retiree")
-        .select_related("transfer__from_account__org", "transfer__to_account__org")
-        .order_by("-id")[:10]
-    )
     pending = list(services.pending_for(account))
     return member_page(
         request,
@@ -136,7 +130,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "on_behalf": on_behalf,
             "cap": rule.balance_cap,
             "near_cap": account.balance >= rule.balance_cap * Decimal("0.9"),
-            "lines": [_line(m, account) for m in movements],
+            "lines": movement_lines(Movement.objects.filter(account=account).order_by("-id")[:10]),
             "needs": [n for n in pending if n.recipient_id == account.pk],
             "services": [n for n in pending if n.provider_id == account.pk],
             "is_priority": services.is_priority(me, rule),
@@ -144,28 +138,55 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _line(m: Movement, account: Account) -> dict[str, Any]:
-    """One movement as a member reads it: what, with whom, how much, balance after."""
-    t = m.transfer
-    other = t.to_account if m.amount < 0 else t.from_account
-    if other.kind == Account.Kind.MEMBER and other.retiree is not None:
-        party = other.retiree.name
-    elif other.kind == Account.Kind.POOL:
-        party = _("the mutual-aid pool")
-    else:
-        party = _("the bureau")
-    return {
-        "at": m.created_at,
-        "kind": t.get_kind_display(),
-        "party": party,
-        "amount": m.amount,
-        "magnitude": abs(m.amount),
-        "credit": m.amount > 0,
-        "balance_after": m.balance_after,
-        "reason": t.reason,
-        "on_behalf": t.on_behalf,
-        "transfer": t.pk,
-    }
+LINE_FIELDS = (
+    "id",
+    "amount",
+    "balance_after",
+    "created_at",
+    "transfer_id",
+    "transfer__kind",
+    "transfer__reason",
+    "transfer__on_behalf",
+    "transfer__from_account__kind",
+    "transfer__from_account__retiree__name",
+    "transfer__to_account__kind",
+    "transfer__to_account__retiree__name",
+)
+KIND_LABELS = dict(Transfer.Kind.choices)
+
+
+def movement_lines(movements: QuerySet[Movement]) -> list[dict[str, Any]]:
+    """Movements as a member reads them: what, with whom, how much, the balance after.
+
+    Read as plain values (one query, only the names of the people on the other side): loading
+    the accounts' registry records would decrypt their sensitive fields on every line.
+    """
+    pool, bureau = _("the mutual-aid pool"), _("the bureau")
+    lines = []
+    for row in movements.values(*LINE_FIELDS):
+        amount = row["amount"]
+        side = "to" if amount < 0 else "from"
+        kind = row[f"transfer__{side}_account__kind"]
+        if kind == Account.Kind.MEMBER:
+            party = row[f"transfer__{side}_account__retiree__name"] or "—"
+        else:
+            party = pool if kind == Account.Kind.POOL else bureau
+        lines.append(
+            {
+                "id": row["id"],
+                "at": row["created_at"],
+                "kind": KIND_LABELS.get(row["transfer__kind"], row["transfer__kind"]),
+                "party": party,
+                "amount": amount,
+                "magnitude": abs(amount),
+                "credit": amount > 0,
+                "balance_after": row["balance_after"],
+                "reason": row["transfer__reason"],
+                "on_behalf": row["transfer__on_behalf"],
+                "transfer": row["transfer_id"],
+            }
+        )
+    return lines
 
 
 @login_required
@@ -479,21 +500,21 @@ def _statement(request: HttpRequest, retiree: Retiree, account: Account, *, staf
         if staff and not can(request.user, "export", account):
             raise PermissionDenied
         return _statement_export(retiree, account, movements)
-    ordered = movements.select_related(
-        "transfer__from_account__retiree",
-        "transfer__to_account__retiree",
-        "transfer__from_account__org",
-        "transfer__to_account__org",
-    ).order_by("id")
-    paginator = Paginator(ordered, STATEMENT_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    lines = [_line(m, account) for m in page.object_list]
+    # Count and totals in one query; the page's lines in another.
     totals = movements.aggregate(
-        credits=Sum("amount", filter=Q(amount__gt=0)), debits=Sum("amount", filter=Q(amount__lt=0))
+        n=Count("id"), credits=Sum("amount", filter=Q(amount__gt=0)), debits=Sum("amount", filter=Q(amount__lt=0))
     )
+    paginator = Paginator(movements.order_by("id").values_list("id", flat=True), STATEMENT_PAGE)
+    paginator.count = totals["n"]  # already counted
+    page = paginator.get_page(request.GET.get("page"))
+    bottom = (page.number - 1) * STATEMENT_PAGE
+    # The page's keys first (from the account's index alone), then their lines: the joins run
+    # for 200 rows, never for the whole account, whatever the planner thinks of its size.
+    ids = list(movements.order_by("id").values_list("id", flat=True)[bottom : bottom + STATEMENT_PAGE])
+    lines = movement_lines(Movement.objects.filter(id__in=ids).order_by("id"))
     if lines:
-        first, last = page.object_list[0], page.object_list[len(lines) - 1]
-        page_opening, page_closing = first.balance_after - first.amount, last.balance_after
+        first, last = lines[0], lines[-1]
+        page_opening, page_closing = first["balance_after"] - first["amount"], last["balance_after"]
     else:
         page_opening = page_closing = _balance_before(account, since)
     opening = _balance_before(account, since)
@@ -541,22 +562,22 @@ def _balance_before(account: Account, since: Any) -> Decimal:
 
 def _statement_export(retiree: Retiree, account: Account, movements: QuerySet[Movement]) -> HttpResponseBase:
     def rows() -> Any:
-        qs = movements.select_related(
-            "transfer__from_account__retiree",
-            "transfer__to_account__retiree",
-            "transfer__from_account__org",
-            "transfer__to_account__org",
-        ).order_by("id")
-        for m in qs.iterator(chunk_size=2000):
-            line = _line(m, account)
-            yield [
-                line["at"],
-                line["kind"],
-                str(line["party"]),
-                float(m.amount),
-                float(m.balance_after),
-                line["reason"],
-            ]
+        ordered = movements.order_by("id")
+        last = 0
+        while True:  # by key, 2,000 at a time
+            lines = movement_lines(ordered.filter(id__gt=last)[:2000])
+            if not lines:
+                return
+            for line in lines:
+                yield [
+                    line["at"],
+                    line["kind"],
+                    str(line["party"]),
+                    float(line["amount"]),
+                    float(line["balance_after"]),
+                    line["reason"],
+                ]
+            last = lines[-1]["id"]
 
     return xlsx_response(
         f"timebank-statement-{retiree.pk}.xlsx",
@@ -730,12 +751,6 @@ def member_detail(request: HttpRequest, retiree: int) -> HttpResponse:
     assert person is not None
     user = request.user
     rule = services.rule_for(person.org)
-    movements = (
-        Movement.objects.filter(account=account)
-        .select_related("transfer__from_account__retiree", "transfer__to_account__retiree")
-        .select_related("transfer__from_account__org", "transfer__to_account__org")
-        .order_by("-id")[:20]
-    )
     return render(
         request,
         "timebank/member_detail.html",
@@ -746,7 +761,7 @@ def member_detail(request: HttpRequest, retiree: int) -> HttpResponse:
             "is_priority": services.is_priority(person, rule),
             "provider_problem": services.provider_problem(person, rule),
             "pending": services.pending_for(account),
-            "lines": [_line(m, account) for m in movements],
+            "lines": movement_lines(Movement.objects.filter(account=account).order_by("-id")[:20]),
             "can_change": can(user, "change", account),
             "can_grant": can(user, "grant", account),
             "can_act_for": can(user, "act_for", person),
@@ -1080,13 +1095,7 @@ def pool_detail(request: HttpRequest, code: str) -> HttpResponse:
     pool = Account.objects.filter(kind=Account.Kind.POOL, org=org).first()
     lines = []
     if pool is not None:
-        movements = (
-            Movement.objects.filter(account=pool)
-            .select_related("transfer__from_account__retiree", "transfer__to_account__retiree")
-            .select_related("transfer__from_account__org", "transfer__to_account__org")
-            .order_by("-id")[:30]
-        )
-        lines = [_line(m, pool) for m in movements]
+        lines = movement_lines(Movement.objects.filter(account=pool).order_by("-id")[:30])
     serving = services.scheme_pool(org) if pool is None else pool
     return render(
         request,
