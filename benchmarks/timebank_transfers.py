@@ -125,9 +125,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--members", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--socket", action="store_true", help="connect through PostgreSQL's Unix socket instead of TCP on 127.0.0.1"
+    )
     args = parser.parse_args()
 
     url = fresh_database("postgres", DB_NAME)
+    if args.socket:
+        url = f"postgres://postgres@%2Fvar%2Frun%2Fpostgresql/{DB_NAME}"
     setup = prepare(url, args.members)
     from django.db import connections
 
@@ -182,6 +187,7 @@ def main() -> None:
     latencies.sort()
     report = {
         "clients": args.clients,
+        "connection": "unix socket" if args.socket else "tcp 127.0.0.1",
         "processes": len(procs),
         "seconds": measured,
         "transfers": posted,

@@ -143,7 +143,7 @@ def _seal_after_commit() -> None:
     A callback registered inside a savepoint that rolls back is dropped with it, and the
     next record registers again, so a committed record always has a seal coming.
     """
-    if connection.in_atomic_block and any(func is _seal_soon for _sids, func, *_rest in connection.run_on_commit):
+    if connection.in_atomic_block and any(entry[1] is _seal_soon for entry in connection.run_on_commit):
         return
     transaction.on_commit(_seal_soon)
 

@@ -40,12 +40,17 @@ from yinling.timebank.ledger import Posted, Refused
 from yinling.timebank.models import Account, Movement, Offer, ServiceRequest, Transfer
 
 TWO = Decimal("0.01")
-HOURS_FIELD = {"max_digits": 10, "decimal_places": 2}
+HOURS_FIELD: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
 
 
 def fmt(value: Decimal | None) -> str | None:
     """Hours as the API writes them: a decimal string with two places."""
     return None if value is None else f"{Decimal(value).quantize(TWO)}"
+
+
+def data_of(request: Request) -> dict[str, Any]:
+    """The request body as a mapping (a JSON list or scalar counts as empty)."""
+    return request.data if isinstance(request.data, dict) else dict(getattr(request.data, "items", lambda: [])())
 
 
 def not_member() -> Response:
@@ -78,7 +83,7 @@ def staff_retiree(user: Any, pk: Any, perm_action: str = "act_for") -> Retiree:
 def acting_member(request: Request, field: str = "retiree") -> tuple[Retiree, bool]:
     """(the member this request acts as, whether staff act on their behalf)."""
     me = services.retiree_of(request.user)
-    named = request.data.get(field) if hasattr(request.data, "get") else None
+    named = data_of(request).get(field)
     if named not in (None, ""):
         if me is not None and str(named) == str(me.pk):
             return me, False
@@ -279,26 +284,28 @@ def valid(serializer_class: type[serializers.Serializer], request: Request) -> d
 # --- accounts -----------------------------------------------------------------------------------
 
 
+class AccountSchema(serializers.Serializer):
+    """What account_data() answers (for the API schema)."""
+
+    account = serializers.IntegerField()
+    retiree = serializers.IntegerField()
+    name = serializers.CharField()
+    org = serializers.CharField()
+    balance = serializers.CharField(help_text="Hours, a decimal string such as 12.50.")
+    cap = serializers.CharField(help_text="The balance cap in hours; earnings above it go to the pool.")
+    is_provider = serializers.BooleanField()
+    is_priority = serializers.BooleanField()
+    joined_at = serializers.DateTimeField()
+    pending = RequestSerializer(many=True, help_text="Unfinished needs and services, each with its role.")
+    movements = MovementSerializer(many=True, help_text="The latest movements, newest first.")
+
+
 class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
     """Members' accounts: `me/` for a signed-in member, by retiree id for staff (scoped)."""
 
     lookup_field = "retiree"
     lookup_value_regex = r"\d+"
-    serializer_class = inline_serializer(
-        "TimebankAccount",
-        {
-            "account": serializers.IntegerField(),
-            "retiree": serializers.IntegerField(),
-            "name": serializers.CharField(),
-            "org": serializers.CharField(),
-            "balance": serializers.CharField(help_text="Hours, a decimal string."),
-            "cap": serializers.CharField(),
-            "is_provider": serializers.BooleanField(),
-            "is_priority": serializers.BooleanField(),
-            "pending": serializers.ListField(child=serializers.DictField()),
-            "movements": serializers.ListField(child=serializers.DictField()),
-        },
-    )
+    serializer_class = AccountSchema
 
     def get_queryset(self) -> QuerySet[Account]:
         return Account.objects.filter(kind=Account.Kind.MEMBER).select_related("retiree__org")
@@ -445,12 +452,10 @@ class GiftView(RefusalsAs409, APIView):
 
 
 class _MemberOrStaff(RefusalsAs409):
-    request: Request
-
     @property
     def me(self) -> Retiree | None:
         if not hasattr(self, "_me"):
-            self._me = services.retiree_of(self.request.user)
+            self._me = services.retiree_of(self.request.user)  # type: ignore[attr-defined]
         return self._me
 
     @property
@@ -487,7 +492,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         base = ServiceRequest.objects.restrict(self.request.user, "view" if self.action == "list" else None)
         return base.select_related(*related).order_by("-created_at", "-id")
 
-    def filter_queryset(self, queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.me is not None:
             return queryset
         return super().filter_queryset(queryset)
@@ -554,7 +559,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         if self.me is not None:
             provider = self.me
         else:
-            named = request.data.get("provider")
+            named = data_of(request).get("provider")
             if named in (None, ""):
                 raise exceptions.ValidationError({"provider": ["the provider (retiree id)"]})
             provider = staff_retiree(request.user, named, "view")
@@ -581,7 +586,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         need = self.get_object()
         self._require_member(need, "recipient")
         try:
-            rating = int(request.data.get("rating"))
+            rating = int(data_of(request).get("rating"))  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:
             raise exceptions.ValidationError({"rating": ["1 to 5 stars"]}) from exc
         with transaction.atomic():
@@ -597,7 +602,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         need = self.get_object()
         self._require_member(need, "recipient")
         with transaction.atomic():
-            need = services.do_cancel(by=request.user, need=need, reason=str(request.data.get("reason", "")))
+            need = services.do_cancel(by=request.user, need=need, reason=str(data_of(request).get("reason", "")))
         return self._respond(need)
 
     @extend_schema(request=None, responses=RequestSerializer)
@@ -617,7 +622,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         need = self.get_object()
         self._require_member(need, "recipient")
         with transaction.atomic():
-            need = services.do_dispute(by=request.user, need=need, reason=str(request.data.get("reason", "")))
+            need = services.do_dispute(by=request.user, need=need, reason=str(data_of(request).get("reason", "")))
         return self._respond(need)
 
     @extend_schema(
@@ -632,7 +637,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         if self.me is not None:
             raise PermissionDenied  # staff settle disputes
         data = valid(HoursInput, request)
-        note = str(request.data.get("note", "")).strip()
+        note = str(data_of(request).get("note", "")).strip()
         if not note:
             raise exceptions.ValidationError({"note": ["say how the dispute was settled"]})
         with transaction.atomic():

@@ -204,20 +204,20 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
             if rng.random() < 0.06 and len(helpers) > 1:
                 # Helpers spend their own hours too: a younger member served by another.
                 taker, giver = rng.sample(helpers, 2)
-                account = services.member_account(taker)
-                if account is not None and account.balance >= 3:
+                held = services.member_account(taker)
+                if held is not None and held.balance >= 3:
                     serve(taker, giver, day(offset, rng.randint(9, 16)))
         if offset == -45:
             for helper, elder in pairs:
-                account = services.member_account(helper)
-                if account is not None and account.balance >= 2:
+                held = services.member_account(helper)
+                if held is not None and held.balance >= 2:
                     services.do_gift(by=_user(helper) or admin, giver=helper, to=elder, hours=H("2"))
                     clock.stamp(day(offset, 21))
         if offset in (-60, -20):
             for _county, helpers, _recipients in members:
                 helper = helpers[0]
-                account = services.member_account(helper)
-                if account is not None and account.balance >= 1:
+                held = services.member_account(helper)
+                if held is not None and held.balance >= 1:
                     services.do_donate(by=_user(helper) or admin, retiree=helper, hours=H("1"))
                     clock.stamp(day(offset, 21, 30))
         if offset == -30:
@@ -257,7 +257,7 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
         f"{Offer.objects.count()} offers"
     )
     for r, kind in demo_users:
-        write(f"  time bank {kind}: {r.account.username} ({r.name}, {r.org.name})")
+        write(f"  time bank {kind}: {getattr(r.account, 'username', '')} ({r.name}, {r.org.name})")
 
 
 def _backdate(clock: Clock, joined: dict[int, dt.datetime], now: dt.datetime) -> None:

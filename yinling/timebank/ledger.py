@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -37,9 +37,27 @@ def lock(*accounts: Account) -> dict[int, Account]:
     without it a sequential scan returns them in physical order, which differs between
     transactions after updates, and two postings then deadlock."""
     ids = sorted({a.pk for a in accounts})
+    if connection.vendor == "postgresql":
+        # One plain statement: the time between taking the locks and committing is what bounds
+        # throughput on a busy account (a pool), so no ORM work happens inside it.
+        with connection.cursor() as cur:
+            cur.execute(_LOCK_SQL, [ids])
+            rows = cur.fetchall()
+        orgs = {a.org_id: a.org for a in accounts if a.org_id and "org" in a._state.fields_cache}
+        locked = {}
+        for row in rows:
+            account = Account.from_db(connection.alias, _LOCK_FIELDS, row)
+            if account.org_id in orgs:
+                account.org = orgs[account.org_id]
+            locked[account.pk] = account
+        return locked
     # The org comes along (unlocked) for the audit record, saving a query while the rows are held.
     rows = Account.objects.select_for_update(of=("self",)).select_related("org").filter(pk__in=ids).order_by("pk")
     return {a.pk: a for a in rows}
+
+
+_LOCK_FIELDS = ["id", "kind", "retiree_id", "org_id", "balance", "is_provider"]
+_LOCK_SQL = f"SELECT {', '.join(_LOCK_FIELDS)} FROM timebank_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE"  # noqa: S608
 
 
 def _check_amount(amount: Decimal, unit: Decimal) -> Decimal:
@@ -84,6 +102,21 @@ def post(
     # No savepoint of its own (two round trips while the rows are locked): a refusal or error
     # propagates, and the caller's transaction — every service is one — rolls back as a whole.
     with transaction.atomic(savepoint=False):
+        transfer_id = None
+        if connection.vendor == "postgresql":
+            # The audit record depends on nothing the locks protect: written first, in the same
+            # transaction (a refusal rolls it back with everything else), outside the locked span.
+            transfer_id = _next_transfer_id()
+            _audit(
+                Transfer(id=transfer_id, kind=kind, amount=amount),
+                kind,
+                source,
+                target,
+                amount,
+                reason,
+                document_no,
+                on_behalf,
+            )
         involved = [source, target] + ([pool_for_overflow] if pool_for_overflow else [])
         locked = lock(*involved)
         src, dst = locked[source.pk], locked[target.pk]
@@ -96,7 +129,9 @@ def post(
         if cap is not None and dst.kind == Account.Kind.MEMBER and dst.balance + amount > cap:
             overflow_amount = min(amount, dst.balance + amount - cap)
         creator = by if getattr(by, "is_authenticated", False) else None
-        transfer = _write(kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf)
+        transfer = _write(
+            kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf, transfer_id=transfer_id
+        )
         overflow = None
         if overflow_amount > ZERO:
             pool = locked[pool_for_overflow.pk] if pool_for_overflow else None
@@ -128,38 +163,155 @@ def _write(
     request: Any,
     reverses: Transfer | None,
     on_behalf: bool,
+    *,
+    transfer_id: int | None = None,
 ) -> Transfer:
-    transfer = Transfer.objects.create(
-        kind=kind,
-        from_account=src,
-        to_account=dst,
-        amount=amount,
-        reason=reason,
-        document_no=document_no,
-        request=request,
-        reverses=reverses,
-        created_by=by,
-        on_behalf=on_behalf,
-    )
-    src.balance -= amount
-    dst.balance += amount
-    Movement.objects.bulk_create(
-        [
-            Movement(transfer=transfer, account=src, amount=-amount, balance_after=src.balance),
-            Movement(transfer=transfer, account=dst, amount=amount, balance_after=dst.balance),
+    """Write the transfer, its two movements and both cached balances (and, unless the caller
+    already did, its audit record). On PostgreSQL that is one statement."""
+    src_after, dst_after = src.balance - amount, dst.balance + amount
+    if connection.vendor == "postgresql":
+        now = timezone.now()
+        params = [
+            transfer_id,
+            kind,
+            src.pk,
+            dst.pk,
+            amount,
+            reason,
+            document_no,
+            request.pk if request is not None else None,
+            reverses.pk if reverses is not None else None,
+            by.pk if by is not None else None,
+            on_behalf,
+            now,
+            now,
+            src.pk,
+            -amount,
+            src_after,
+            dst.pk,
+            amount,
+            dst_after,
+            src.pk,
+            src_after,
+            dst.pk,
+            dst_after,
         ]
-    )
-    Account.objects.filter(pk=src.pk).update(balance=src.balance)
-    Account.objects.filter(pk=dst.pk).update(balance=dst.balance)
+        with connection.cursor() as cur:
+            cur.execute(_WRITE_SQL, params)
+            new_id = cur.fetchone()[0]
+        transfer = Transfer.from_db(
+            connection.alias,
+            _TRANSFER_FIELDS,
+            [
+                new_id,
+                kind,
+                src.pk,
+                dst.pk,
+                amount,
+                reason,
+                document_no,
+                params[7],
+                params[8],
+                params[9],
+                on_behalf,
+                now,
+            ],
+        )
+        transfer.from_account, transfer.to_account = src, dst
+        if request is not None:
+            transfer.request = request
+        if reverses is not None:
+            transfer.reverses = reverses
+        if by is not None:
+            transfer.created_by = by
+    else:
+        transfer = Transfer.objects.create(
+            kind=kind,
+            from_account=src,
+            to_account=dst,
+            amount=amount,
+            reason=reason,
+            document_no=document_no,
+            request=request,
+            reverses=reverses,
+            created_by=by,
+            on_behalf=on_behalf,
+        )
+        Movement.objects.bulk_create(
+            [
+                Movement(transfer=transfer, account=src, amount=-amount, balance_after=src_after),
+                Movement(transfer=transfer, account=dst, amount=amount, balance_after=dst_after),
+            ]
+        )
+        Account.objects.filter(pk=src.pk).update(balance=src_after)
+        Account.objects.filter(pk=dst.pk).update(balance=dst_after)
+    src.balance, dst.balance = src_after, dst_after
+    if transfer_id is None:
+        _audit(transfer, kind, src, dst, amount, reason, document_no, on_behalf)
+    return transfer
+
+
+_TRANSFER_FIELDS = [
+    "id",
+    "kind",
+    "from_account_id",
+    "to_account_id",
+    "amount",
+    "reason",
+    "document_no",
+    "request_id",
+    "reverses_id",
+    "created_by_id",
+    "on_behalf",
+    "created_at",
+]
+# The transfer (its id allocated before, or now), its two movements and both balances, in one round trip.
+_WRITE_SQL = """
+WITH t AS (
+    INSERT INTO timebank_transfer (id, kind, from_account_id, to_account_id, amount, reason, document_no,
+                                   request_id, reverses_id, created_by_id, on_behalf, created_at)
+    VALUES (COALESCE(%s, nextval(pg_get_serial_sequence('timebank_transfer', 'id'))),
+            %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    RETURNING id
+), m AS (
+    INSERT INTO timebank_movement (transfer_id, account_id, amount, balance_after, created_at)
+    SELECT t.id, v.account_id, v.amount, v.balance_after, %s::timestamptz
+    FROM t, (VALUES (%s::bigint, %s::numeric, %s::numeric), (%s::bigint, %s::numeric, %s::numeric))
+         AS v (account_id, amount, balance_after)
+), u AS (
+    UPDATE timebank_account AS a SET balance = v.balance
+    FROM (VALUES (%s::bigint, %s::numeric), (%s::bigint, %s::numeric)) AS v (id, balance)
+    WHERE a.id = v.id
+)
+SELECT id FROM t
+"""
+
+
+def _next_transfer_id() -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence('timebank_transfer', 'id'))")
+        return int(cur.fetchone()[0])
+
+
+def _audit(
+    transfer: Transfer,
+    kind: str,
+    src: Account,
+    dst: Account,
+    amount: Decimal,
+    reason: str,
+    document_no: str,
+    on_behalf: bool,
+) -> None:
+    org = dst.org if dst.org_id else None
     record(
         AuditRecord.Action.CREATE,
         transfer,
         object_type="timebank.transfer",
-        org_path=(dst.org.path if dst.org_id and dst.org else ""),
+        org_path=org.path if org else "",
         changes={"kind": [None, kind], "amount": [None, str(amount)], "from": [None, src.pk], "to": [None, dst.pk]},
         extra={"reason": reason, "document_no": document_no, "on_behalf": on_behalf},
     )
-    return transfer
 
 
 def reverse(original: Transfer, *, by: Any, reason: str) -> Transfer:

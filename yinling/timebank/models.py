@@ -9,6 +9,7 @@ Hours are Decimal with two places; the smallest unit a rule allows is 0.5 h.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from yinling.core.scoping import ScopedQuerySet
 from yinling.orgs.models import Org
 
-HOURS = {"max_digits": 10, "decimal_places": 2}
+HOURS: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
 
 
 class Rule(models.Model):

@@ -52,7 +52,9 @@ def scheme_pool(org: Org) -> Account:
     """The pool that serves `org`: the nearest org up the tree that runs one, else the org's own."""
     codes = [c for c in org.path.split("/") if c]
     pools = {
-        a.org.code: a for a in Account.objects.filter(kind=Account.Kind.POOL, org__code__in=codes).select_related("org")
+        a.org.code: a
+        for a in Account.objects.filter(kind=Account.Kind.POOL, org__code__in=codes).select_related("org")
+        if a.org is not None
     }
     for code in reversed(codes):
         if code in pools:
@@ -84,7 +86,8 @@ def provider_problem(retiree: Retiree, rule: Rule | None = None) -> str:
 
 
 def member_account(retiree: Retiree) -> Account | None:
-    return Account.objects.filter(kind=Account.Kind.MEMBER, retiree=retiree).first()
+    # With its org: a transfer's audit record names the org path.
+    return Account.objects.select_related("org").filter(kind=Account.Kind.MEMBER, retiree=retiree).first()
 
 
 @transaction.atomic

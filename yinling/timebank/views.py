@@ -475,7 +475,7 @@ def gift(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def statement(request: HttpRequest) -> HttpResponse:
+def statement(request: HttpRequest) -> HttpResponseBase:
     me, account, _on_behalf = _require_member(request)
     if account is None:
         return redirect("timebank:home")
@@ -485,7 +485,7 @@ def statement(request: HttpRequest) -> HttpResponse:
 # --- statements ----------------------------------------------------------------------------------
 
 
-def _statement(request: HttpRequest, retiree: Retiree, account: Account, *, staff: bool) -> HttpResponse:
+def _statement(request: HttpRequest, retiree: Retiree, account: Account, *, staff: bool) -> HttpResponseBase:
     """A printable statement: opening and closing balance, every movement in the period, paged."""
     form = StatementForm(request.GET or None)
     since = until = None
@@ -777,7 +777,7 @@ def member_detail(request: HttpRequest, retiree: int) -> HttpResponse:
 
 
 @login_required
-def member_statement(request: HttpRequest, retiree: int) -> HttpResponse:
+def member_statement(request: HttpRequest, retiree: int) -> HttpResponseBase:
     account = _member_account(request, retiree, "view")
     assert account.retiree is not None
     return _statement(request, account.retiree, account, staff=True)
@@ -1021,7 +1021,8 @@ def _reversible(request: HttpRequest, pk: int) -> Transfer:
         pk=pk,
     )
     for account in (transfer.from_account, transfer.to_account):
-        if account.org_id and not has_perm_at(request.user, "timebank.reverse_account", account.org.path):
+        org = account.org
+        if org is not None and not has_perm_at(request.user, "timebank.reverse_account", org.path):
             raise PermissionDenied
     return transfer
 

@@ -49,7 +49,6 @@ from yinling.accounts.models import User
 from yinling.registry.models import Retiree
 from yinling.timebank import ledger, services
 from yinling.timebank.ledger import Refused
-from yinling.timebank.models import Movement
 
 admin = User.objects.get(username="owner")
 people = list(Retiree.objects.filter(pk__in=[int(x) for x in sys.argv[1].split(",")]).order_by("pk"))
@@ -57,15 +56,19 @@ mode, after = sys.argv[2], int(sys.argv[3])
 rng = random.Random(os.getpid())
 done = 0
 
-def stall(*args, **kwargs):
-    print("mid", flush=True)  # inside the transaction, rows locked and partly written
-    time.sleep(60)
+def stall_after(fn):
+    def stalled(*args, **kwargs):
+        result = fn(*args, **kwargs)
+        print("mid", flush=True)  # inside the transaction, rows locked
+        time.sleep(60)
+        return result
+    return stalled
 
 while True:
-    if done == after and mode == "after-transfer":
-        Movement.objects.bulk_create = stall  # the transfer row is written, its movements are not
-    if done == after and mode == "before-audit":
-        ledger.record = stall  # transfer, movements and balances written; no audit record, no commit
+    if done == after and mode == "locked":
+        ledger.lock = stall_after(ledger.lock)  # audit record written, rows locked, no transfer yet
+    if done == after and mode == "written":
+        ledger._write = stall_after(ledger._write)  # transfer, movements and balances written; no commit
     member = rng.choice(people)
     op = rng.choice(("grant", "donation", "gift"))
     try:
@@ -148,7 +151,7 @@ def test_it_leaves_no_half_transfer_when_a_process_is_killed() -> None:
 
     ids = [r.pk for r in people]
     reported = 0
-    for mode in ("after-transfer", "before-audit"):
+    for mode in ("locked", "written"):
         reported += run_and_kill(ids, mode, after=rng.randint(5, 15), rng=rng)
         assert Transfer.objects.count() - before == reported  # the stalled transfer left nothing
     for _round in range(3):
