@@ -78,10 +78,16 @@ def client_process(url: str, setup: dict[str, Any], threads: int, seconds: float
 
     def run(n: int) -> None:
         rng = random.Random(seed * 1000 + n)
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            backend = cur.fetchone()[0]
         admin = User.objects.get(pk=setup["admin"])
         people = list(Retiree.objects.filter(pk__in=setup["people"]).select_related("org").order_by("pk"))
-        mine: dict[str, Any] = {"ok": {}, "hours": {}, "refused": 0, "errors": [], "latencies": []}
+        mine: dict[str, Any] = {"ok": {}, "hours": {}, "refused": 0, "errors": [], "latencies": [], "backend": backend}
         barrier.wait()
+        mine["backend_cpu_start"] = cpu_of(backend)
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
             op = rng.choice(("grant", "donation", "gift"))
@@ -106,16 +112,30 @@ def client_process(url: str, setup: dict[str, Any], threads: int, seconds: float
             mine["latencies"].append(time.perf_counter() - start)
             mine["ok"][op] = mine["ok"].get(op, 0) + 1
             mine["hours"][op] = str(H(mine["hours"].get(op, "0")) + amount)
+        mine["backend_cpu"] = cpu_of(backend) - mine["backend_cpu_start"]
         connections.close_all()
         with lock:
             results.append(mine)
 
     pool = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    start_cpu = time.process_time()
     for t in pool:
         t.start()
     for t in pool:
         t.join()
+    results[0]["process_cpu"] = time.process_time() - start_cpu
     out.put(results)
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds used so far by a process on this machine (a PostgreSQL backend), from /proc."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -149,6 +169,7 @@ def main() -> None:
     procs = [
         ctx.Process(target=client_process, args=(url, setup, n, args.seconds, i, out)) for i, n in enumerate(share) if n
     ]
+    load_before = Path("/proc/loadavg").read_text().split()[0]
     started = time.perf_counter()
     for p in procs:
         p.start()
@@ -167,6 +188,8 @@ def main() -> None:
     latencies: list[float] = []
     refused = 0
     errors: list[str] = []
+    client_cpu = sum(r.get("process_cpu", 0.0) for r in results)
+    backend_cpu = sum(r.get("backend_cpu", 0.0) for r in results)
     for r in results:
         for k, v in r["ok"].items():
             ok[k] = ok.get(k, 0) + v
@@ -195,6 +218,14 @@ def main() -> None:
         "p50_ms": round(statistics.median(latencies) * 1000, 2) if latencies else None,
         "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 2) if latencies else None,
         "refused": refused,
+        # CPU per transfer, which other work on the machine does not change much: with both
+        # cores to itself, the system could post at most about 2 / (clients + PostgreSQL).
+        "cpu_ms_per_transfer": {
+            "clients": round(client_cpu / max(posted, 1) * 1000, 2),
+            "postgresql": round(backend_cpu / max(posted, 1) * 1000, 2),
+            "ceiling_per_second_on_2_cores": round(2 / max((client_cpu + backend_cpu) / max(posted, 1), 1e-9)),
+        },
+        "load_average_before": load_before,
         "errors": len(errors),
         "by_kind_clients": {k: [ok[k], str(hours[k])] for k in sorted(ok)},
         "by_kind_database": {k: [n, str(h)] for k, (n, h) in sorted(in_db.items())},
@@ -209,6 +240,8 @@ def main() -> None:
     print(
         f"{report['transfers_per_second']} transfers/s with {args.clients} clients, "
         f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms; "
+        f"CPU/transfer {report['cpu_ms_per_transfer']['clients']} + {report['cpu_ms_per_transfer']['postgresql']} ms "
+        f"(ceiling ~{report['cpu_ms_per_transfer']['ceiling_per_second_on_2_cores']}/s), load was {load_before}; "
         + ("no lost or duplicated hours, ledger verifies" if good else "PROBLEM: see above")
         + (f"; first error: {errors[0]}" if errors else "")
     )

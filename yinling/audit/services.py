@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -164,11 +166,9 @@ def seal_pending(*, wait: bool = True) -> int:
     """Give unsealed records their place in the chain, oldest first. Returns how many.
 
     On PostgreSQL one transaction seals at a time (an advisory lock). With wait=False (the
-    after-commit hook) a transaction that finds the lock taken leaves its records to the one
-    holding it, which goes on sealing until nothing is pending, instead of queueing behind it:
-    under many concurrent writers the chain grows in batches, and commits do not wait for each
-    other's sealing. A record committed just as that sealer finishes waits for the next commit's
-    seal, or for verify_chain(), which seals first.
+    after-commit hook) a transaction that finds the lock taken returns at once, leaving its
+    records to the next seal, instead of queueing behind the one sealing: under many
+    concurrent writers the chain grows in batches, and commits do not wait for each other.
     """
     total = 0
     while True:
@@ -181,31 +181,69 @@ def seal_pending(*, wait: bool = True) -> int:
                         cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
                         if not cur.fetchone()[0]:
                             return total
-            pending = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:5000])
+            # Plain values, not model instances: the hash is computed from the very values read back.
+            fields = ["id", *(f for f in HASHED_FIELDS if f not in ("seq", "prev_hash"))]
+            pending = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id").values(*fields)[:5000])
             if not pending:
                 return total
             head = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
             if head is None:
                 head = ChainCheckpoint.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
             seq, prev = int(head[0] or 0), str(head[1])
+            rows = []
             for rec in pending:
                 seq += 1
-                rec.seq, rec.prev_hash = seq, prev
-                # `pending` was read back from the database, so these are the bytes verification will see.
-                rec.hash = prev = compute_hash(_values(rec))
+                rec["seq"], rec["prev_hash"] = seq, prev
+                prev = compute_hash(rec)
+                rows.append((rec["id"], seq, rec["prev_hash"], prev))
+            _write_seals(rows)
+        total += len(pending)
+        if len(pending) < 5000:
+            return total
+
+
+def _write_seals(rows: list[tuple[int, int, str, str]]) -> None:
+    """(id, seq, prev_hash, hash) for each record. On PostgreSQL, one UPDATE per thousand records."""
+    table = AuditRecord._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            for lo in range(0, len(rows), 1000):
+                chunk = rows[lo : lo + 1000]
+                values = ", ".join(["(%s::bigint, %s::bigint, %s, %s)"] * len(chunk))
+                cur.execute(
+                    f"UPDATE {table} AS r SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "  # noqa: S608
+                    f"FROM (VALUES {values}) AS v (id, seq, prev_hash, hash) WHERE r.id = v.id",
+                    [x for row in chunk for x in row],
+                )
+        else:
             # executemany, not bulk_update: an import seals 100,000 records, and bulk_update's
             # CASE WHEN statements are an order of magnitude slower.
-            table = AuditRecord._meta.db_table
-            with connection.cursor() as cur:
-                cur.executemany(
-                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
-                    [(r.seq, r.prev_hash, r.hash, r.id) for r in pending],
-                )
-        total += len(pending)
+            cur.executemany(
+                f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
+                [(seq, prev_hash, digest, pk) for pk, seq, prev_hash, digest in rows],
+            )
+
+
+# After a commit, seal — but at most every SEAL_INTERVAL seconds per process, and by one thread
+# of the process at a time. Sealing one record costs a transaction of its own (six statements and
+# a WAL flush), a thousand cost hardly more: under a steady stream of commits the chain grows in
+# batches. A record committed within the interval after a seal is sealed by the next commit after
+# the interval (or by verify_chain() and the audit pages' verification, which seal first); until
+# then it is unsealed, as every record is between its commit and its seal.
+SEAL_INTERVAL = 0.1
+_SEALING = threading.Lock()
+_last_seal = [0.0]
 
 
 def _seal_soon() -> None:
-    seal_pending(wait=False)
+    now = time.monotonic()
+    if now - _last_seal[0] < SEAL_INTERVAL or not _SEALING.acquire(blocking=False):
+        return
+    try:
+        _last_seal[0] = now
+        seal_pending(wait=False)
+    finally:
+        _SEALING.release()
 
 
 @dataclass
