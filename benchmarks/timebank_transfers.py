@@ -63,7 +63,9 @@ def prepare(url: str, members: int) -> dict[str, Any]:
     return {"admin": admin.pk, "people": [p.pk for p in people]}
 
 
-def client_process(url: str, setup: dict[str, Any], threads: int, seconds: float, seed: int, out: Any) -> None:
+def client_process(
+    url: str, setup: dict[str, Any], threads: int, seconds: float, seed: int, kinds: tuple[str, ...], out: Any
+) -> None:
     setup_django(url)
     from django.db import connections
 
@@ -90,7 +92,7 @@ def client_process(url: str, setup: dict[str, Any], threads: int, seconds: float
         mine["backend_cpu_start"] = cpu_of(backend)
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
-            op = rng.choice(("grant", "donation", "gift"))
+            op = rng.choice(kinds)
             member = rng.choice(people)
             amount = H(rng.choice(("0.5", "1", "1.5")))
             start = time.perf_counter()
@@ -144,6 +146,11 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="client processes (the clients are split among them)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--members", type=int, default=6)
+    parser.add_argument(
+        "--mix",
+        default="grant,donation,gift",
+        help="kinds of transfer the clients pick from at random (comma-separated)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
         "--socket", action="store_true", help="connect through PostgreSQL's Unix socket instead of TCP on 127.0.0.1"
@@ -167,7 +174,9 @@ def main() -> None:
         args.clients // args.processes + (1 if i < args.clients % args.processes else 0) for i in range(args.processes)
     ]
     procs = [
-        ctx.Process(target=client_process, args=(url, setup, n, args.seconds, i, out)) for i, n in enumerate(share) if n
+        ctx.Process(target=client_process, args=(url, setup, n, args.seconds, i, tuple(args.mix.split(",")), out))
+        for i, n in enumerate(share)
+        if n
     ]
     load_before = Path("/proc/loadavg").read_text().split()[0]
     started = time.perf_counter()
@@ -210,6 +219,7 @@ def main() -> None:
     latencies.sort()
     report = {
         "clients": args.clients,
+        "mix": args.mix,
         "connection": "unix socket" if args.socket else "tcp 127.0.0.1",
         "processes": len(procs),
         "seconds": measured,

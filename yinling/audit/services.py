@@ -71,6 +71,39 @@ def record(
     object_repr: str = "",
 ) -> AuditRecord:
     """Append one record in the current transaction; it is sealed after commit."""
+    entry = AuditRecord.objects.create(
+        **record_values(
+            action,
+            obj,
+            changes=changes,
+            extra=extra,
+            org_path=org_path,
+            actor=actor,
+            actor_username=actor_username,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+        )
+    )
+    seal_after_commit()
+    return entry
+
+
+def record_values(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    org_path: str | None = None,
+    actor: Any = None,
+    actor_username: str | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> dict[str, Any]:
+    """The fields record() writes, for code that inserts the row within a statement of its own
+    (the time bank's ledger on PostgreSQL); it must call seal_after_commit() too."""
     ctx = context.current()
     user = actor if actor is not None else ctx.user
     if callable(user) and not hasattr(user, "_meta"):
@@ -85,23 +118,21 @@ def record(
             from yinling.core.scoping import object_path
 
             org_path = object_path(obj) if hasattr(obj, "scope_path_field") else ""
-    entry = AuditRecord.objects.create(
-        at=timezone.now(),
-        actor=user,
-        actor_username=actor_username if actor_username is not None else (user.get_username() if user else ""),
-        on_behalf_of=ctx.on_behalf_of,
-        ip=ctx.ip,
-        request_id=ctx.request_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr[:200],
-        org_path=org_path or "",
-        changes=_jsonable(changes or {}),
-        extra=_jsonable(extra or {}),
-    )
-    _seal_after_commit()
-    return entry
+    return {
+        "at": timezone.now(),
+        "actor": user,
+        "actor_username": actor_username if actor_username is not None else (user.get_username() if user else ""),
+        "on_behalf_of": ctx.on_behalf_of,
+        "ip": ctx.ip,
+        "request_id": ctx.request_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr[:200],
+        "org_path": org_path or "",
+        "changes": _jsonable(changes or {}),
+        "extra": _jsonable(extra or {}),
+    }
 
 
 def bulk_record(entries: list[dict[str, Any]]) -> None:
@@ -136,10 +167,10 @@ def bulk_record(entries: list[dict[str, Any]]) -> None:
             for e in entries
         ],
     )
-    _seal_after_commit()
+    seal_after_commit()
 
 
-def _seal_after_commit() -> None:
+def seal_after_commit() -> None:
     """Seal once the transaction commits; once per transaction, however many records it writes.
 
     A callback registered inside a savepoint that rolls back is dropped with it, and the

@@ -8,6 +8,7 @@ one transaction, so a crash leaves either the whole transfer or nothing.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -18,7 +19,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from yinling.audit.models import AuditRecord
-from yinling.audit.services import record
+from yinling.audit.services import record_values, seal_after_commit
 from yinling.timebank.models import Account, Movement, Transfer
 
 ZERO = Decimal("0")
@@ -54,10 +55,11 @@ def lock(*accounts: Account) -> dict[int, Account]:
             transaction.on_commit(_holding_accounts)
         orgs = {a.org_id: a.org for a in accounts if a.org_id and "org" in a._state.fields_cache}
         locked = {}
-        for row in rows:
+        for *row, org_path in rows:
             account = Account.from_db(connection.alias, _LOCK_FIELDS, row)
             if account.org_id in orgs:
                 account.org = orgs[account.org_id]
+            account.org_path = org_path or ""  # type: ignore[attr-defined]  # for the audit record
             locked[account.pk] = account
         return locked
     # The org comes along (unlocked) for the audit record, saving a query while the rows are held.
@@ -95,7 +97,10 @@ def _holding_accounts() -> None:
 
 
 _LOCK_FIELDS = ["id", "kind", "retiree_id", "org_id", "balance", "is_provider"]
-_LOCK_SQL = f"SELECT {', '.join(_LOCK_FIELDS)} FROM timebank_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE"  # noqa: S608
+_LOCK_SQL = (
+    f"SELECT {', '.join('a.' + f for f in _LOCK_FIELDS)}, o.path FROM timebank_account a "  # noqa: S608
+    "LEFT JOIN orgs_org o ON o.id = a.org_id WHERE a.id = ANY(%s) ORDER BY a.id FOR UPDATE OF a"
+)
 
 
 def _check_amount(amount: Decimal, unit: Decimal) -> Decimal:
@@ -140,21 +145,6 @@ def post(
     # No savepoint of its own (two round trips while the rows are locked): a refusal or error
     # propagates, and the caller's transaction — every service is one — rolls back as a whole.
     with transaction.atomic(savepoint=False):
-        transfer_id = None
-        if connection.vendor == "postgresql":
-            # The audit record depends on nothing the locks protect: written first, in the same
-            # transaction (a refusal rolls it back with everything else), outside the locked span.
-            transfer_id = _next_transfer_id()
-            _audit(
-                Transfer(id=transfer_id, kind=kind, amount=amount),
-                kind,
-                source,
-                target,
-                amount,
-                reason,
-                document_no,
-                on_behalf,
-            )
         involved = [source, target] + ([pool_for_overflow] if pool_for_overflow else [])
         locked = lock(*involved)
         src, dst = locked[source.pk], locked[target.pk]
@@ -167,9 +157,7 @@ def post(
         if cap is not None and dst.kind == Account.Kind.MEMBER and dst.balance + amount > cap:
             overflow_amount = min(amount, dst.balance + amount - cap)
         creator = by if getattr(by, "is_authenticated", False) else None
-        transfer = _write(
-            kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf, transfer_id=transfer_id
-        )
+        transfer = _write(kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf)
         overflow = None
         if overflow_amount > ZERO:
             pool = locked[pool_for_overflow.pk] if pool_for_overflow else None
@@ -201,16 +189,19 @@ def _write(
     request: Any,
     reverses: Transfer | None,
     on_behalf: bool,
-    *,
-    transfer_id: int | None = None,
 ) -> Transfer:
-    """Write the transfer, its two movements and both cached balances (and, unless the caller
-    already did, its audit record). On PostgreSQL that is one statement."""
+    """Write the transfer, its two movements, both cached balances and the audit record.
+
+    On PostgreSQL that is one statement (see _WRITE_SQL): the rows are locked until the
+    transaction commits, and on a busy account every round trip made while they are held
+    costs throughput.
+    """
     src_after, dst_after = src.balance - amount, dst.balance + amount
+    audit = _audit_values(kind, src, dst, amount, reason, document_no, on_behalf)
     if connection.vendor == "postgresql":
         now = timezone.now()
+        actor = audit["actor"]
         params = [
-            transfer_id,
             kind,
             src.pk,
             dst.pk,
@@ -233,6 +224,18 @@ def _write(
             src_after,
             dst.pk,
             dst_after,
+            audit["at"],
+            actor.pk if actor is not None else None,
+            audit["actor_username"],
+            audit["on_behalf_of"],
+            audit["ip"],
+            audit["request_id"],
+            audit["action"],
+            audit["object_type"],
+            audit["object_repr"],
+            audit["org_path"],
+            json.dumps(audit["changes"]),
+            json.dumps(audit["extra"]),
         ]
         with connection.cursor() as cur:
             cur.execute(_WRITE_SQL, params)
@@ -240,20 +243,7 @@ def _write(
         transfer = Transfer.from_db(
             connection.alias,
             _TRANSFER_FIELDS,
-            [
-                new_id,
-                kind,
-                src.pk,
-                dst.pk,
-                amount,
-                reason,
-                document_no,
-                params[7],
-                params[8],
-                params[9],
-                on_behalf,
-                now,
-            ],
+            [new_id, kind, src.pk, dst.pk, amount, reason, document_no, *params[6:9], on_behalf, now],
         )
         transfer.from_account, transfer.to_account = src, dst
         if request is not None:
@@ -262,6 +252,7 @@ def _write(
             transfer.reverses = reverses
         if by is not None:
             transfer.created_by = by
+        seal_after_commit()
     else:
         transfer = Transfer.objects.create(
             kind=kind,
@@ -283,9 +274,9 @@ def _write(
         )
         Account.objects.filter(pk=src.pk).update(balance=src_after)
         Account.objects.filter(pk=dst.pk).update(balance=dst_after)
+        AuditRecord.objects.create(**{**audit, "object_id": str(transfer.pk)})
+        seal_after_commit()
     src.balance, dst.balance = src_after, dst_after
-    if transfer_id is None:
-        _audit(transfer, kind, src, dst, amount, reason, document_no, on_behalf)
     return transfer
 
 
@@ -303,13 +294,12 @@ _TRANSFER_FIELDS = [
     "on_behalf",
     "created_at",
 ]
-# The transfer (its id allocated before, or now), its two movements and both balances, in one round trip.
+# The transfer, its two movements, both balances and the audit record, in one round trip.
 _WRITE_SQL = """
 WITH t AS (
-    INSERT INTO timebank_transfer (id, kind, from_account_id, to_account_id, amount, reason, document_no,
+    INSERT INTO timebank_transfer (kind, from_account_id, to_account_id, amount, reason, document_no,
                                    request_id, reverses_id, created_by_id, on_behalf, created_at)
-    VALUES (COALESCE(%s, nextval(pg_get_serial_sequence('timebank_transfer', 'id'))),
-            %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     RETURNING id
 ), m AS (
     INSERT INTO timebank_movement (transfer_id, account_id, amount, balance_after, created_at)
@@ -320,33 +310,27 @@ WITH t AS (
     UPDATE timebank_account AS a SET balance = v.balance
     FROM (VALUES (%s::bigint, %s::numeric), (%s::bigint, %s::numeric)) AS v (id, balance)
     WHERE a.id = v.id
+), r AS (
+    INSERT INTO audit_auditrecord (at, actor_id, actor_username, on_behalf_of, ip, request_id, action,
+                                   object_type, object_id, object_repr, org_path, changes, extra, prev_hash, hash)
+    SELECT %s::timestamptz, %s::bigint, %s, %s, %s::inet, %s, %s, %s, t.id::text, %s, %s, %s::jsonb, %s::jsonb, '', ''
+    FROM t
 )
 SELECT id FROM t
 """
 
 
-def _next_transfer_id() -> int:
-    with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence('timebank_transfer', 'id'))")
-        return int(cur.fetchone()[0])
-
-
-def _audit(
-    transfer: Transfer,
-    kind: str,
-    src: Account,
-    dst: Account,
-    amount: Decimal,
-    reason: str,
-    document_no: str,
-    on_behalf: bool,
-) -> None:
-    org = dst.org if dst.org_id else None
-    record(
+def _audit_values(
+    kind: str, src: Account, dst: Account, amount: Decimal, reason: str, document_no: str, on_behalf: bool
+) -> dict[str, Any]:
+    org_path = getattr(dst, "org_path", None)
+    if org_path is None:
+        org_path = dst.org.path if dst.org_id and dst.org else ""
+    return record_values(
         AuditRecord.Action.CREATE,
-        transfer,
         object_type="timebank.transfer",
-        org_path=org.path if org else "",
+        object_repr=str(Transfer(kind=kind, amount=amount)),
+        org_path=org_path,
         changes={"kind": [None, kind], "amount": [None, str(amount)], "from": [None, src.pk], "to": [None, dst.pk]},
         extra={"reason": reason, "document_no": document_no, "on_behalf": on_behalf},
     )
