@@ -6,7 +6,7 @@ On a fresh PostgreSQL database (created, and dropped afterwards unless --keep): 
 and a handful of members (six, in three recorded mother–daughter pairs). The clients, each a
 thread with its own database connection, spread over a few processes (one Python process
 cannot use both cores), post as fast as they can through the services, all on those seven
-accounts:
+accounts, picking at random among (--mix; grants and donations by default):
   grant    pool → member          services.do_grant   (staff, from the pool serving the member)
   donation member → pool          services.do_donate
   gift     member → relative      services.do_gift    (a recorded relative)
