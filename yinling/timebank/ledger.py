@@ -55,11 +55,10 @@ def lock(*accounts: Account) -> dict[int, Account]:
             transaction.on_commit(_holding_accounts)
         orgs = {a.org_id: a.org for a in accounts if a.org_id and "org" in a._state.fields_cache}
         locked = {}
-        for *row, org_path in rows:
+        for row in rows:
             account = Account.from_db(connection.alias, _LOCK_FIELDS, row)
             if account.org_id in orgs:
                 account.org = orgs[account.org_id]
-            account.org_path = org_path or ""  # type: ignore[attr-defined]  # for the audit record
             locked[account.pk] = account
         return locked
     # The org comes along (unlocked) for the audit record, saving a query while the rows are held.
@@ -97,10 +96,7 @@ def _holding_accounts() -> None:
 
 
 _LOCK_FIELDS = ["id", "kind", "retiree_id", "org_id", "balance", "is_provider"]
-_LOCK_SQL = (
-    f"SELECT {', '.join('a.' + f for f in _LOCK_FIELDS)}, o.path FROM timebank_account a "  # noqa: S608
-    "LEFT JOIN orgs_org o ON o.id = a.org_id WHERE a.id = ANY(%s) ORDER BY a.id FOR UPDATE OF a"
-)
+_LOCK_SQL = f"SELECT {', '.join(_LOCK_FIELDS)} FROM timebank_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE"  # noqa: S608
 
 
 def _check_amount(amount: Decimal, unit: Decimal) -> Decimal:
@@ -145,6 +141,8 @@ def post(
     # No savepoint of its own (two round trips while the rows are locked): a refusal or error
     # propagates, and the caller's transaction — every service is one — rolls back as a whole.
     with transaction.atomic(savepoint=False):
+        # The audit record's fields depend on nothing the locks protect: prepared before taking them.
+        audit = _audit_values(kind, source, target, amount, reason, document_no, on_behalf)
         involved = [source, target] + ([pool_for_overflow] if pool_for_overflow else [])
         locked = lock(*involved)
         src, dst = locked[source.pk], locked[target.pk]
@@ -157,7 +155,7 @@ def post(
         if cap is not None and dst.kind == Account.Kind.MEMBER and dst.balance + amount > cap:
             overflow_amount = min(amount, dst.balance + amount - cap)
         creator = by if getattr(by, "is_authenticated", False) else None
-        transfer = _write(kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf)
+        transfer = _write(kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf, audit)
         overflow = None
         if overflow_amount > ZERO:
             pool = locked[pool_for_overflow.pk] if pool_for_overflow else None
@@ -189,6 +187,7 @@ def _write(
     request: Any,
     reverses: Transfer | None,
     on_behalf: bool,
+    audit: dict[str, Any] | None = None,
 ) -> Transfer:
     """Write the transfer, its two movements, both cached balances and the audit record.
 
@@ -197,7 +196,7 @@ def _write(
     costs throughput.
     """
     src_after, dst_after = src.balance - amount, dst.balance + amount
-    audit = _audit_values(kind, src, dst, amount, reason, document_no, on_behalf)
+    audit = audit or _audit_values(kind, src, dst, amount, reason, document_no, on_behalf)
     if connection.vendor == "postgresql":
         now = timezone.now()
         actor = audit["actor"]
@@ -233,7 +232,7 @@ def _write(
             audit["action"],
             audit["object_type"],
             audit["object_repr"],
-            audit["org_path"],
+            dst.pk,
             json.dumps(audit["changes"]),
             json.dumps(audit["extra"]),
         ]
@@ -313,7 +312,10 @@ WITH t AS (
 ), r AS (
     INSERT INTO audit_auditrecord (at, actor_id, actor_username, on_behalf_of, ip, request_id, action,
                                    object_type, object_id, object_repr, org_path, changes, extra, prev_hash, hash)
-    SELECT %s::timestamptz, %s::bigint, %s, %s, %s::inet, %s, %s, %s, t.id::text, %s, %s, %s::jsonb, %s::jsonb, '', ''
+    SELECT %s::timestamptz, %s::bigint, %s, %s, %s::inet, %s, %s, %s, t.id::text, %s,
+           COALESCE((SELECT o.path FROM timebank_account AS a JOIN orgs_org AS o ON o.id = a.org_id
+                     WHERE a.id = %s::bigint), ''),
+           %s::jsonb, %s::jsonb, '', ''
     FROM t
 )
 SELECT id FROM t
@@ -323,9 +325,11 @@ SELECT id FROM t
 def _audit_values(
     kind: str, src: Account, dst: Account, amount: Decimal, reason: str, document_no: str, on_behalf: bool
 ) -> dict[str, Any]:
-    org_path = getattr(dst, "org_path", None)
-    if org_path is None:
-        org_path = dst.org.path if dst.org_id and dst.org else ""
+    """The transfer's audit record. Its org path is the target's org's: on PostgreSQL the write
+    statement looks it up; elsewhere it is read here."""
+    org_path = ""
+    if connection.vendor != "postgresql" and dst.org_id:
+        org_path = dst.org.path if dst.org else ""
     return record_values(
         AuditRecord.Action.CREATE,
         object_type="timebank.transfer",

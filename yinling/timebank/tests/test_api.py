@@ -159,6 +159,13 @@ def test_it_grants_from_the_pool_and_tells_the_member_about_the_cap(personas: Pe
     funded.refresh_from_db()
     assert funded.balance == H("90")
     no_drift()
+    # Each transfer audited in its own transaction, scoped to the receiving account's org.
+    from yinling.audit.models import AuditRecord
+
+    grant = Transfer.objects.filter(kind="grant").order_by("id").first()
+    entry = AuditRecord.objects.get(object_type="timebank.transfer", object_id=str(grant.pk))
+    assert entry.org_path == elder.org.path and entry.actor == personas.owner
+    assert entry.changes["amount"] == [None, "8.00"] and entry.extra["reason"] == "高龄独居"
 
 
 def test_it_refuses_grants_outside_scope_without_permission_or_funds(personas: Personas, elder) -> None:
