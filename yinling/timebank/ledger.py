@@ -141,8 +141,11 @@ def post(
     # No savepoint of its own (two round trips while the rows are locked): a refusal or error
     # propagates, and the caller's transaction — every service is one — rolls back as a whole.
     with transaction.atomic(savepoint=False):
-        # The audit record's fields depend on nothing the locks protect: prepared before taking them.
+        # The audit record depends on nothing the locks protect. On PostgreSQL it is written before
+        # taking them (same transaction: a refusal rolls it back too), under the transfer's id drawn
+        # ahead, so the locked span holds only the transfer's own rows.
         audit = _audit_values(kind, source, target, amount, reason, document_no, on_behalf)
+        transfer_id = _insert_audit(audit, target) if connection.vendor == "postgresql" else None
         involved = [source, target] + ([pool_for_overflow] if pool_for_overflow else [])
         locked = lock(*involved)
         src, dst = locked[source.pk], locked[target.pk]
@@ -155,7 +158,9 @@ def post(
         if cap is not None and dst.kind == Account.Kind.MEMBER and dst.balance + amount > cap:
             overflow_amount = min(amount, dst.balance + amount - cap)
         creator = by if getattr(by, "is_authenticated", False) else None
-        transfer = _write(kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf, audit)
+        transfer = _write(
+            kind, src, dst, amount, creator, reason, document_no, request, reverses, on_behalf, audit, transfer_id
+        )
         overflow = None
         if overflow_amount > ZERO:
             pool = locked[pool_for_overflow.pk] if pool_for_overflow else None
@@ -188,19 +193,23 @@ def _write(
     reverses: Transfer | None,
     on_behalf: bool,
     audit: dict[str, Any] | None = None,
+    transfer_id: int | None = None,
 ) -> Transfer:
-    """Write the transfer, its two movements, both cached balances and the audit record.
+    """Write the transfer, its two movements, both cached balances and (unless written already,
+    under `transfer_id`) the audit record.
 
-    On PostgreSQL that is one statement (see _WRITE_SQL): the rows are locked until the
-    transaction commits, and on a busy account every round trip made while they are held
-    costs throughput.
+    On PostgreSQL the transfer's rows are one statement (see _WRITE_SQL): they stay locked
+    until the transaction commits, and on a busy account every round trip and every index
+    entry written while they are held costs throughput.
     """
     src_after, dst_after = src.balance - amount, dst.balance + amount
     audit = audit or _audit_values(kind, src, dst, amount, reason, document_no, on_behalf)
     if connection.vendor == "postgresql":
+        if transfer_id is None:
+            transfer_id = _insert_audit(audit, dst)
         now = timezone.now()
-        actor = audit["actor"]
         params = [
+            transfer_id,
             kind,
             src.pk,
             dst.pk,
@@ -223,26 +232,13 @@ def _write(
             src_after,
             dst.pk,
             dst_after,
-            audit["at"],
-            actor.pk if actor is not None else None,
-            audit["actor_username"],
-            audit["on_behalf_of"],
-            audit["ip"],
-            audit["request_id"],
-            audit["action"],
-            audit["object_type"],
-            audit["object_repr"],
-            dst.pk,
-            json.dumps(audit["changes"]),
-            json.dumps(audit["extra"]),
         ]
         with connection.cursor() as cur:
             cur.execute(_WRITE_SQL, params)
-            new_id = cur.fetchone()[0]
         transfer = Transfer.from_db(
             connection.alias,
             _TRANSFER_FIELDS,
-            [new_id, kind, src.pk, dst.pk, amount, reason, document_no, *params[6:9], on_behalf, now],
+            [transfer_id, kind, src.pk, dst.pk, amount, reason, document_no, *params[7:10], on_behalf, now],
         )
         transfer.from_account, transfer.to_account = src, dst
         if request is not None:
@@ -251,7 +247,6 @@ def _write(
             transfer.reverses = reverses
         if by is not None:
             transfer.created_by = by
-        seal_after_commit()
     else:
         transfer = Transfer.objects.create(
             kind=kind,
@@ -293,33 +288,61 @@ _TRANSFER_FIELDS = [
     "on_behalf",
     "created_at",
 ]
-# The transfer, its two movements, both balances and the audit record, in one round trip.
+# The transfer (its id drawn when its audit record was written), its two movements and both
+# balances, in one round trip.
 _WRITE_SQL = """
 WITH t AS (
-    INSERT INTO timebank_transfer (kind, from_account_id, to_account_id, amount, reason, document_no,
+    INSERT INTO timebank_transfer (id, kind, from_account_id, to_account_id, amount, reason, document_no,
                                    request_id, reverses_id, created_by_id, on_behalf, created_at)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     RETURNING id
 ), m AS (
     INSERT INTO timebank_movement (transfer_id, account_id, amount, balance_after, created_at)
     SELECT t.id, v.account_id, v.amount, v.balance_after, %s::timestamptz
     FROM t, (VALUES (%s::bigint, %s::numeric, %s::numeric), (%s::bigint, %s::numeric, %s::numeric))
          AS v (account_id, amount, balance_after)
-), u AS (
-    UPDATE timebank_account AS a SET balance = v.balance
-    FROM (VALUES (%s::bigint, %s::numeric), (%s::bigint, %s::numeric)) AS v (id, balance)
-    WHERE a.id = v.id
-), r AS (
-    INSERT INTO audit_auditrecord (at, actor_id, actor_username, on_behalf_of, ip, request_id, action,
-                                   object_type, object_id, object_repr, org_path, changes, extra, prev_hash, hash)
-    SELECT %s::timestamptz, %s::bigint, %s, %s, %s::inet, %s, %s, %s, t.id::text, %s,
-           COALESCE((SELECT o.path FROM timebank_account AS a JOIN orgs_org AS o ON o.id = a.org_id
-                     WHERE a.id = %s::bigint), ''),
-           %s::jsonb, %s::jsonb, '', ''
-    FROM t
 )
-SELECT id FROM t
+UPDATE timebank_account AS a SET balance = v.balance
+FROM (VALUES (%s::bigint, %s::numeric), (%s::bigint, %s::numeric)) AS v (id, balance)
+WHERE a.id = v.id
 """
+# The audit record of a transfer about to be written, under the transfer id it draws; the org
+# path is the target account's org's.
+_AUDIT_SQL = """
+INSERT INTO audit_auditrecord (at, actor_id, actor_username, on_behalf_of, ip, request_id, action,
+                               object_type, object_id, object_repr, org_path, changes, extra, prev_hash, hash)
+VALUES (%s::timestamptz, %s::bigint, %s, %s, %s::inet, %s, %s, %s,
+        nextval(pg_get_serial_sequence('timebank_transfer', 'id'))::text, %s,
+        COALESCE((SELECT o.path FROM timebank_account AS a JOIN orgs_org AS o ON o.id = a.org_id
+                  WHERE a.id = %s::bigint), ''),
+        %s::jsonb, %s::jsonb, '', '')
+RETURNING object_id
+"""
+
+
+def _insert_audit(audit: dict[str, Any], target: Account) -> int:
+    actor = audit["actor"]
+    with connection.cursor() as cur:
+        cur.execute(
+            _AUDIT_SQL,
+            [
+                audit["at"],
+                actor.pk if actor is not None else None,
+                audit["actor_username"],
+                audit["on_behalf_of"],
+                audit["ip"],
+                audit["request_id"],
+                audit["action"],
+                audit["object_type"],
+                audit["object_repr"],
+                target.pk,
+                json.dumps(audit["changes"]),
+                json.dumps(audit["extra"]),
+            ],
+        )
+        transfer_id = int(cur.fetchone()[0])
+    seal_after_commit()
+    return transfer_id
 
 
 def _audit_values(

@@ -66,9 +66,9 @@ def stall_after(fn):
 
 while True:
     if done == after and mode == "locked":
-        ledger.lock = stall_after(ledger.lock)  # rows locked, nothing written yet
+        ledger.lock = stall_after(ledger.lock)  # audit record written, rows locked, no transfer yet
     if done == after and mode == "written":
-        ledger._write = stall_after(ledger._write)  # transfer, movements, balances, audit written; no commit
+        ledger._write = stall_after(ledger._write)  # transfer, movements and balances written; no commit
     member = rng.choice(people)
     op = rng.choice(("grant", "donation", "gift"))
     try:
