@@ -67,6 +67,11 @@ def client_process(
     url: str, setup: dict[str, Any], threads: int, seconds: float, seed: int, kinds: tuple[str, ...], out: Any
 ) -> None:
     setup_django(url)
+    from django.conf import settings
+
+    # DEBUG=1 only lets the script read the development keys under var/; served for real, the
+    # app runs with DEBUG off, and Django then does not copy every query into connection.queries.
+    settings.DEBUG = False
     from django.db import connections
 
     from yinling.accounts.models import User
