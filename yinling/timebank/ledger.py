@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -46,7 +47,7 @@ def lock(*accounts: Account) -> dict[int, Account]:
         gates = [] if holding else _pass_gates(ids)
         try:
             with connection.cursor() as cur:
-                cur.execute(_LOCK_SQL, [ids])
+                execute_prepared(cur, "tb_lock", [ids])
                 rows = cur.fetchall()
         finally:
             for gate in reversed(gates):
@@ -64,6 +65,33 @@ def lock(*accounts: Account) -> dict[int, Account]:
     # The org comes along (unlocked) for the audit record, saving a query while the rows are held.
     rows = Account.objects.select_for_update(of=("self",)).select_related("org").filter(pk__in=ids).order_by("pk")
     return {a.pk: a for a in rows}
+
+
+# The ledger's own statements are PREPAREd once per database connection (the first time a transfer
+# uses it, before any row is locked) and EXECUTEd after: PostgreSQL plans them once per
+# connection instead of once per transfer. Prepared statements outlive rolled-back transactions.
+PREPARED: dict[str, str] = {}
+_prepared_on: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def prepare_statements() -> None:
+    connection.ensure_connection()
+    raw = connection.connection
+    if _prepared_on.get(raw):
+        return
+    with connection.cursor() as cur:
+        cur.execute("; ".join(f"PREPARE {name} AS {_numbered(sql)}" for name, sql in PREPARED.items()))
+    _prepared_on[raw] = True
+
+
+def _numbered(sql: str) -> str:
+    for i in range(1, sql.count("%s") + 1):
+        sql = sql.replace("%s", f"${i}", 1)
+    return sql
+
+
+def execute_prepared(cur: Any, name: str, params: list[Any]) -> None:
+    cur.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
 
 
 # In-process gates, one per account: of the threads of one process wanting the same account, one
@@ -145,7 +173,10 @@ def post(
         # taking them (same transaction: a refusal rolls it back too), under the transfer's id drawn
         # ahead, so the locked span holds only the transfer's own rows.
         audit = _audit_values(kind, source, target, amount, reason, document_no, on_behalf)
-        transfer_id = _insert_audit(audit, target) if connection.vendor == "postgresql" else None
+        transfer_id = None
+        if connection.vendor == "postgresql":
+            prepare_statements()
+            transfer_id = _insert_audit(audit, target)
         involved = [source, target] + ([pool_for_overflow] if pool_for_overflow else [])
         locked = lock(*involved)
         src, dst = locked[source.pk], locked[target.pk]
@@ -234,7 +265,7 @@ def _write(
             dst_after,
         ]
         with connection.cursor() as cur:
-            cur.execute(_WRITE_SQL, params)
+            execute_prepared(cur, "tb_write", params)
         transfer = Transfer.from_db(
             connection.alias,
             _TRANSFER_FIELDS,
@@ -415,3 +446,6 @@ def served_today(provider: Account) -> Decimal:
         s=Sum("amount")
     )["s"]
     return total or ZERO
+
+
+PREPARED.update(tb_lock=_LOCK_SQL, tb_audit=_AUDIT_SQL, tb_write=_WRITE_SQL)

@@ -106,6 +106,9 @@ LEFT JOIN LATERAL (
 """  # noqa: S608 - column names only
 
 
+ledger.PREPARED["tb_context"] = _CONTEXT_SQL
+
+
 def member_context(retiree: Retiree) -> tuple[Account | None, Rule, Account]:
     """(the member's account or None, the rule for their org, the pool serving it): what every
     transfer for a member looks up first — member_account(), rule_for() and scheme_pool() at once,
@@ -113,8 +116,9 @@ def member_context(retiree: Retiree) -> tuple[Account | None, Rule, Account]:
     if connection.vendor != "postgresql":
         return member_account(retiree), rule_for(retiree.org), scheme_pool(retiree.org)
     codes = [c for c in retiree.org.path.split("/") if c]
+    ledger.prepare_statements()
     with connection.cursor() as cur:
-        cur.execute(_CONTEXT_SQL, [retiree.pk, codes, codes])
+        ledger.execute_prepared(cur, "tb_context", [retiree.pk, codes, codes])
         row = cur.fetchone()
     n, k = len(_ACCOUNT_FIELDS), len(_RULE_FIELDS)
     member_row, rule_row, pool_row = row[:n], row[n : n + k], row[n + k :]
