@@ -50,6 +50,11 @@ def pool_for(org: Org) -> Account:
 
 def scheme_pool(org: Org) -> Account:
     """The pool that serves `org`: the nearest org up the tree that runs one, else the org's own."""
+    return nearest_pool(org) or pool_for(org)
+
+
+def nearest_pool(org: Org) -> Account | None:
+    """The nearest pool up the tree from `org` (its own included), if any."""
     codes = [c for c in org.path.split("/") if c]
     pools = {
         a.org.code: a
@@ -59,7 +64,7 @@ def scheme_pool(org: Org) -> Account:
     for code in reversed(codes):
         if code in pools:
             return pools[code]
-    return pool_for(org)
+    return None
 
 
 def is_priority(retiree: Retiree, rule: Rule | None = None) -> bool:
@@ -109,23 +114,30 @@ LEFT JOIN LATERAL (
 ledger.PREPARED["tb_context"] = _CONTEXT_SQL
 
 
-def member_context(retiree: Retiree) -> tuple[Account | None, Rule, Account]:
-    """(the member's account or None, the rule for their org, the pool serving it): what every
-    transfer for a member looks up first — member_account(), rule_for() and scheme_pool() at once,
-    in one query on PostgreSQL (the transfers' busiest path)."""
+def lookup(org: Org, retiree: Retiree | None = None) -> tuple[Account | None, Rule, Account | None]:
+    """(the retiree's member account or None, the rule for `org`, the nearest pool up the tree or
+    None): what transfers and the service cycle look up first — member_account(), rule_for() and
+    nearest_pool() at once, in one prepared query on PostgreSQL."""
     if connection.vendor != "postgresql":
-        return member_account(retiree), rule_for(retiree.org), scheme_pool(retiree.org)
-    codes = [c for c in retiree.org.path.split("/") if c]
+        return (member_account(retiree) if retiree else None), rule_for(org), nearest_pool(org)
+    codes = [c for c in org.path.split("/") if c]
     ledger.prepare_statements()
     with connection.cursor() as cur:
-        ledger.execute_prepared(cur, "tb_context", [retiree.pk, codes, codes])
+        ledger.execute_prepared(cur, "tb_context", [retiree.pk if retiree else -1, codes, codes])
         row = cur.fetchone()
     n, k = len(_ACCOUNT_FIELDS), len(_RULE_FIELDS)
     member_row, rule_row, pool_row = row[:n], row[n : n + k], row[n + k :]
     account = Account.from_db(connection.alias, _ACCOUNT_FIELDS, member_row) if member_row[0] else None
     rule = Rule.from_db(connection.alias, _RULE_FIELDS, rule_row) if rule_row[0] else DEFAULT_RULE
-    pool = Account.from_db(connection.alias, _ACCOUNT_FIELDS, pool_row) if pool_row[0] else pool_for(retiree.org)
+    pool = Account.from_db(connection.alias, _ACCOUNT_FIELDS, pool_row) if pool_row[0] else None
     return account, rule, pool
+
+
+def member_context(retiree: Retiree) -> tuple[Account | None, Rule, Account]:
+    """(the member's account or None, the rule for their org, the pool serving it — opened for
+    their org if none up the tree runs one, as scheme_pool() does)."""
+    account, rule, pool = lookup(retiree.org, retiree)
+    return account, rule, pool or pool_for(retiree.org)
 
 
 def member_account(retiree: Retiree) -> Account | None:
@@ -268,10 +280,11 @@ def do_post_need(
     description: str = "",
     community: str = "",
 ) -> ServiceRequest:
-    account = member_account(recipient) or do_join(by=by, retiree=recipient)
+    account, rule, _pool = lookup(recipient.org, recipient)
+    account = account or do_join(by=by, retiree=recipient)
     if ends_at <= starts_at:
         raise Refused("invalid_window", "结束时间须晚于开始时间")
-    amount = ledger._check_amount(expected_hours, rule_for(recipient.org).unit)
+    amount = ledger._check_amount(expected_hours, rule.unit)
     need = ServiceRequest.objects.create(
         recipient=account,
         org=recipient.org,
@@ -282,7 +295,7 @@ def do_post_need(
         description=description,
         community=community or recipient.community,
         posted_by=by if getattr(by, "is_authenticated", False) else None,
-        paid_by_pool=is_priority(recipient),
+        paid_by_pool=is_priority(recipient, rule),
     )
     record(AuditRecord.Action.CREATE, need, object_type="timebank.servicerequest", org_path=recipient.org.path)
     return need
@@ -292,7 +305,8 @@ def _transition(need: ServiceRequest, allowed: tuple[str, ...], to: str, **chang
     # The recipient's and the org's rows come along for the audit record (str(need)); only the need is locked.
     locked = (
         ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related("recipient__retiree", "org")
+        .select_related("recipient__retiree", "org", "provider__org")
+        .defer(*(f"recipient__retiree__{f}" for f in Retiree.audit_sensitive))  # str(need) needs the name only
         .get(pk=need.pk)
     )
     if locked.status not in allowed:
@@ -314,12 +328,12 @@ def _transition(need: ServiceRequest, allowed: tuple[str, ...], to: str, **chang
 
 @transaction.atomic
 def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceRequest:
-    account = member_account(provider)
+    account, rule, _pool = lookup(provider.org, provider)
     if account is None or not account.is_provider:
         raise Refused("not_provider", "请先登记为服务者")
     if account.pk == need.recipient_id:
         raise Refused("self_service", "不能为自己提供服务")
-    problem = provider_problem(provider)
+    problem = provider_problem(provider, rule)
     if problem:
         raise Refused("not_eligible", problem)
     account.retiree = provider  # already loaded: the audit record names the provider without another query
@@ -328,7 +342,7 @@ def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceReq
 
 @transaction.atomic
 def do_report(*, by: Any, need: ServiceRequest, hours: Decimal) -> ServiceRequest:
-    rule = rule_for(need.org)
+    rule = lookup(need.org)[1]
     amount = ledger._check_amount(hours, rule.unit)
     window = Decimal((need.ends_at - need.starts_at).total_seconds()) / 3600
     if amount > window:
@@ -354,10 +368,14 @@ def do_confirm(*, by: Any, need: ServiceRequest, rating: int, on_behalf: bool = 
 
 def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
     assert need.provider is not None and need.actual_hours is not None
-    rule = rule_for(need.org)
+    _none, rule, need_pool = lookup(need.org)
     provider_org = need.provider.org or need.org
-    pool_in = scheme_pool(provider_org)
-    payer = scheme_pool(need.org) if need.paid_by_pool else need.recipient
+    if provider_org.pk == need.org_id:
+        provider_rule, provider_pool = rule, need_pool
+    else:
+        _none, provider_rule, provider_pool = lookup(provider_org)
+    pool_in = provider_pool or pool_for(provider_org)
+    payer = (need_pool or pool_for(need.org)) if need.paid_by_pool else need.recipient
     ledger.post(
         Transfer.Kind.SERVICE,
         payer,
@@ -367,7 +385,7 @@ def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
         request=need,
         on_behalf=on_behalf,
         reason=f"{need.get_category_display()}服务",
-        cap=rule_for(provider_org).balance_cap,
+        cap=provider_rule.balance_cap,
         pool_for_overflow=pool_in,
         daily_cap=rule.daily_cap,
     )

@@ -433,3 +433,18 @@ def test_it_expires_overdue_needs_with_the_command(personas: Personas, elder) ->
     call_command("expire_timebank_requests", stdout=out)
     assert out.getvalue().strip() == "expired 1 open time bank request whose window had passed"
     assert sorted(ServiceRequest.objects.values_list("status", flat=True)) == ["expired", "open"]
+
+
+def test_it_seals_the_audit_chain_once_per_transaction(personas: Personas, funded: Account, elder) -> None:
+    """However many audit records a transfer writes, its transaction registers one seal for after commit."""
+    from django.db import transaction
+
+    from yinling.audit.services import _seal_soon
+
+    with transaction.atomic():
+        services.do_grant(by=personas.owner, retiree=elder, hours=H("2"), reason="a")
+        services.do_donate(by=personas.owner, retiree=elder, hours=H("1"))
+        from django.db import connection
+
+        seals = [entry for entry in connection.run_on_commit if entry[1] is _seal_soon]
+    assert len(seals) == 1
