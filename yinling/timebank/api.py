@@ -96,8 +96,21 @@ def acting_member(request: Request, field: str = "retiree") -> tuple[Retiree, bo
 # --- serializers ------------------------------------------------------------------------------
 
 
+def choice_text(choices: list[tuple[str, Any]], **kwargs: Any) -> serializers.CharField:
+    """A choice as plain text in the schema (drf-spectacular would otherwise name an enum
+    "category" or "status", names the registry's and the orgs' choices already use)."""
+    from django.core.validators import RegexValidator
+
+    values = [value for value, _label in choices]
+    kwargs.setdefault("help_text", "One of: " + ", ".join(values))
+    if not kwargs.get("read_only"):
+        kwargs["validators"] = [RegexValidator(f"^({'|'.join(values)})$", "not a valid choice")]
+    return serializers.CharField(**kwargs)
+
+
 class TransferSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(**HOURS_FIELD)
+    kind = choice_text(Transfer.Kind.choices, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display")
 
     class Meta:
@@ -121,7 +134,7 @@ class TransferSerializer(serializers.ModelSerializer):
 class MovementSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(**HOURS_FIELD)
     balance_after = serializers.DecimalField(**HOURS_FIELD)
-    kind = serializers.CharField(source="transfer.kind")
+    kind = choice_text(Transfer.Kind.choices, source="transfer.kind", read_only=True)
     kind_label = serializers.CharField(source="transfer.get_kind_display")
     reason = serializers.CharField(source="transfer.reason")
 
@@ -137,6 +150,8 @@ def _person(account: Account | None) -> dict[str, Any] | None:
 
 
 class RequestSerializer(serializers.ModelSerializer):
+    status = choice_text(ServiceRequest.Status.choices, read_only=True)
+    category = choice_text(ServiceRequest.Category.choices, read_only=True)
     expected_hours = serializers.DecimalField(**HOURS_FIELD)
     actual_hours = serializers.DecimalField(**HOURS_FIELD, allow_null=True)
     category_label = serializers.CharField(source="get_category_display")
@@ -179,6 +194,7 @@ class RequestSerializer(serializers.ModelSerializer):
 
 
 class OfferSerializer(serializers.ModelSerializer):
+    category = choice_text(ServiceRequest.Category.choices, read_only=True)
     category_label = serializers.CharField(source="get_category_display")
     org = serializers.CharField(source="org.code")
     provider = serializers.SerializerMethodField()
@@ -252,7 +268,7 @@ class GiftInput(DonationInput):
 
 class NeedInput(serializers.Serializer):
     recipient = serializers.IntegerField(required=False, help_text="Staff, or a relative: the member in need.")
-    category = serializers.ChoiceField(choices=ServiceRequest.Category.choices)
+    category = choice_text(ServiceRequest.Category.choices)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     expected_hours = serializers.DecimalField(**HOURS_FIELD)
@@ -270,7 +286,7 @@ class BookInput(serializers.Serializer):
 
 class OfferInput(serializers.Serializer):
     provider = serializers.IntegerField(required=False, help_text="Staff only: the provider.")
-    category = serializers.ChoiceField(choices=ServiceRequest.Category.choices)
+    category = choice_text(ServiceRequest.Category.choices)
     description = serializers.CharField(max_length=300)
     community = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
