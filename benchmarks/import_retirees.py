@@ -74,18 +74,19 @@ def prepare(kind: str, phase: str) -> tuple[object, Path]:
 def phase_ours(kind: str, sheet: Path) -> dict[str, float]:
     user, _url = prepare(kind, "ours")
     from yinling.audit.context import acting
-    from yinling.registry.imports import Importer
+    from yinling.registry.imports import Importer, auto_workers
 
     start = time.perf_counter()
     with acting(user=user):
-        result = Importer(user, None).run(sheet, sheet.name, apply=True)
+        # As the import command runs it: row checks in worker processes for large files.
+        result = Importer(user, None, source="benchmark", workers=auto_workers(sheet)).run(sheet, sheet.name, apply=True)
     seconds = time.perf_counter() - start
     assert result.rejected == 0, result.errors[:5]
     return {"seconds": seconds, "rows": result.created, "peak_mb": peak_rss_mb()}
 
 
 def phase_floor(kind: str, sheet: Path) -> dict[str, float]:
-    user, _url = prepare(kind, "floor")
+    _user, _url = prepare(kind, "floor")
     from python_calamine import CalamineWorkbook
 
     from yinling.orgs.models import Org
@@ -124,7 +125,7 @@ def phase_floor(kind: str, sheet: Path) -> dict[str, float]:
 
 
 def phase_iex(kind: str, sheet: Path) -> dict[str, float]:
-    user, _url = prepare(kind, "iex")
+    _user, _url = prepare(kind, "iex")
     try:
         import tablib
         from import_export import fields, resources
@@ -154,7 +155,7 @@ def phase_iex(kind: str, sheet: Path) -> dict[str, float]:
 
         def before_import_row(self, row, **kwargs):  # type: ignore[no-untyped-def]
             # The same rules as ours, so both do the same work per row.
-            raw = {headers[h]: row[h] for h in row.keys() if h in headers}
+            raw = {headers[h]: row[h] for h in row.keys() if h in headers}  # noqa: SIM118 - tablib rows iterate values
             cleaned = clean_record(raw)
             for key, value in cleaned.values.items():
                 row[key] = json.dumps(value) if isinstance(value, list) else value  # its JSON widget wants text

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -44,7 +44,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         from yinling.audit.models import AuditRecord
         from yinling.audit.services import record
 
-        record(AuditRecord.Action.SECURITY, self.request.user, extra={"event": "password_changed"})
+        record(AuditRecord.Action.SECURITY, cast("User", self.request.user), extra={"event": "password_changed"})
         messages.success(self.request, _("Your password was changed."))
         return response
 

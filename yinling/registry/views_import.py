@@ -106,7 +106,7 @@ def _run(request: HttpRequest, pending: dict[str, Any], path: Path, *, apply: bo
     from yinling.orgs.models import Org
 
     org = Org.objects.filter(code=pending["org"]).first() if pending["org"] else None
-    return Importer(request.user, org).run(path, pending["name"], apply=apply)
+    return Importer(request.user, org, source="web").run(path, pending["name"], apply=apply)
 
 
 @login_required

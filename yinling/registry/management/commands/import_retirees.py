@@ -9,7 +9,7 @@ from django.utils import translation
 from yinling.accounts.models import User
 from yinling.audit.context import acting
 from yinling.orgs.models import Org
-from yinling.registry.imports import Importer, UnreadableFile, write_report
+from yinling.registry.imports import Importer, UnreadableFile, auto_workers, write_report
 
 
 class Command(BaseCommand):
@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="Org code for rows without a 管理单位代码.")
         parser.add_argument("--dry-run", action="store_true", help="Validate and count; change nothing.")
         parser.add_argument("--report", help="Write the rejected rows, with reasons, to this .xlsx file.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="Processes that check rows (default: one per core, up to 4, for files of 1 MB or more; 0: none).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         translation.activate("zh-hans")
@@ -41,7 +46,9 @@ class Command(BaseCommand):
             try:
                 if not path.is_file():
                     raise UnreadableFile(f"文件不存在：{path}")
-                result = Importer(user, org).run(path, path.name, apply=not options["dry_run"])
+                workers = options["workers"] if options["workers"] is not None else auto_workers(path)
+                importer = Importer(user, org, source="command", workers=workers)
+                result = importer.run(path, path.name, apply=not options["dry_run"])
             except UnreadableFile as exc:
                 self._print(
                     {
