@@ -79,7 +79,8 @@ def phase_ours(kind: str, sheet: Path) -> dict[str, float]:
     start = time.perf_counter()
     with acting(user=user):
         # As the import command runs it: row checks in worker processes for large files.
-        result = Importer(user, None, source="benchmark", workers=auto_workers(sheet)).run(sheet, sheet.name, apply=True)
+        importer = Importer(user, None, source="benchmark", workers=auto_workers(sheet))
+        result = importer.run(sheet, sheet.name, apply=True)
     seconds = time.perf_counter() - start
     assert result.rejected == 0, result.errors[:5]
     return {"seconds": seconds, "rows": result.created, "peak_mb": peak_rss_mb()}

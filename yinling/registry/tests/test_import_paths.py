@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from yinling.audit.models import AuditRecord
 from yinling.core.testing import Personas, make_user
 from yinling.registry import idcard, imports
-from yinling.registry.imports import Importer, ImportConflict, open_sheet
+from yinling.registry.imports import ImportConflict, Importer, open_sheet
 from yinling.registry.models import Retiree, Transfer
 
 pytestmark = pytest.mark.django_db
