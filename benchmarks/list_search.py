@@ -325,8 +325,8 @@ def main() -> int:
     parser.add_argument(
         "--gc-freeze",
         action="store_true",
-        help="gunicorn only: gc.freeze() in the worker once the app is loaded (a deployment option, "
-        "not the product's default), so the collector's full passes skip Django's own objects",
+        help="gunicorn only: gc.freeze() again in the worker's post_worker_init hook; yinling/wsgi.py "
+        "now freezes once the app is loaded, so this only matters for figures from before that",
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each case's slowest queries")
     args = parser.parse_args()
