@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -190,6 +191,7 @@ def main() -> None:
         figures = PHASES[args.phase](kind, ROOT / "var" / "bench" / f"retirees-{args.rows}.xlsx")
         print(json.dumps(figures))
         return
+    print(f"load average at the start: {os.getloadavg()[0]:.2f} (2 cores; other work on the machine slows every phase)")
     print(f"building the {args.rows:,}-row sheet …", flush=True)
     build_sheet_in_child(args.rows)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -223,6 +225,7 @@ def main() -> None:
                 f"{kind:<10} yinling takes {figures['ours']['seconds'] / figures['floor']['seconds']:.1f}× "
                 "the floor's time"
             )
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 def build_sheet_in_child(rows: int) -> None:
