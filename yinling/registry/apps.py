@@ -16,7 +16,7 @@ class RegistryConfig(AppConfig):
         from yinling.core.demo import Seeder, register_seeder
         from yinling.core.navigation import NavItem, register_nav
         from yinling.registry.demo import seed_retirees
-        from yinling.registry.models import FamilyContact, Retiree
+        from yinling.registry.models import FamilyContact, Library, Retiree
 
         work = roles.crud(
             "registry.retiree", "view", "add", "change", "export", "import", "transfer", "open_account", "act_for"
@@ -29,6 +29,7 @@ class RegistryConfig(AppConfig):
 
         register(Retiree, masker=_mask)
         register(FamilyContact, masker=lambda name, value: mask_phone(str(value)))
+        register(Library)  # a shared library changes what colleagues down the tree see
         register_nav(NavItem(_("Registry"), "registry:list", perm="registry.view_retiree", order=10))
         register_figure(Figure(_("Retirees on register"), _count(None), "registry:list", order=10))
         register_figure(Figure(_("离休 cadres"), _count("lixiu"), "registry:list", order=11))

@@ -116,6 +116,7 @@ _ZH: list[tuple[str, str]] = [
     (r"is not one of the 56 ethnic groups \(GB/T 3304\)", "不是 56 个民族之一（按 GB/T 3304 填写）"),
     (r"is longer than (?P<n>\d+) characters", "超过 {n} 个字"),
     (r"is in the future", "晚于今天"),
+    (r"is before the birth date", "早于出生日期"),
     (
         r"does not match the ID number \(its sequence digit says (?P<g>.+)\)",
         "与身份证号不一致（按身份证号应为{g}）",

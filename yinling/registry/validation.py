@@ -252,6 +252,8 @@ def _cross_checks(out: Cleaned, today: dt.date, known_regions: set[str] | None) 
     if v.get("deceased_on"):
         if v["deceased_on"] > today:
             out.error("deceased_on", _("is in the future"))
+        elif v.get("birth_date") and v["deceased_on"] < v["birth_date"]:
+            out.error("deceased_on", _("is before the birth date"))
         if not v.get("status"):
             v["status"] = choices.Status.DECEASED
     if v.get("status") == choices.Status.DECEASED and "deceased_on" in v and not v.get("deceased_on"):

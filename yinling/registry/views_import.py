@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,11 @@ from yinling.registry.models import Retiree
 from yinling.registry.sheet_template import build_template
 
 SESSION_KEY = "registry_import"
+REPORT_KEY = "registry_import_report"
 MAX_UPLOAD = 100 * 1024 * 1024
+# Uploads and reports hold personal data in plain text: nothing is kept longer than a session
+# can still use it (SESSION_COOKIE_AGE is 12 hours).
+MAX_FILE_AGE = 24 * 3600
 
 
 class UploadForm(forms.Form):
@@ -39,6 +46,22 @@ def _import_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _forget(request: HttpRequest) -> None:
+    """Delete this session's earlier upload and report, and any import file older than a day."""
+    folder = _import_dir()
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending:
+        (folder / f"{pending['token']}{pending['suffix']}").unlink(missing_ok=True)
+    report = request.session.pop(REPORT_KEY, None)
+    if report:
+        (folder / report).unlink(missing_ok=True)
+    cutoff = time.time() - MAX_FILE_AGE
+    for path in folder.iterdir():
+        with suppress(FileNotFoundError):  # another worker purging at the same time
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def _require(request: HttpRequest) -> None:
@@ -68,10 +91,12 @@ def upload(request: HttpRequest) -> HttpResponse:
         if upload_file.size > MAX_UPLOAD:
             form.add_error("file", _("The file is larger than 100 MB."))
         else:
+            _forget(request)
             token = secrets.token_urlsafe(16)
             suffix = Path(upload_file.name).suffix.lower()
             stored = _import_dir() / f"{token}{suffix}"
-            with stored.open("wb") as fh:
+            # Readable by the application's user only: the file holds full ID numbers and phones.
+            with os.fdopen(os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
                 for chunk in upload_file.chunks():
                     fh.write(chunk)
             org = form.cleaned_data.get("org")
@@ -154,8 +179,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
     report = ""
     if result.rejected_rows:
         report = f"{pending['token']}-report.xlsx"
-        write_report(result, _import_dir() / report)
-        request.session["registry_import_report"] = report
+        with os.fdopen(os.open(_import_dir() / report, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            write_report(result, fh)
+        request.session[REPORT_KEY] = report
     path.unlink(missing_ok=True)
     request.session.pop(SESSION_KEY, None)
     return render(
@@ -174,7 +200,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 def report(request: HttpRequest) -> FileResponse:
     _require(request)
-    name = request.session.get("registry_import_report")
+    name = request.session.get(REPORT_KEY)
     if not name:
         raise Http404
     path = _import_dir() / name

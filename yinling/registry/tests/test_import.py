@@ -312,3 +312,40 @@ def test_it_offers_a_template_with_lists_and_instructions(tmp_path: Path) -> Non
     ranges = {str(dv.sqref).split(":")[0][:-1] for dv in ws.data_validations.dataValidation}
     assert len(ranges) >= 10  # category, gender, ethnic group, education, status …
     assert "说明" in wb.sheetnames
+
+
+def test_it_keeps_import_files_private_and_short_lived(tmp_path: Path, personas: Personas, settings) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    from yinling.core.permission_tests import login_client
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    folder = tmp_path / "media" / "imports"
+    folder.mkdir(parents=True)
+    stale = folder / "old-upload.xlsx"
+    stale.write_bytes(b"x")
+    os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)
+    client = login_client(personas.owner)
+    rows = [BASIC_HEADERS, ["330106", "张三", ID1, "退休", "", ""], ["330106", "李梅", ID2, "退休", "123", ""]]
+    with xlsx(tmp_path, rows).open("rb") as fh:
+        client.post("/registry/import/", {"file": fh, "org": ""})
+    assert not stale.exists()  # older than a day: gone
+    (upload,) = folder.iterdir()
+    assert upload.stat().st_mode & 0o777 == 0o600
+    client.post("/registry/import/apply/")
+    (report,) = folder.iterdir()  # the upload is deleted once applied; the report stays for download
+    assert report.name.endswith("-report.xlsx") and report.stat().st_mode & 0o777 == 0o600
+    with xlsx(tmp_path, rows, name="again.xlsx").open("rb") as fh:
+        client.post("/registry/import/", {"file": fh, "org": ""})
+    assert not report.exists()  # a new upload replaces the session's earlier files
+    assert len(list(folder.iterdir())) == 1
+
+
+def test_it_refuses_a_command_line_user_who_may_not_import(tmp_path: Path, personas: Personas) -> None:
+    from django.core.management.base import CommandError
+
+    path = xlsx(tmp_path, [BASIC_HEADERS, ["330106", "张三", ID1, "退休", "", ""]])
+    with pytest.raises(CommandError, match="may not import"):
+        call_command("import_retirees", str(path), user="limited")
+    assert Retiree.objects.count() == 0

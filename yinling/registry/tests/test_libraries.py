@@ -164,3 +164,16 @@ def test_it_answers_no_members_for_invalid_saved_filters(personas: Personas, peo
     assert members(personas.owner, {"gender": "X"}).count() == 0
     assert members(personas.owner, {}).count() == 3  # the living, in the area
     assert members(personas.norole, {}).count() == 0
+
+
+def test_it_audits_saving_and_deleting_a_library(personas: Personas, people: dict[str, Retiree]) -> None:
+    from yinling.audit.models import AuditRecord
+
+    client = login_client(personas.owner)
+    client.post("/registry/libraries/save/", {"name": "困难老同志", "query": "special_flag=hardship"})
+    library = Library.objects.get(name="困难老同志")
+    assert client.post(f"/registry/libraries/{library.pk}/delete/").status_code == 302
+    trail = AuditRecord.objects.filter(object_type="registry.library", object_id=str(library.pk)).order_by("id")
+    assert [r.action for r in trail] == ["create", "delete"]
+    assert all(r.actor_username == "owner" and r.org_path == personas.tree.city_a.path for r in trail)
+    assert trail[0].changes["filters"][1] == {"special_flag": "hardship"}

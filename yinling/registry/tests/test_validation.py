@@ -243,6 +243,12 @@ def test_it_refuses_births_and_deaths_in_the_future() -> None:
     assert not errors and values["status"] == "deceased"
 
 
+def test_it_refuses_a_death_before_the_birth() -> None:
+    values, errors, _w = check(deceased_on="1940-01-01")
+    assert values["birth_date"] > dt.date(1940, 1, 1)
+    assert errors == {"deceased_on": "is before the birth date"}
+
+
 def test_it_requires_a_death_date_for_the_deceased() -> None:
     assert "deceased_on" in check(status="离世", deceased_on="")[1]
     assert check(status="在册")[0]["status"] == "active"

@@ -8,8 +8,10 @@ from django.utils import translation
 
 from yinling.accounts.models import User
 from yinling.audit.context import acting
+from yinling.core.scoping import has_anywhere
 from yinling.orgs.models import Org
 from yinling.registry.imports import Importer, UnreadableFile, auto_workers, write_report
+from yinling.registry.models import Retiree
 
 
 class Command(BaseCommand):
@@ -36,6 +38,8 @@ class Command(BaseCommand):
             user = User.objects.get(username=options["user"], is_active=True)
         except User.DoesNotExist as exc:
             raise CommandError(f"no active user {options['user']}") from exc
+        if not has_anywhere(user, Retiree, "import"):
+            raise CommandError(f"{user.username} may not import retirees (no role with registry.import_retiree)")
         org = None
         if options["org"]:
             org = Org.objects.filter(code=options["org"]).first()
