@@ -27,9 +27,9 @@ class Retiree(models.Model):
 
     org = models.ForeignKey(Org, verbose_name=_("managing org"), on_delete=models.PROTECT, related_name="retirees")
     status = models.CharField(
-        _("status"), max_length=12, choices=choices.Status.choices, default=choices.Status.ACTIVE, db_index=True
+        _("status"), max_length=12, choices=choices.Status.choices, default=choices.Status.ACTIVE
     )
-    category = models.CharField(_("category"), max_length=8, choices=choices.Category.choices, db_index=True)
+    category = models.CharField(_("category"), max_length=8, choices=choices.Category.choices)
 
     # Identity
     name = models.CharField(_("name"), max_length=50, db_index=True)
@@ -41,10 +41,10 @@ class Retiree(models.Model):
     native_place = models.CharField(_("native place"), max_length=50, blank=True)
     birth_date = models.DateField(_("birth date"), db_index=True)
     id_number = EncryptedTextField(_("ID number"))
-    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_hash = models.CharField(max_length=64, editable=False)
     id_masked = models.CharField(max_length=18, editable=False)
-    id_last4 = models.CharField(max_length=4, editable=False, db_index=True)
-    id_last6_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    id_last4 = models.CharField(max_length=4, editable=False)
+    id_last6_hash = models.CharField(max_length=64, editable=False)
 
     # Work, party, retirement, treatment
     education = models.CharField(_("education"), max_length=16, choices=choices.Education.choices, blank=True)
@@ -65,8 +65,8 @@ class Retiree(models.Model):
     community = models.CharField(_("street / community"), max_length=100, blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     phone_masked = models.CharField(max_length=20, editable=False, blank=True)
-    phone_last4 = models.CharField(max_length=4, editable=False, blank=True, db_index=True)
-    phone_hash = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
+    phone_last4 = models.CharField(max_length=4, editable=False, blank=True)
+    phone_hash = models.CharField(max_length=64, editable=False, blank=True)
 
     # Health and living
     health = models.CharField(_("health"), max_length=12, choices=choices.Health.choices, blank=True)
@@ -125,6 +125,8 @@ class Retiree(models.Model):
         verbose_name = _("retiree")
         verbose_name_plural = _("retirees")
         ordering = ["name_pinyin", "id"]
+        # One record per ID number, deleted ones included (see indexes for why not unique=True).
+        constraints = [models.UniqueConstraint(fields=["id_hash"], name="retiree_id_hash_unique")]
         permissions = [
             ("export_retiree", "Can export retirees"),
             ("view_sensitive_retiree", "Can see unmasked sensitive fields"),
@@ -134,6 +136,15 @@ class Retiree(models.Model):
             ("act_for_retiree", "Can act on a retiree's behalf"),
         ]
         indexes = [
+            # Exact-match lookups. Declared here rather than with db_index/unique on the fields:
+            # on PostgreSQL those add a second varchar_pattern_ops ("_like") index to every
+            # CharField, which no query of these columns uses and every write maintains.
+            models.Index(fields=["status"], name="retiree_status"),
+            models.Index(fields=["category"], name="retiree_category"),
+            models.Index(fields=["id_last4"], name="retiree_id_last4"),
+            models.Index(fields=["id_last6_hash"], name="retiree_id_last6_hash"),
+            models.Index(fields=["phone_last4"], name="retiree_phone_last4"),
+            models.Index(fields=["phone_hash"], name="retiree_phone_hash"),
             models.Index(fields=["org", "status"], name="retiree_org_status"),
             models.Index(fields=["status", "name_pinyin"], name="retiree_status_pinyin"),
             # For lists and counts at province scale (1,000,000 rows; benchmarks/list_search.py):
