@@ -1069,7 +1069,7 @@ class Importer:
     def _flush(self, batch: list[_Pending], layout: Layout, result: ImportResult, *, apply: bool) -> None:
         at = self.positions["id_hash"]
         hashes = [p.valid[1][at] for p in batch]
-        existing = {r.id_hash: r for r in Retiree.objects.filter(id_hash__in=hashes)}
+        existing = {r.id_hash: r for r in Retiree.objects.filter(pk__in=_present(hashes))}
         new: list[list[Any]] = []
         changed: list[tuple[Retiree, dict[str, list[Any]]]] = []
         for p, id_hash in zip(batch, hashes, strict=True):
@@ -1217,6 +1217,24 @@ class Importer:
                 "moved": result.moved,
             },
         )
+
+
+def _present(hashes: list[str]) -> list[int]:
+    """The ids of the records with these ID hashes: one array parameter, not a thousand placeholders.
+
+    Most rows of a first import are new, so this is usually empty and the records themselves
+    (decrypted, to compare) are loaded only for the rows that exist.
+    """
+    if not hashes:
+        return []
+    table = connection.ops.quote_name(Retiree._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT id FROM {table} WHERE id_hash = ANY(%s)", [hashes])  # noqa: S608
+        else:
+            marks = ", ".join(["%s"] * len(hashes))
+            cursor.execute(f"SELECT id FROM {table} WHERE id_hash IN ({marks})", hashes)  # noqa: S608
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _concrete(name: str) -> models.Field[Any, Any]:

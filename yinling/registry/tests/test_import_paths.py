@@ -197,3 +197,18 @@ def test_it_saves_nothing_when_a_record_changes_under_it(
         Importer(personas.owner, None).run(path := sheet(tmp_path, rows, "b.xlsx"), path.name, apply=True)
     assert list(Retiree.objects.values_list("name", "phone")) == [("张三", "")]
     assert not AuditRecord.objects.filter(object_type="registry.import", object_repr="b.xlsx").exists()
+
+
+def test_it_writes_text_that_needs_escaping_exactly(tmp_path: Path, personas: Personas) -> None:
+    """PostgreSQL gets new rows as COPY text: backslashes, tabs and line breaks must arrive as written."""
+    headers = ["管理单位代码", "姓名", "身份证号", "离退休类别", "原单位", "原职务", "待遇批准文号"]
+    tricky = ["浙委\\[1998]\\3号", "处长\t（正处）", "第一行\n第二行"]
+    rows = [headers, ["330106", "张三", ID1, "退休", *tricky], ["330106", "李梅", ID2, "退休", None, "", "\\N"]]
+    result = Importer(personas.owner, None).run(path := sheet(tmp_path, rows), path.name, apply=True)
+    assert result.created == 2, result.errors
+    zhang = Retiree.objects.get(name="张三")
+    stored = (zhang.former_unit, zhang.former_post, zhang.treatment_document)
+    assert all("\\" in v or "\t" in v or "\n" in v or " " in v for v in stored), stored
+    assert zhang.former_unit == "浙委\\[1998]\\3号"
+    li = Retiree.objects.get(name="李梅")
+    assert (li.former_unit, li.former_post, li.treatment_document) == ("", "", "\\N")
