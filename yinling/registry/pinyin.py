@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "曾": ("zeng",),
@@ -42,11 +42,29 @@ _BY_LENGTH = sorted(SURNAME_READINGS, key=len, reverse=True)
 def syllables(name: str) -> tuple[str, ...]:
     for surname in _BY_LENGTH:
         if name.startswith(surname) and len(name) > len(surname):
-            return (
-                *SURNAME_READINGS[surname],
-                *(p.lower() for p in lazy_pinyin(name[len(surname) :], errors="ignore")),
-            )
-    return tuple(p.lower() for p in lazy_pinyin(name, errors="ignore"))
+            return (*SURNAME_READINGS[surname], *_read(name[len(surname) :]))
+    return _read(name)
+
+
+def _read(text: str) -> tuple[str, ...]:
+    # Most characters in names have one reading: those are looked up one by one (an import reads
+    # 100,000 names, and pypinyin's phrase segmentation was a sixth of checking a row). A text
+    # with any character of several readings, or none, is read whole, in context, as before.
+    out: list[str] = []
+    for ch in text:
+        reading = _only_reading(ch)
+        if reading is None:
+            return tuple(p.lower() for p in lazy_pinyin(text, errors="ignore"))
+        out.append(reading)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)  # at most one entry per character pypinyin knows (about 42,000)
+def _only_reading(ch: str) -> str | None:
+    readings = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    if len(readings) != 1 or len({r.lower() for r in readings[0]}) != 1:
+        return None
+    return readings[0][0].lower()
 
 
 def full_pinyin(name: str) -> str:

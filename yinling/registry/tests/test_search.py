@@ -203,3 +203,23 @@ def test_it_paginates(personas: Personas, owner: Client) -> None:
         make(personas.tree.unit_a, 100 + i, f"王{chr(0x4E00 + i)}")
     first, second = names(owner, ""), names(owner, "page=2")
     assert len(first) == 25 and len(second) == 2 and not set(first) & set(second)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("张三", "zhangsan"),
+        ("吕绿", "lvlv"),  # ü written v, as pypinyin writes it
+        ("王长江", "wangchangjiang"),  # 长 has two readings: the name is read in context
+        ("乐嘉", "yuejia"),  # special surname reading
+        ("Li 明", "ming"),  # what is not Chinese is left out
+    ],
+)
+def test_it_reads_names_the_same_with_or_without_the_per_character_shortcut(name: str, expected: str) -> None:
+    from pypinyin import lazy_pinyin
+
+    from yinling.registry.pinyin import full_pinyin
+
+    assert full_pinyin(name) == expected
+    if name[0] not in "乐":
+        assert full_pinyin(name) == "".join(p.lower() for p in lazy_pinyin(name, errors="ignore"))
