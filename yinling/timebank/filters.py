@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yinling.core.scoping import path_q, user_paths
 from yinling.orgs.models import Org
-from yinling.timebank.models import Account, ServiceRequest, Transfer
+from yinling.timebank.models import Account, Offer, ServiceRequest, Transfer
 
 BUREAU_KINDS = (Org.Kind.PROVINCE_BUREAU, Org.Kind.CITY_BUREAU, Org.Kind.COUNTY_BUREAU)
 
@@ -115,3 +115,18 @@ class TransferFilterSet(_ScopedOrgs):
         return qs.filter(
             Q(from_account__org__path__startswith=value.path) | Q(to_account__org__path__startswith=value.path)
         )
+
+
+class OfferFilterSet(_ScopedOrgs):
+    org_perm = "timebank.view_offer"
+    q = django_filters.CharFilter(label=_("name"), method="filter_q")
+    category = django_filters.ChoiceFilter(label=_("category"), choices=ServiceRequest.Category.choices)
+    is_active = django_filters.BooleanFilter(label=_("open"))
+    org = OrgSubtreeFilter()
+
+    class Meta:
+        model = Offer
+        fields: list[str] = []
+
+    def filter_q(self, qs: QuerySet[Offer], name: str, value: str) -> QuerySet[Offer]:
+        return qs.filter(_name_q("provider__retiree__", value)) if value.strip() else qs

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from yinling.timebank.models import Account, ServiceRequest, Transfer
+from yinling.timebank.models import Account, Offer, ServiceRequest, Transfer
+from yinling.timebank.services_offers import split_description
 
 ATTRS = {"class": "table table-striped table-hover align-middle"}
 
@@ -85,3 +86,30 @@ class TransferTable(tables.Table):
             _("Reverse"),
             record.pk,
         )
+
+
+class OfferTable(tables.Table):
+    provider = tables.Column(
+        verbose_name=_("provider"), accessor="provider__retiree__name", order_by=("provider__retiree__name_pinyin",)
+    )
+    category = tables.Column(verbose_name=_("category"))
+    description = tables.Column(verbose_name=_("offered help"), orderable=False)
+    available = tables.Column(verbose_name=_("when available"), accessor="description", orderable=False)
+    community = tables.Column(verbose_name=_("community"))
+    org = tables.Column(verbose_name=_("org"), accessor="org__name", order_by=("org__path",))
+    is_active = tables.BooleanColumn(verbose_name=_("open"), yesno=("是", "否"))
+    created_at = tables.DateColumn(verbose_name=_("published"), format="Y-m-d")
+
+    class Meta:
+        model = Offer
+        fields = ("provider", "category", "description", "available", "community", "org", "is_active", "created_at")
+        attrs = ATTRS
+
+    def render_provider(self, value: str, record: Offer) -> Any:
+        return format_html('<a href="{}">{}</a>', reverse("timebank:staff_offer", args=[record.pk]), value)
+
+    def render_description(self, value: str) -> str:
+        return split_description(value)[0]
+
+    def render_available(self, value: str) -> str:
+        return split_description(value)[1] or "—"

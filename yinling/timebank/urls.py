@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yinling.timebank import views
+from yinling.timebank import views, views_offers, views_rules
 
 app_name = "timebank"
 urlpatterns = [
@@ -19,6 +19,12 @@ urlpatterns = [
     path("donate/", views.donate, name="donate"),
     path("gift/", views.gift, name="gift"),
     path("statement/", views.statement, name="statement"),
+    path("offers/", views_offers.offers, name="offers"),
+    path("offers/mine/", views_offers.my_offers, name="my_offers"),
+    path("offers/new/", views_offers.offer_new, name="offer_new"),
+    path("offers/<int:pk>/book/", views_offers.offer_book, name="offer_book"),
+    # The helper's own offer, or staff who may change it.
+    path("offers/<int:pk>/withdraw/", views_offers.offer_withdraw, name="offer_withdraw"),
     # Staff
     path("members/", views.MemberListView.as_view(), name="members"),
     path("members/enrol/", views.enrol, name="enrol"),
@@ -40,4 +46,10 @@ urlpatterns = [
     path("pools/<str:code>/issue/", views.pool_issue, name="pool_issue"),
     path("pools/<str:code>/grant/", views.pool_grant, name="pool_grant"),
     path("reports/", views.monthly_report, name="reports"),
+    path("staff/offers/", views_offers.OfferListView.as_view(), name="staff_offers"),
+    path("staff/offers/<int:pk>/", views_offers.staff_offer, name="staff_offer"),
+    path("staff/offers/<int:pk>/book/", views_offers.staff_offer_book, name="staff_offer_book"),
+    path("rules/", views_rules.rules, name="rules"),
+    path("rules/<str:code>/", views_rules.rule_detail, name="rule"),
+    path("rules/<str:code>/remove/", views_rules.rule_remove, name="rule_remove"),
 ]

@@ -56,7 +56,7 @@ from yinling.timebank.forms import (
     StatementForm,
 )
 from yinling.timebank.ledger import Refused
-from yinling.timebank.models import Account, Movement, ServiceRequest, Transfer
+from yinling.timebank.models import Account, Movement, Offer, Rule, ServiceRequest, Transfer
 from yinling.timebank.tables import MemberTable, RequestTable, TransferTable
 
 STATEMENT_PAGE = 200
@@ -628,7 +628,13 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "timebank/staff_home.html",
-        {"figures": figures, "breadcrumbs": [(CRUMB, "")], "can_report": has_anywhere(user, Account, "view")},
+        {
+            "figures": figures,
+            "breadcrumbs": [(CRUMB, "")],
+            "can_report": has_anywhere(user, Account, "view"),
+            "can_offers": has_anywhere(user, Offer, "view"),
+            "can_rules": has_anywhere(user, Rule, "view"),
+        },
     )
 
 
