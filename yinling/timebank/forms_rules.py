@@ -68,9 +68,8 @@ class RuleForm(forms.Form):
 
     @classmethod
     def initial_from(cls, values: dict[str, Any]) -> dict[str, Any]:
-        initial = dict(values)
-        initial["unit"] = services_rules.plain(Decimal(initial["unit"]))
-        return initial
+        """The values as a person types them: 900 and 0.5, not 900.00 and 0.50."""
+        return {name: services_rules.plain(value) for name, value in values.items()}
 
 
 class RemoveRuleForm(forms.Form):

@@ -1114,6 +1114,7 @@ def pool_detail(request: HttpRequest, code: str) -> HttpResponse:
             "lines": lines,
             "can_issue": has_perm_at(request.user, "timebank.issue_account", org.path),
             "can_grant": has_perm_at(request.user, "timebank.grant_account", org.path),
+            "can_view_rule": has_perm_at(request.user, "timebank.view_rule", org.path),
             "issue_form": IssueForm(),
             "grant_form": GrantForm(people=_pool_people(request, org)),
             "breadcrumbs": [
