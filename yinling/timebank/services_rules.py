@@ -190,11 +190,12 @@ def set_rule(*, by: Any, org: Org, values: Mapping[str, Any], reason: str) -> Ru
     _require(by, "timebank.change_rule" if own else "timebank.add_rule", org)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the rule changes (a reason or a document number).")]})
-    complete = {name: values.get(name, getattr(own or DEFAULTS, name)) for name in FIELDS}
+    # Values left out keep the org's own rule's, or (for a first rule) the ones it inherits now.
+    before = values_of(own) if own else parent_effective(org).values()
+    complete = {name: values.get(name, before[name]) for name in FIELDS}
     errors = problems(complete)
     if errors:
         raise ValidationError(errors)
-    before = values_of(own) if own else parent_effective(org).values()
     changes = {name: [before[name], complete[name]] for name in FIELDS if before[name] != complete[name]}
     if own is not None and not changes:
         return RuleChange(own)

@@ -118,12 +118,16 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
     else:
         form = RuleForm(initial=RuleForm.initial_from(current.values()))
     inherited = services_rules.parent_effective(org) if current.own else None
+    # The org a rule comes from may lie above the user's subtree: named, but not linked to.
+    source = current.source
+    source_link = bool(source and source.pk != org.pk and has_perm_at(user, VIEW, source.path))
     return render(
         request,
         "timebank/rule_detail.html",
         {
             "org": org,
             "current": current,
+            "source_link": source_link,
             "rows": setting_rows(current, inherited),
             "inherited": inherited,
             "overriding": services_rules.overriding_below(org),

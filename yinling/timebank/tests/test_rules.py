@@ -142,6 +142,14 @@ class TestService:
         assert not Rule.objects.exists()
         assert not AuditRecord.objects.filter(object_type="timebank.rule").exists()
 
+    def test_it_starts_a_first_rule_from_what_the_org_inherits(self, personas: Personas) -> None:
+        t = personas.tree
+        services_rules.set_rule(by=personas.owner, org=t.city_a, values={**GOOD, "balance_cap": H("900")}, reason="a")
+        change = services_rules.set_rule(by=personas.owner, org=t.county_a, values={"daily_cap": H("4")}, reason="b")
+        rule = Rule.objects.get(org=t.county_a)
+        assert rule.balance_cap == H("900") and rule.daily_cap == H("4") and rule.provider_max_age == 72
+        assert change.changes == {"daily_cap": [H("6"), H("4")]}
+
     def test_it_requires_a_reason(self, personas: Personas) -> None:
         with pytest.raises(ValidationError):
             services_rules.set_rule(by=personas.owner, org=personas.tree.county_a, values=GOOD, reason="  ")
@@ -320,6 +328,21 @@ def test_it_shows_the_rule_in_force_and_where_it_comes_from(personas: Personas) 
     assert detail.context["form"].initial["balance_cap"] == "900"  # the form starts from the rule in force
     own = staff.get("/timebank/rules/330100/")
     assert own.context["can_remove"] and 'action="/timebank/rules/330100/remove/"' in own.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_names_but_does_not_link_a_source_above_the_users_subtree(personas: Personas) -> None:
+    t = personas.tree
+    services_rules.set_rule(by=personas.owner, org=t.city_a, values=GOOD, reason="a")
+    county_admin = login_client(make_user("county_admin", t.county_a, roles.BUREAU_ADMIN))
+    page = county_admin.get("/timebank/rules/330106U01/")
+    assert page.status_code == 200 and "杭州市委老干部局" in page.content.decode()
+    assert 'href="/timebank/rules/330100/"' not in page.content.decode()
+    assert county_admin.get("/timebank/rules/330100/").status_code == 404
+    assert (
+        'href="/timebank/rules/330100/"'
+        in login_client(personas.owner).get("/timebank/rules/330106U01/").content.decode()
+    )
 
 
 @pytest.mark.django_db
