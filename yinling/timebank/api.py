@@ -35,7 +35,7 @@ from yinling.core.scoping import can, has_anywhere
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
 from yinling.timebank import services
-from yinling.timebank.filters import RequestFilterSet
+from yinling.timebank.filters import RequestApiFilterSet
 from yinling.timebank.ledger import Posted, Refused
 from yinling.timebank.models import Account, Movement, Offer, ServiceRequest, Transfer
 
@@ -250,7 +250,25 @@ class HoursInput(serializers.Serializer):
 
 class IssueInput(HoursInput):
     reason = serializers.CharField(max_length=200, allow_blank=True)
-    document_no = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    document_no = serializers.CharField(
+        max_length=100,
+        help_text="The approval document's number, such as 浙老干〔2026〕1号 (required).",
+        error_messages={"required": services.DOCUMENT_REQUIRED, "blank": services.DOCUMENT_REQUIRED},
+    )
+
+
+class ResolveInput(serializers.Serializer):
+    hours = serializers.DecimalField(**HOURS_FIELD, help_text="Hours to pay the provider: 0 for none.")
+    note = serializers.CharField(
+        help_text="How the dispute was settled.",
+        error_messages={"required": "请说明如何处理", "blank": "请说明如何处理"},
+    )
+
+    def validate_hours(self, value: Decimal) -> Decimal:
+        try:
+            return services.settlement_hours(value, self.context["unit"])
+        except Refused as exc:
+            raise serializers.ValidationError(exc.message) from exc
 
 
 class GrantInput(HoursInput):
@@ -316,6 +334,55 @@ class AccountSchema(serializers.Serializer):
     movements = MovementSerializer(many=True, help_text="The latest movements, newest first.")
 
 
+class AccountRowSerializer(serializers.Serializer):
+    """A row of the staff list of accounts."""
+
+    account = serializers.IntegerField()
+    retiree = serializers.IntegerField()
+    name = serializers.CharField()
+    org = serializers.CharField()
+    balance = serializers.CharField(help_text="Hours, a decimal string such as 12.50.")
+    is_provider = serializers.BooleanField()
+
+
+class RefusalSerializer(serializers.Serializer):
+    """A refused transfer or step (409), or a member or person not found (404)."""
+
+    error = serializers.CharField(help_text="A refusal code such as insufficient_balance, daily_cap or not_relative.")
+    message = serializers.CharField(help_text="What was refused and why, in Chinese.")
+
+
+class PoolSerializer(serializers.Serializer):
+    org = serializers.CharField(help_text="The pool's org code.")
+    balance = serializers.CharField(help_text="Hours, a decimal string.")
+
+
+class IssueAnswer(serializers.Serializer):
+    transfer = TransferSerializer()
+    pool = PoolSerializer()
+
+
+class DonationAnswer(serializers.Serializer):
+    transfer = TransferSerializer()
+    balance = serializers.CharField(help_text="The member's new balance in hours.")
+
+
+class GrantAnswer(DonationAnswer):
+    overflow = TransferSerializer(
+        allow_null=True,
+        help_text="Earnings above the receiving member's balance cap, moved to the pool (cap_overflow).",
+    )
+    message = serializers.CharField(required=False, help_text="Present when there is an overflow.")
+
+
+class GiftAnswer(GrantAnswer):
+    balance = serializers.CharField(help_text="The giver's new balance in hours.")
+    recipient_balance = serializers.CharField(help_text="The relative's new balance in hours.")
+
+
+REFUSALS = {409: RefusalSerializer}
+
+
 class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
     """Members' accounts: `me/` for a signed-in member, by retiree id for staff (scoped)."""
 
@@ -326,6 +393,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Account]:
         return Account.objects.filter(kind=Account.Kind.MEMBER).select_related("retiree__org")
 
+    @extend_schema(responses={200: AccountSchema, 404: RefusalSerializer})
     @action(detail=False, url_path="me")
     def me(self, request: Request) -> Response:
         retiree = services.retiree_of(request.user)
@@ -334,6 +402,10 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
             return not_member()
         return Response(account_data(account))
 
+    @extend_schema(
+        parameters=[OpenApiParameter("provider", OpenApiTypes.BOOL, description="Providers only")],
+        responses=AccountRowSerializer(many=True),
+    )
     def list(self, request: Request) -> Response:
         """Staff: members in scope with their balances."""
         if not has_anywhere(request.user, Account, "view"):
@@ -360,6 +432,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
         ]
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
+    @extend_schema(responses={200: AccountSchema, 404: RefusalSerializer})
     def retrieve(self, request: Request, retiree: str) -> Response:
         """Staff: one member's account (404 outside scope, 403 without timebank.view_account)."""
         account = (
@@ -386,7 +459,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
 class IssueView(RefusalsAs409, APIView):
     """Issue hours into an org's pool (bureau admin of that org or above; reason and document number)."""
 
-    @extend_schema(request=IssueInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=IssueInput, responses={201: IssueAnswer, **REFUSALS})
     def post(self, request: Request, org_code: str) -> Response:
         org = get_object_or_404(Org.objects.restrict(request.user, None), code=org_code)
         if not has_perm_at(request.user, "timebank.issue_account", org.path):
@@ -406,7 +479,7 @@ class IssueView(RefusalsAs409, APIView):
 class GrantView(RefusalsAs409, APIView):
     """Grant hours from the pool serving the member's org (staff with timebank.grant_account)."""
 
-    @extend_schema(request=GrantInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=GrantInput, responses={201: GrantAnswer, **REFUSALS})
     def post(self, request: Request) -> Response:
         data = valid(GrantInput, request)
         retiree = staff_retiree(request.user, data["to"], "view")
@@ -421,7 +494,7 @@ class GrantView(RefusalsAs409, APIView):
 class DonationView(RefusalsAs409, APIView):
     """The member donates hours to the pool serving their org."""
 
-    @extend_schema(request=DonationInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=DonationInput, responses={201: DonationAnswer, 404: RefusalSerializer, **REFUSALS})
     def post(self, request: Request) -> Response:
         data = valid(DonationInput, request)
         try:
@@ -441,7 +514,7 @@ class DonationView(RefusalsAs409, APIView):
 class GiftView(RefusalsAs409, APIView):
     """The member gives hours to a relative recorded in the registry."""
 
-    @extend_schema(request=GiftInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=GiftInput, responses={201: GiftAnswer, 404: RefusalSerializer, **REFUSALS})
     def post(self, request: Request) -> Response:
         data = valid(GiftInput, request)
         try:
@@ -491,7 +564,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
     """
 
     serializer_class = RequestSerializer
-    filterset_class = RequestFilterSet
+    filterset_class = RequestApiFilterSet
 
     def get_queryset(self) -> QuerySet[ServiceRequest]:
         related = ("recipient__retiree", "provider__retiree", "org")
@@ -530,7 +603,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=NeedInput, responses={201: RequestSerializer})
+    @extend_schema(request=NeedInput, responses={201: RequestSerializer, **REFUSALS})
     def create(self, request: Request) -> Response:
         data = valid(NeedInput, request)
         recipient_id = data.pop("recipient", None)
@@ -567,7 +640,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
 
     @extend_schema(
         request=inline_serializer("AcceptInput", {"provider": serializers.IntegerField(required=False)}),
-        responses=RequestSerializer,
+        responses={200: RequestSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
@@ -583,7 +656,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
             need = services.do_accept(by=request.user, need=need, provider=provider)
         return self._respond(need)
 
-    @extend_schema(request=HoursInput, responses=RequestSerializer)
+    @extend_schema(request=HoursInput, responses={200: RequestSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def report(self, request: Request, pk: str) -> Response:
         need = self.get_object()
@@ -595,7 +668,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
 
     @extend_schema(
         request=inline_serializer("ConfirmInput", {"rating": serializers.IntegerField(min_value=1, max_value=5)}),
-        responses=RequestSerializer,
+        responses={200: RequestSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
@@ -611,7 +684,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
 
     @extend_schema(
         request=inline_serializer("CancelInput", {"reason": serializers.CharField(required=False)}),
-        responses=RequestSerializer,
+        responses={200: RequestSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
@@ -621,7 +694,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
             need = services.do_cancel(by=request.user, need=need, reason=str(data_of(request).get("reason", "")))
         return self._respond(need)
 
-    @extend_schema(request=None, responses=RequestSerializer)
+    @extend_schema(request=None, responses={200: RequestSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def no_show(self, request: Request, pk: str) -> Response:
         need = self.get_object()
@@ -631,7 +704,8 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         return self._respond(need)
 
     @extend_schema(
-        request=inline_serializer("DisputeInput", {"reason": serializers.CharField()}), responses=RequestSerializer
+        request=inline_serializer("DisputeInput", {"reason": serializers.CharField()}),
+        responses={200: RequestSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def dispute(self, request: Request, pk: str) -> Response:
@@ -641,23 +715,18 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
             need = services.do_dispute(by=request.user, need=need, reason=str(data_of(request).get("reason", "")))
         return self._respond(need)
 
-    @extend_schema(
-        request=inline_serializer(
-            "ResolveInput", {"hours": serializers.DecimalField(**HOURS_FIELD), "note": serializers.CharField()}
-        ),
-        responses=RequestSerializer,
-    )
+    @extend_schema(request=ResolveInput, responses={200: RequestSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
         need = self.get_object()
         if self.me is not None:
             raise PermissionDenied  # staff settle disputes
-        data = valid(HoursInput, request)
-        note = str(data_of(request).get("note", "")).strip()
-        if not note:
-            raise exceptions.ValidationError({"note": ["say how the dispute was settled"]})
+        # The settlement rule (0, or a positive multiple of the unit) is the service's; broken, it is a 400 on `hours`.
+        serializer = ResolveInput(data=request.data, context={"unit": services.settlement_unit(need)})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         with transaction.atomic():
-            need = services.do_resolve(by=request.user, need=need, hours=data["hours"], note=note)
+            need = services.do_resolve(by=request.user, need=need, hours=data["hours"], note=data["note"])
         return self._respond(need)
 
 
@@ -686,7 +755,7 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
             raise PermissionDenied
         return offer
 
-    @extend_schema(request=OfferInput, responses={201: OfferSerializer})
+    @extend_schema(request=OfferInput, responses={201: OfferSerializer, **REFUSALS})
     def create(self, request: Request) -> Response:
         data = valid(OfferInput, request)
         named = data.pop("provider", None)
@@ -704,7 +773,7 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
             offer = services.do_publish_offer(by=request.user, provider=provider, **data)
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=BookInput, responses={201: RequestSerializer})
+    @extend_schema(request=BookInput, responses={201: RequestSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def book(self, request: Request, pk: str) -> Response:
         offer = self.get_object()
@@ -725,7 +794,7 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
         need = ServiceRequest.objects.select_related("recipient__retiree", "provider__retiree", "org").get(pk=need.pk)
         return Response(RequestSerializer(need).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=OfferSerializer)
+    @extend_schema(request=None, responses={200: OfferSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         offer = self.get_object()

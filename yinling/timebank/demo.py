@@ -6,11 +6,13 @@ the pools for priority elders or from members' own hours; gifts between relative
 daughter or son recorded in the registry), donations, grants; and the present: open
 needs, accepted ones, services awaiting confirmation, a dispute, a few offers.
 
-Everything goes through the services, so the ledger's rules hold (balances, caps,
-movements, audit records). The services stamp "now"; once the history is written, its
-transfers and needs get the dates they stand for (the ledger's append-only triggers are
-lifted for that one UPDATE, inside seed_demo's transaction). Idempotent: nothing happens
-if the ledger already has transfers.
+Everything goes through the services, so the ledger's rules hold (balances, caps — the
+daily cap counts the hours served on each service's own day — movements, audit records).
+The services stamp "now"; once the history is written, its transfers and needs get the
+dates they stand for (the ledger's append-only triggers are lifted for that one UPDATE,
+inside seed_demo's transaction). Every date given is in the past: needs for the coming days
+were posted (and accepted) in the last day or two. Idempotent: nothing happens if the
+ledger already has transfers.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from django.utils import timezone
 from yinling.orgs.models import Org
 from yinling.registry.models import FamilyContact, Retiree
 from yinling.timebank import services, triggers
-from yinling.timebank.models import Account, Offer, Rule, ServiceRequest, Transfer
+from yinling.timebank.models import Account, Offer, ServiceRequest, Transfer
 
 H = Decimal
 DAYS = 90
@@ -54,14 +56,18 @@ OFFERS = [
 
 @dataclass
 class Clock:
-    """Dates for what the services stamp "now": transfer id → time, need id → (created, updated)."""
+    """Dates for what the services stamp "now": transfer id → time, need id → (created, updated).
 
+    No date is later than `now`: what was written is history, whatever day it is about."""
+
+    now: dt.datetime
     transfers: dict[int, dt.datetime] = field(default_factory=dict)
     needs: dict[int, list[dt.datetime]] = field(default_factory=dict)
     last_transfer: int = 0
 
     def stamp(self, at: dt.datetime, need: ServiceRequest | None = None, *, moved: bool = True) -> None:
         """Date what was just written: the need's step, and (moved) the transfers since the last stamp."""
+        at = min(at, self.now)
         if moved:
             for pk in Transfer.objects.filter(pk__gt=self.last_transfer).values_list("pk", flat=True):
                 self.transfers[pk] = at
@@ -114,18 +120,13 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
     rng = random.Random(2020)  # noqa: S311 - synthetic demo data
     now = timezone.now()
     today = timezone.localdate()
-    clock = Clock()
+    clock = Clock(now)
 
     def day(offset: int, hour: int, minute: int = 0) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=offset), dt.time(hour, minute)))
 
-    # Seeding writes three months in one go: the daily cap would count them all as today's.
-    rule, _created = Rule.objects.get_or_create(org=province)
-    rule.daily_cap = H("1000")
-    rule.save()
-
-    # Pools for the 11 cities, issued from the province.
-    start = day(-DAYS - 5, 9)
+    # Pools for the 11 cities, issued from the province before anyone joined.
+    start = day(-DAYS - 10, 9)
     for n, city in enumerate(Org.objects.filter(kind=Org.Kind.CITY_BUREAU).order_by("code"), 1):
         services.do_issue(
             by=admin, org=city, hours=H("2000"), reason="2026 年度银龄互助时长发放", document_no=f"浙老干〔2026〕{n}号"
@@ -138,7 +139,8 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
         helpers, recipients = _people(county, today)
         for r in helpers + recipients:
             account = services.do_join(by=_user(r), retiree=r, as_provider=r in helpers)
-            joined[account.pk] = day(-DAYS - rng.randint(0, 4), rng.randint(9, 16))
+            # Before the first needs are posted (up to three days ahead of the first services).
+            joined[account.pk] = day(-DAYS - rng.randint(4, 8), rng.randint(9, 16))
         if helpers and recipients:
             members.append((county, helpers, recipients))
     clock.stamp(start)
@@ -155,7 +157,12 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
     def serve(elder: Retiree, helper: Retiree, at: dt.datetime, *, finish: str = "confirmed") -> ServiceRequest | None:
         category, description = rng.choice(CATEGORIES)
         hours = rng.choice(HOURS)
+        # Posted one to three days ahead; a need for the coming days was posted in the last two days.
         posted = at - dt.timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 5))
+        if posted > now - dt.timedelta(hours=1):
+            posted = now - dt.timedelta(hours=rng.randint(2, 48), minutes=rng.choice([0, 15, 30, 45]))
+        # Served in full only once its window has passed: the present's open and accepted needs lie ahead.
+        assert finish in ("open", "accepted") or at + dt.timedelta(hours=float(hours)) <= now
         need = services.do_post_need(
             by=_user(elder) or admin,
             recipient=elder,
@@ -169,11 +176,17 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
         if finish == "open":
             return need
         services.do_accept(by=_user(helper), need=need, provider=helper)
-        clock.stamp(posted + dt.timedelta(hours=rng.randint(1, 20)), need, moved=False)
+        accepted = posted + dt.timedelta(hours=rng.randint(1, 20))
+        if accepted >= min(at, now):  # taken on between posting and now (and before the service starts)
+            accepted = posted + (min(at, now) - posted) * rng.uniform(0.2, 0.8)
+        clock.stamp(accepted, need, moved=False)
         if finish == "accepted":
             return need
         done = at + dt.timedelta(hours=float(hours))
-        services.do_report(by=_user(helper), need=need, hours=hours)
+        try:
+            services.do_report(by=_user(helper), need=need, hours=hours)
+        except services.Refused:
+            return need  # the helper's daily cap that day: left accepted, for staff to look into
         clock.stamp(done, need, moved=False)
         if finish == "reported":
             return need
@@ -242,8 +255,6 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
                 by=_user(helpers[1]), provider=helpers[1], category=category, description=description
             )
 
-    rule.daily_cap = H("8")
-    rule.save()
     _backdate(clock, joined, now)
     demo_users = [
         (r, kind)
@@ -263,6 +274,7 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
 def _backdate(clock: Clock, joined: dict[int, dt.datetime], now: dt.datetime) -> None:
     """Give the history its dates. The ledger is append-only, so its triggers come off for this one step."""
     adapt = connection.ops.adapt_datetimefield_value
+    joined = {pk: min(at, now) for pk, at in joined.items()}
     triggers.remove(connection)
     try:
         with connection.cursor() as cur:

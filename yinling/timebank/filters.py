@@ -56,7 +56,7 @@ class _ScopedOrgs(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         request = kwargs.get("request") or self.request
         user = getattr(request, "user", None)
-        if "org" in self.filters:
+        if isinstance(self.filters.get("org"), django_filters.ModelChoiceFilter):
             self.filters["org"].queryset = bureaus_for(user, self.org_perm)  # type: ignore[attr-defined]
 
 
@@ -76,6 +76,17 @@ class RequestFilterSet(_ScopedOrgs):
     def filter_q(self, qs: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
         q = _name_q("recipient__retiree__", value) | _name_q("provider__retiree__", value)
         return qs.filter(q) if value.strip() else qs
+
+
+class RequestApiFilterSet(RequestFilterSet):
+    """The API's filters: as the staff page's, but `org` is an org code, as everywhere in the API."""
+
+    org = django_filters.CharFilter(label=_("Org code (and below)"), method="filter_org")
+
+    def filter_org(self, qs: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
+        """That org's subtree, within the caller's scope; an unknown code (or anything else) gives nothing."""
+        path = Org.objects.filter(code=value.strip()).values_list("path", flat=True).first()
+        return qs.filter(org__path__startswith=path) if path else qs.none()
 
 
 class MemberFilterSet(_ScopedOrgs):

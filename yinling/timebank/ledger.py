@@ -8,6 +8,7 @@ one transaction, so a crash leaves either the whole transfer or nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import weakref
@@ -43,6 +44,7 @@ def lock(*accounts: Account) -> dict[int, Account]:
     if connection.vendor == "postgresql":
         # One plain statement: the time between taking the locks and committing is what bounds
         # throughput on a busy account (a pool), so no ORM work happens inside it.
+        prepare_statements()  # once per connection; a dictionary lookup after that
         holding = any(entry[1] is _holding_accounts for entry in connection.run_on_commit)
         gates = [] if holding else _pass_gates(ids)
         try:
@@ -158,11 +160,14 @@ def post(
     cap: Decimal | None = None,
     pool_for_overflow: Account | None = None,
     daily_cap: Decimal | None = None,
+    service_day: dt.date | None = None,
 ) -> Posted:
     """Move `amount` hours from source to target, atomically and audited.
 
     With `cap` set (member earnings), anything that would lift the target's balance above
-    it goes on to `pool_for_overflow` as a second transfer in the same transaction.
+    it goes on to `pool_for_overflow` as a second transfer in the same transaction. With
+    `daily_cap` set (a service), the service hours already paid to the target for services
+    that took place on `service_day` (today if not given), plus these, must not exceed it.
     """
     if source.pk == target.pk:
         raise Refused("self_transfer", "不能转给自己")
@@ -180,9 +185,12 @@ def post(
         involved = [source, target] + ([pool_for_overflow] if pool_for_overflow else [])
         locked = lock(*involved)
         src, dst = locked[source.pk], locked[target.pk]
-        if daily_cap is not None and served_today(dst) + amount > daily_cap:
+        if daily_cap is not None:
             # Checked under the provider's row lock, so two confirmations cannot both slip under the cap.
-            raise Refused("daily_cap", f"服务者今天已记 {served_today(dst)} 小时，每日上限 {daily_cap} 小时")
+            day = service_day or timezone.localdate()
+            served = paid_for_day(dst, day)
+            if served + amount > daily_cap:
+                raise Refused("daily_cap", daily_cap_message(day, served, daily_cap))
         if src.kind != Account.Kind.ISSUANCE and src.balance < amount:
             raise Refused("insufficient_balance", f"余额不足：可用 {src.balance} 小时，需要 {amount} 小时")
         overflow_amount = ZERO
@@ -440,12 +448,28 @@ def verify() -> tuple[list[Drift], Decimal, list[int]]:
     return drifts, total, unbalanced
 
 
-def served_today(provider: Account) -> Decimal:
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    total = Transfer.objects.filter(kind=Transfer.Kind.SERVICE, to_account=provider, created_at__gte=start).aggregate(
-        s=Sum("amount")
-    )["s"]
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The start of `day` and of the next one, in the deployment's time zone."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def paid_for_day(provider: Account, day: dt.date) -> Decimal:
+    """Service hours paid to `provider` for services that took place on `day` (the day their need's
+    time window starts), leaving out payments that were reversed."""
+    start, end = day_bounds(day)
+    total = Transfer.objects.filter(
+        kind=Transfer.Kind.SERVICE,
+        to_account=provider,
+        request__starts_at__gte=start,
+        request__starts_at__lt=end,
+        reversed_by__isnull=True,
+    ).aggregate(s=Sum("amount"))["s"]
     return total or ZERO
+
+
+def daily_cap_message(day: dt.date, served: Decimal, daily_cap: Decimal) -> str:
+    return f"服务者 {day.month} 月 {day.day} 日已服务 {served} 小时，每日上限 {daily_cap} 小时"
 
 
 PREPARED.update(tb_lock=_LOCK_SQL, tb_audit=_AUDIT_SQL, tb_write=_WRITE_SQL)

@@ -6,12 +6,13 @@ Each is one transaction; ledger.post() does the locking, the movements and the a
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from yinling.audit.models import AuditRecord
@@ -176,6 +177,9 @@ def do_join(*, by: Any, retiree: Retiree, as_provider: bool = False) -> Account:
     return account
 
 
+DOCUMENT_REQUIRED = "发行时长必须填写批准文号"
+
+
 def _require(user: Any, perm: str, org: Org) -> None:
     if not any(org.path.startswith(p) for p in user_paths(user, perm)):
         raise PermissionDenied
@@ -183,10 +187,14 @@ def _require(user: Any, perm: str, org: Org) -> None:
 
 @transaction.atomic
 def do_issue(*, by: Any, org: Org, hours: Decimal, reason: str, document_no: str = "") -> Transfer:
-    """Put hours into an org's pool (bureau admin of that org or above, with a reason and document)."""
+    """Put hours into an org's pool (bureau admin of that org or above, with a reason and the
+    approval document's number: both are required, whoever calls)."""
     _require(by, "timebank.issue_account", org)
     if not reason.strip():
         raise Refused("reason_required", "发放时长必须写明原因")
+    document_no = document_no.strip()
+    if not document_no:
+        raise Refused("document_required", DOCUMENT_REQUIRED)
     rule = rule_for(org)
     amount = ledger._check_amount(hours, rule.unit)
     return ledger.post(
@@ -342,12 +350,59 @@ def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceReq
 
 @transaction.atomic
 def do_report(*, by: Any, need: ServiceRequest, hours: Decimal) -> ServiceRequest:
+    """The provider (or staff for them) records the hours served; they must fit the provider's daily cap."""
     rule = lookup(need.org)[1]
     amount = ledger._check_amount(hours, rule.unit)
     window = Decimal((need.ends_at - need.starts_at).total_seconds()) / 3600
     if amount > window:
         raise Refused("hours_exceed_window", f"时长不能超过约定时段（{window:.1f} 小时）")
-    return _transition(need, (ServiceRequest.Status.ACCEPTED,), ServiceRequest.Status.REPORTED, actual_hours=amount)
+    need = _transition(need, (ServiceRequest.Status.ACCEPTED,), ServiceRequest.Status.REPORTED, actual_hours=amount)
+    _check_recorded_hours(need, amount)
+    return need
+
+
+# Needs whose hours count as served: recorded by the provider, and not cancelled since.
+SERVED = (
+    ServiceRequest.Status.REPORTED,
+    ServiceRequest.Status.DISPUTED,
+    ServiceRequest.Status.CONFIRMED,
+    ServiceRequest.Status.RESOLVED,
+)
+
+
+def service_day(need: ServiceRequest) -> dt.date:
+    """The day a service took place: the local date its need's time window starts."""
+    return timezone.localdate(need.starts_at)
+
+
+def provider_rule(need: ServiceRequest) -> Rule:
+    """The rule of the provider's own org: the provider's caps (balance and daily) come from it."""
+    assert need.provider is not None
+    return lookup(need.provider.org or need.org)[1]
+
+
+def hours_recorded_for_day(provider: Account, day: dt.date, *, exclude: int | None = None) -> Decimal:
+    """Hours the provider recorded for services that took place on `day` (other than need `exclude`)."""
+    start, end = ledger.day_bounds(day)
+    qs = ServiceRequest.objects.filter(
+        provider=provider, status__in=SERVED, starts_at__gte=start, starts_at__lt=end, actual_hours__isnull=False
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return qs.aggregate(s=Sum("actual_hours"))["s"] or Decimal("0")
+
+
+def _check_recorded_hours(need: ServiceRequest, amount: Decimal) -> None:
+    """The provider's daily cap (their own org's rule) on the day of the service, counting the hours
+    they recorded for that day. The provider's account row is locked first, so two reports of the same
+    provider are counted one after the other and cannot both slip under the cap."""
+    assert need.provider is not None
+    rule = provider_rule(need)
+    ledger.lock(need.provider)
+    day = service_day(need)
+    recorded = hours_recorded_for_day(need.provider, day, exclude=need.pk)
+    if recorded + amount > rule.daily_cap:
+        raise Refused("daily_cap", ledger.daily_cap_message(day, recorded, rule.daily_cap))
 
 
 @transaction.atomic
@@ -367,13 +422,15 @@ def do_confirm(*, by: Any, need: ServiceRequest, rating: int, on_behalf: bool = 
 
 
 def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
+    """Pay a service. The provider's caps (balance and daily) come from the provider's own org's rule;
+    the daily cap is re-checked under the row locks against the hours already paid for that day."""
     assert need.provider is not None and need.actual_hours is not None
-    _none, rule, need_pool = lookup(need.org)
+    _none, need_rule, need_pool = lookup(need.org)
     provider_org = need.provider.org or need.org
     if provider_org.pk == need.org_id:
-        provider_rule, provider_pool = rule, need_pool
+        own_rule, provider_pool = need_rule, need_pool
     else:
-        _none, provider_rule, provider_pool = lookup(provider_org)
+        _none, own_rule, provider_pool = lookup(provider_org)
     pool_in = provider_pool or pool_for(provider_org)
     payer = (need_pool or pool_for(need.org)) if need.paid_by_pool else need.recipient
     ledger.post(
@@ -385,9 +442,10 @@ def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
         request=need,
         on_behalf=on_behalf,
         reason=f"{need.get_category_display()}服务",
-        cap=provider_rule.balance_cap,
+        cap=own_rule.balance_cap,
         pool_for_overflow=pool_in,
-        daily_cap=rule.daily_cap,
+        daily_cap=own_rule.daily_cap,
+        service_day=service_day(need),
     )
 
 
@@ -413,12 +471,34 @@ def do_dispute(*, by: Any, need: ServiceRequest, reason: str) -> ServiceRequest:
     return _transition(need, (ServiceRequest.Status.REPORTED,), ServiceRequest.Status.DISPUTED, note=reason[:300])
 
 
+def settlement_hours(hours: Any, unit: Decimal) -> Decimal:
+    """The hours staff may pay when settling a dispute: 0 (none), or a positive multiple of the
+    rule's unit. The one rule for every path (the API answers 400 with its message)."""
+    try:
+        amount = hours if isinstance(hours, Decimal) else Decimal(str(hours).strip())
+        whole = amount.is_finite() and amount % unit == 0
+    except (InvalidOperation, ValueError) as exc:
+        raise Refused("invalid_amount", "请填写时长（不支付填 0）") from exc
+    if amount.is_nan():
+        raise Refused("invalid_amount", "请填写时长（不支付填 0）")
+    if amount < 0:
+        raise Refused("invalid_amount", "时长不能为负数（不支付填 0）")
+    if not whole:
+        raise Refused("invalid_amount", f"时长须为 {unit} 小时的整数倍")
+    return amount
+
+
+def settlement_unit(need: ServiceRequest) -> Decimal:
+    """The unit settlement hours are counted in: the need's rule's, as for reported hours."""
+    return lookup(need.org)[1].unit
+
+
 @transaction.atomic
 def do_resolve(*, by: Any, need: ServiceRequest, hours: Decimal, note: str) -> ServiceRequest:
-    """Staff settle a dispute: pay `hours` (0 for none) and close it."""
+    """Staff settle a dispute: pay `hours` (0 for none, else a multiple of the unit) and close it."""
     if not can(by, "change", need):
         raise PermissionDenied
-    amount = Decimal(hours)
+    amount = settlement_hours(hours, settlement_unit(need))
     need = _transition(
         need, (ServiceRequest.Status.DISPUTED,), ServiceRequest.Status.RESOLVED, actual_hours=amount, note=note[:300]
     )
@@ -427,15 +507,29 @@ def do_resolve(*, by: Any, need: ServiceRequest, hours: Decimal, note: str) -> S
     return need
 
 
-def expire_overdue(now: dt.datetime | None = None) -> int:
-    """Open needs whose window has passed expire (run daily by `manage.py expire_timebank_requests`)."""
+@dataclass
+class Expiry:
+    expired: int = 0
+    skipped: int = 0  # taken on (or cancelled) between the query and the lock: left as they are
+
+
+def expire_overdue(now: dt.datetime | None = None) -> Expiry:
+    """Open needs whose window has passed expire (run daily by `manage.py expire_timebank_requests`).
+
+    Each need is its own transaction and is checked again under its row lock: one that a provider
+    accepted (or the recipient cancelled) meanwhile is skipped, and the run goes on."""
     now = now or timezone.now()
-    count = 0
-    for need in ServiceRequest.objects.filter(status=ServiceRequest.Status.OPEN, ends_at__lt=now):
-        with transaction.atomic():
-            _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.EXPIRED)
-            count += 1
-    return count
+    result = Expiry()
+    # Read without locks: each need may be taken on before its own transaction locks it.
+    for need in ServiceRequest.objects.filter(status=ServiceRequest.Status.OPEN, ends_at__lt=now).order_by("pk"):
+        try:
+            with transaction.atomic():
+                _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.EXPIRED)
+        except Refused:
+            result.skipped += 1
+        else:
+            result.expired += 1
+    return result
 
 
 # --- offers, provider flag, relatives (used by the pages and the API) ------------------------

@@ -141,7 +141,7 @@ def test_it_issues_into_a_pool_for_a_bureau_admin_of_that_org_or_above(personas:
     assert api(clerk).post(f"{BASE}/pools/330106/issue/", {"hours": "1", "reason": "x"}).status_code == 403
     assert api(personas.owner).post(f"{BASE}/pools/330000/issue/", {"hours": "1", "reason": "x"}).status_code == 404
     assert api(personas.owner).post(f"{BASE}/pools/330200/issue/", {"hours": "1", "reason": "x"}).status_code == 404
-    r = api(personas.owner).post(f"{BASE}/pools/330106/issue/", {"hours": "1", "reason": " "})
+    r = api(personas.owner).post(f"{BASE}/pools/330106/issue/", {"hours": "1", "reason": " ", "document_no": "1号"})
     assert r.status_code == 409 and r.json()["error"] == "reason_required"
     assert api(personas.owner).post(f"{BASE}/pools/330106/issue/", {"hours": "abc", "reason": "x"}).status_code == 400
     assert Transfer.objects.count() == 1
@@ -307,11 +307,13 @@ def test_it_refuses_self_service_and_the_daily_cap(personas: Personas, funded: A
             .json()
         )
         api(helper.account).post(f"{BASE}/requests/{need['id']}/accept/")
-        api(helper.account).post(f"{BASE}/requests/{need['id']}/report/", {"hours": "1.5"})
         ids.append(need["id"])
-    assert api(personas.owner).post(f"{BASE}/requests/{ids[0]}/confirm/", {"rating": 5}).status_code == 200
-    r = api(personas.owner).post(f"{BASE}/requests/{ids[1]}/confirm/", {"rating": 5})
+    assert api(helper.account).post(f"{BASE}/requests/{ids[0]}/report/", {"hours": "1.5"}).status_code == 200
+    # The same day's second service would take the provider past the cap: refused when the hours are recorded.
+    r = api(helper.account).post(f"{BASE}/requests/{ids[1]}/report/", {"hours": "1.5"})
     assert r.status_code == 409 and r.json()["error"] == "daily_cap"
+    assert ServiceRequest.objects.get(pk=ids[1]).status == "accepted"
+    assert api(personas.owner).post(f"{BASE}/requests/{ids[0]}/confirm/", {"rating": 5}).status_code == 200
     assert balance(helper) == H("1.5")
 
 

@@ -138,14 +138,15 @@ def test_it_holds_the_providers_daily_cap(personas: Personas, funded: Account) -
             expected_hours=hours,
         )
         services.do_accept(by=personas.owner, need=need, provider=provider)
-        services.do_report(by=personas.owner, need=need, hours=hours)
         if ok:
+            services.do_report(by=personas.owner, need=need, hours=hours)
             services.do_confirm(by=personas.owner, need=need, rating=4)
         else:
+            # Refused as the provider records the hours (and again, under the row locks, on confirmation).
             with pytest.raises(Refused) as exc:
-                services.do_confirm(by=personas.owner, need=need, rating=4)
+                services.do_report(by=personas.owner, need=need, hours=hours)
             assert exc.value.code == "daily_cap"
-            assert ServiceRequest.objects.get(pk=need.pk).status == "reported"  # nothing half-written
+            assert ServiceRequest.objects.get(pk=need.pk).status == "accepted"  # nothing half-written
     assert services.member_account(provider).balance == H("2")
 
 

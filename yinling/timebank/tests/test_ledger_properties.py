@@ -52,7 +52,7 @@ def test_it_keeps_its_invariants_under_random_operations() -> None:
 
         @rule(amount=hours)
         def issue(self, amount: Decimal) -> None:
-            services.do_issue(by=self.p.owner, org=self.p.tree.city_a, hours=amount, reason="发放")
+            services.do_issue(by=self.p.owner, org=self.p.tree.city_a, hours=amount, reason="发放", document_no="1号")
             self.issued += amount
 
         @rule(who=st.integers(0, 3), amount=hours)

@@ -12,6 +12,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = expire_overdue()
-        noun = "request" if count == 1 else "requests"
-        self.stdout.write(f"expired {count} open time bank {noun} whose window had passed")
+        result = expire_overdue()
+        noun = "request" if result.expired == 1 else "requests"
+        line = f"expired {result.expired} open time bank {noun} whose window had passed"
+        if result.skipped:
+            line += f"; skipped {result.skipped} taken on or cancelled meanwhile"
+        self.stdout.write(line)
