@@ -21,8 +21,9 @@ URL = "/api/v1/retirees/"
 NEW_ID = idcard.make("330106", dt.date(1950, 3, 1), 11, "M")
 
 
-def api(user: Any) -> APIClient:
+def api(user: Any, language: str = "zh-hans") -> APIClient:
     client = APIClient()
+    client.cookies["django_language"] = language  # the API ignores Accept-Language (docs/api.md)
     if user is not None:
         client.force_authenticate(user)
     return client
@@ -229,7 +230,7 @@ def test_it_accepts_what_sheets_and_forms_accept(personas: Personas, clerk: Any)
 
 
 def test_it_explains_what_is_wrong(personas: Personas) -> None:
-    client = api(personas.owner)
+    client = api(personas.owner, language="en")
     wrong_check = NEW_ID[:17] + ("0" if NEW_ID[17] != "0" else "1")
     response = client.post(URL, payload(id_number=wrong_check, phone="123", birth_date="1945-02-30"), format="json")
     assert response.status_code == 400
@@ -249,9 +250,12 @@ def test_it_explains_what_is_wrong(personas: Personas) -> None:
 
 
 def test_it_refuses_a_duplicate_id_number(personas: Personas, zhang: Retiree) -> None:
-    response = api(personas.owner).post(URL, payload(id_number=zhang.id_number), format="json")
+    response = api(personas.owner, language="en").post(URL, payload(id_number=zhang.id_number), format="json")
     assert response.status_code == 400
     assert "already registered" in response.json()["id_number"][0]
+    # Integrations that send no language get the bureau's own: Chinese.
+    response = api(personas.owner).post(URL, payload(id_number=zhang.id_number), format="json")
+    assert response.status_code == 400 and "已有这个身份证号" in response.json()["id_number"][0]
     assert Retiree.objects.count() == 1
 
 

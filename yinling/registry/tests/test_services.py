@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yinling.accounts import roles
 from yinling.audit.models import AuditRecord
 from yinling.audit.views import audit_scope
-from yinling.core.permission_tests import login_client
+from yinling.core.permission_tests import login_client as signed_in
 from yinling.core.testing import Personas, make_user
 from yinling.registry import idcard, services
 from yinling.registry.demo import make_retiree
@@ -23,6 +24,20 @@ from yinling.registry.models import Retiree, Transfer
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+
+
+def login_client(user: Any) -> Client:
+    """A signed-in client that chose English, so pages answer in the source messages these tests read."""
+    client = signed_in(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the English source messages; test_translations checks the Chinese catalogue."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from yinling.registry import idcard
 from yinling.registry.schema import BY_KEY
@@ -23,6 +25,15 @@ from yinling.registry.validation import (
 )
 
 TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the English source messages; test_translations checks the Chinese catalogue."""
+    with translation.override("en"):
+        yield
+
+
 MALE_ID = idcard.make("330106", dt.date(1945, 3, 1), 123, "M")
 FEMALE_ID = idcard.make("330106", dt.date(1950, 7, 15), 124, "F")
 
