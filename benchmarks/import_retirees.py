@@ -18,40 +18,43 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, fresh_database, peak_rss_mb, setup_django
 
 
-def build_sheet(rows: int) -> Path:
-    path = ROOT / "var" / "bench" / f"retirees-{rows}.xlsx"
+def build_sheet(count: int) -> Path:
+    path = ROOT / "var" / "bench" / f"retirees-{count}.xlsx"
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     setup_django(fresh_database("sqlite", "sheet-builder"))
     from django.core.management import call_command
-    from openpyxl import Workbook
 
     call_command("migrate", verbosity=0)
+    from yinling.core.exports import write_xlsx
     from yinling.orgs.demo import seed_org_tree
     from yinling.orgs.models import Org
     from yinling.registry.demo import make_retiree
-    from yinling.registry.exports import row_values
+    from yinling.registry.exports import RowFormatter
     from yinling.registry.schema import HEADERS
 
     seed_org_tree({}, lambda _m: None)
     leaves = list(Org.objects.filter(kind__in=["unit", "station", "county_bureau"]).order_by("path"))
-    codes = {o.pk: o.code for o in leaves}
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("离退休干部信息")
-    ws.append(HEADERS)
-    for i in range(1, rows + 1):
-        org = leaves[i % len(leaves)]
-        person, _contacts = make_retiree(i, org, (org.division_id or org.code)[:6])
-        person.org_id = org.pk
-        ws.append(row_values(person, True, codes))
-    wb.save(path)
+    formatter = RowFormatter(True, {o.pk: o.code for o in leaves})
+
+    def rows() -> Iterator[list[object]]:
+        for i in range(1, count + 1):
+            org = leaves[i % len(leaves)]
+            person, _contacts = make_retiree(i, org, (org.division_id or org.code)[:6])
+            person.org_id = org.pk
+            yield formatter.values(person)
+
+    # The product's own streaming writer (the export's): the file is what an export hands a bureau.
+    with path.open("wb") as out:
+        write_xlsx(out, HEADERS, rows(), "离退休干部信息")
     return path
 
 

@@ -76,6 +76,24 @@ def test_it_reads_the_same_rows_when_streaming_a_large_sheet(tmp_path: Path, mon
     assert streamed[0][1][5] == dt.date(1950, 3, 1)  # an Excel date stays a date
 
 
+def test_it_reads_our_own_exports_the_same_with_both_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exports are written as inline strings (no shared-string table); the streaming reader must take them too."""
+    from yinling.core.exports import write_xlsx
+
+    path = tmp_path / "export.xlsx"
+    data: list[list[Any]] = [
+        ["330106", "张三", ID1, "退休", "13800138000", dt.date(1950, 3, 1), "1970-08", "在册", ""],
+        ["330106", "a & <b>", ID2, "退休", "", dt.date(1955, 7, 9), "1975-09", "", ""],
+    ]
+    with path.open("wb") as out:
+        write_xlsx(out, HEADERS, data)
+    with_calamine = rows_of(path)
+    monkeypatch.setattr(imports, "CALAMINE_MAX_CELLS", 0)
+    streamed = rows_of(path)
+    assert streamed == with_calamine
+    assert streamed[1][1][:2] == ["330106", "a & <b>"] and streamed[0][1][5] == dt.date(1950, 3, 1)
+
+
 def test_it_imports_the_same_through_the_streaming_reader(
     tmp_path: Path, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
