@@ -46,7 +46,7 @@ def test_it_keeps_what_looks_like_a_formula_or_has_spaces_or_control_characters_
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet  # never a formula cell
     buffer.seek(0)
-    cells = list(load_workbook(buffer).active.iter_rows(min_row=2, values_only=True))[0]
+    cells = next(load_workbook(buffer).active.iter_rows(min_row=2, values_only=True))
     assert cells == ("=SUM(A1:A9)", "  前后空格 ", "行\n换", "bellgone", "+86 138")
 
 
