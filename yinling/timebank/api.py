@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -54,7 +56,9 @@ def data_of(request: Request) -> dict[str, Any]:
 
 
 def not_member() -> Response:
-    return Response({"error": "not_member", "message": "尚未加入时间银行"}, status=status.HTTP_404_NOT_FOUND)
+    return Response(
+        {"error": "not_member", "message": _("Not a member of the time bank yet.")}, status=status.HTTP_404_NOT_FOUND
+    )
 
 
 class RefusalsAs409:
@@ -240,7 +244,9 @@ def posted_data(posted: Posted, target: Account) -> dict[str, Any]:
         "balance": fmt(target.balance),
     }
     if posted.overflow:
-        data["message"] = f"余额已达上限，超出的 {fmt(posted.overflow.amount)} 小时已转入互助池"
+        data["message"] = _("The balance cap was reached: the %(hours)s hours above it went to the pool.") % {
+            "hours": fmt(posted.overflow.amount)
+        }
     return data
 
 
@@ -257,11 +263,14 @@ class IssueInput(HoursInput):
     )
 
 
+SAY_HOW = gettext_lazy("Say how the dispute was settled.")
+
+
 class ResolveInput(serializers.Serializer):
     hours = serializers.DecimalField(**HOURS_FIELD, help_text="Hours to pay the provider: 0 for none.")
     note = serializers.CharField(
         help_text="How the dispute was settled.",
-        error_messages={"required": "请说明如何处理", "blank": "请说明如何处理"},
+        error_messages={"required": SAY_HOW, "blank": SAY_HOW},
     )
 
     def validate_hours(self, value: Decimal) -> Decimal:
@@ -444,7 +453,9 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
         if account is None:
             person = Retiree.objects.restrict(request.user, None).filter(pk=int(retiree)).select_related("org").first()
             if person is None:
-                return Response({"error": "not_found", "message": "查无此人"}, status=status.HTTP_404_NOT_FOUND)
+                return Response(
+                    {"error": "not_found", "message": _("No such person.")}, status=status.HTTP_404_NOT_FOUND
+                )
             if not can(request.user, "view", Account(org=person.org)):
                 raise PermissionDenied
             return not_member()
@@ -526,7 +537,7 @@ class GiftView(RefusalsAs409, APIView):
         to = Retiree.objects.select_related("org").filter(pk=data["to"], is_deleted=False).first()
         with transaction.atomic():
             if to is None:
-                raise Refused("not_relative", "只能赠送给信息库中登记的亲属")
+                raise Refused("not_relative", _("Hours can only be given to relatives recorded in the registry."))
             posted = services.do_gift(by=request.user, giver=giver, to=to, hours=data["hours"], on_behalf=on_behalf)
             source = services.member_account(giver)
             assert source is not None
@@ -614,7 +625,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
             # Family on their behalf: a member may post for a relative recorded in the registry.
             recipient = get_object_or_404(Retiree.objects.filter(is_deleted=False), pk=recipient_id)
             if not services.are_relatives(self.me, recipient):
-                raise Refused("not_relative", "只能为信息库中登记的亲属代发需求")
+                raise Refused("not_relative", _("You can only post needs for relatives recorded in the registry."))
         else:
             if recipient_id is None:
                 raise exceptions.ValidationError({"recipient": ["the member in need (retiree id)"]})

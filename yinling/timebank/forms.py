@@ -9,12 +9,20 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yinling.registry.models import Retiree
 from yinling.timebank.models import ServiceRequest
 
-HALF_HOURS = [(str(Decimal(n) / 2), f"{Decimal(n) / 2} 小时") for n in range(1, 17)]
+
+def _hours_label(hours: Decimal) -> str:
+    return gettext("%(h)s hours") % {"h": hours}
+
+
+# Labels translated when shown, in the language of the request that shows them.
+HALF_HOURS = [(str(Decimal(n) / 2), lazy(_hours_label, str)(Decimal(n) / 2)) for n in range(1, 17)]
 RATINGS = [
     (5, _("5 stars: very satisfied")),
     (4, _("4 stars: satisfied")),

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record_values, seal_after_commit
@@ -133,9 +134,9 @@ def _check_amount(amount: Decimal, unit: Decimal) -> Decimal:
     if not isinstance(amount, Decimal):
         amount = Decimal(str(amount))
     if amount <= ZERO:
-        raise Refused("invalid_amount", "时长必须大于 0")
+        raise Refused("invalid_amount", _("The hours must be more than 0."))
     if (amount / unit) != (amount / unit).to_integral_value(rounding=ROUND_DOWN):
-        raise Refused("invalid_amount", f"时长须为 {unit} 小时的整数倍")
+        raise Refused("invalid_amount", _("The hours must be a whole multiple of %(unit)s hours.") % {"unit": unit})
     return amount
 
 
@@ -170,7 +171,7 @@ def post(
     that took place on `service_day` (today if not given), plus these, must not exceed it.
     """
     if source.pk == target.pk:
-        raise Refused("self_transfer", "不能转给自己")
+        raise Refused("self_transfer", _("An account cannot transfer to itself."))
     # No savepoint of its own (two round trips while the rows are locked): a refusal or error
     # propagates, and the caller's transaction — every service is one — rolls back as a whole.
     with transaction.atomic(savepoint=False):
@@ -192,7 +193,11 @@ def post(
             if served + amount > daily_cap:
                 raise Refused("daily_cap", daily_cap_message(day, served, daily_cap))
         if src.kind != Account.Kind.ISSUANCE and src.balance < amount:
-            raise Refused("insufficient_balance", f"余额不足：可用 {src.balance} 小时，需要 {amount} 小时")
+            raise Refused(
+                "insufficient_balance",
+                _("Not enough hours: %(available)s available, %(needed)s needed.")
+                % {"available": src.balance, "needed": amount},
+            )
         overflow_amount = ZERO
         if cap is not None and dst.kind == Account.Kind.MEMBER and dst.balance + amount > cap:
             overflow_amount = min(amount, dst.balance + amount - cap)
@@ -204,13 +209,14 @@ def post(
         if overflow_amount > ZERO:
             pool = locked[pool_for_overflow.pk] if pool_for_overflow else None
             if pool is None:
-                raise Refused("cap_exceeded", f"余额将超过上限 {cap} 小时")
+                raise Refused("cap_exceeded", _("The balance would exceed the cap of %(cap)s hours.") % {"cap": cap})
             overflow = _write(
                 Transfer.Kind.CAP_OVERFLOW,
                 dst,
                 pool,
                 overflow_amount,
                 creator,
+                # Stored as the transfer's reason: data, in the bureau's language whatever the clerk's.
                 f"超过余额上限 {cap} 小时的部分转入互助池",
                 "",
                 request,
@@ -405,9 +411,9 @@ def _audit_values(
 def reverse(original: Transfer, *, by: Any, reason: str) -> Transfer:
     """Undo a transfer with a compensating one; nothing is edited or deleted."""
     if not reason.strip():
-        raise Refused("reason_required", "冲正必须写明原因")
+        raise Refused("reason_required", _("Give a reason for the reversal."))
     if Transfer.objects.filter(reverses=original).exists():
-        raise Refused("already_reversed", "这笔已经冲正过了")
+        raise Refused("already_reversed", _("This transfer has already been reversed."))
     try:
         with transaction.atomic():
             return post(
@@ -420,7 +426,7 @@ def reverse(original: Transfer, *, by: Any, reason: str) -> Transfer:
                 reverses=original,
             ).transfer
     except IntegrityError as exc:  # reversed meanwhile by someone else (reverses is unique)
-        raise Refused("already_reversed", "这笔已经冲正过了") from exc
+        raise Refused("already_reversed", _("This transfer has already been reversed.")) from exc
 
 
 @dataclass
@@ -469,7 +475,12 @@ def paid_for_day(provider: Account, day: dt.date) -> Decimal:
 
 
 def daily_cap_message(day: dt.date, served: Decimal, daily_cap: Decimal) -> str:
-    return f"服务者 {day.month} 月 {day.day} 日已服务 {served} 小时，每日上限 {daily_cap} 小时"
+    return _("The helper has already served %(served)s hours on %(month)s/%(day)s; the daily cap is %(cap)s hours.") % {
+        "month": day.month,
+        "day": day.day,
+        "served": served,
+        "cap": daily_cap,
+    }
 
 
 PREPARED.update(tb_lock=_LOCK_SQL, tb_audit=_AUDIT_SQL, tb_write=_WRITE_SQL)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yinling.core.scoping import ScopedQuerySet
@@ -81,7 +82,7 @@ class Account(models.Model):
         if self.kind == self.Kind.MEMBER and self.retiree_id:
             return f"{self.retiree}"
         if self.kind == self.Kind.POOL and self.org_id:
-            return f"{self.org} 互助池"
+            return gettext("%(org)s mutual-aid pool") % {"org": self.org}
         return str(self.get_kind_display())
 
 
@@ -146,14 +147,14 @@ class ServiceRequest(models.Model):
     """A need posted by (or for) a recipient; a provider accepts, serves, reports; the recipient confirms."""
 
     class Category(models.TextChoices):
-        COMPANY = "company", "陪伴聊天"
-        ERRANDS = "errands", "代购代办"
-        MEALS = "meals", "助餐"
-        CLEANING = "cleaning", "助洁"
-        MEDICAL_ESCORT = "medical_escort", "陪同就医"
-        HAIRCUT = "haircut", "理发"
-        SMARTPHONE = "smartphone", "智能手机教学"
-        OTHER = "other", "其他"
+        COMPANY = "company", _("Company and conversation")
+        ERRANDS = "errands", _("Shopping and errands")
+        MEALS = "meals", _("Meals")
+        CLEANING = "cleaning", _("Cleaning")
+        MEDICAL_ESCORT = "medical_escort", _("Escort to the doctor")
+        HAIRCUT = "haircut", _("Haircut")
+        SMARTPHONE = "smartphone", _("Smartphone lessons")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

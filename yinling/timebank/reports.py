@@ -43,7 +43,8 @@ class Row:
     granted: Decimal = ZERO
 
     def cells(self) -> list[Any]:
-        """A spreadsheet row: hours as numbers (multiples of 0.5, exact as floats)."""
+        """A spreadsheet row: hours as numbers (multiples of 0.5, exact as floats). The export is a
+        Chinese document exchanged between bureaus, so its wording (“合计”) is not translated."""
         return [
             self.org.code,
             self.org.name if not self.is_total else f"{self.org.name}（合计）",
@@ -58,6 +59,8 @@ class Row:
         ]
 
 
+# The export's column headings: a Chinese document exchanged between bureaus (like the registry's
+# template), the same whatever the language of the page it was downloaded from.
 HEADERS = [
     "单位代码",
     "单位",

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
@@ -83,11 +86,14 @@ def provider_problem(retiree: Retiree, rule: Rule | None = None) -> str:
     """Why this person cannot provide services ('' when they can)."""
     rule = rule or rule_for(retiree.org)
     if retiree.status != "active":
-        return "不在册人员不能提供服务"
+        return _("Only people on the register can provide services.")
     if not rule.provider_min_age <= retiree.age <= rule.provider_max_age:
-        return f"服务者年龄须在 {rule.provider_min_age}–{rule.provider_max_age} 岁之间"
+        return _("Helpers must be between %(min)s and %(max)s years old.") % {
+            "min": rule.provider_min_age,
+            "max": rule.provider_max_age,
+        }
     if retiree.disabled or retiree.health == "serious":
-        return "服务者须生活自理、身体健康"
+        return _("Helpers must be in good health and able to look after themselves.")
     return ""
 
 
@@ -150,7 +156,7 @@ def member_account(retiree: Retiree) -> Account | None:
 def do_join(*, by: Any, retiree: Retiree, as_provider: bool = False) -> Account:
     """Join the scheme (the retiree, or staff on their behalf); starter hours come from the pool."""
     if retiree.status != "active" or retiree.is_deleted:
-        raise Refused("not_eligible", "只有在册人员可以加入时间银行")
+        raise Refused("not_eligible", _("Only people on the register can join the time bank."))
     if as_provider:
         problem = provider_problem(retiree)
         if problem:
@@ -173,11 +179,12 @@ def do_join(*, by: Any, retiree: Retiree, as_provider: bool = False) -> Account:
         if rule.starter_hours > 0:
             pool = scheme_pool(retiree.org)
             if pool.balance >= rule.starter_hours:
+                # Transfer reasons are data: the ledger records them in the bureau's language.
                 ledger.post(Transfer.Kind.STARTER, pool, account, rule.starter_hours, by=by, reason="入会赠送时长")
     return account
 
 
-DOCUMENT_REQUIRED = "发行时长必须填写批准文号"
+DOCUMENT_REQUIRED = gettext_lazy("Issuing hours needs the approval document's number.")
 
 
 def _require(user: Any, perm: str, org: Org) -> None:
@@ -191,10 +198,10 @@ def do_issue(*, by: Any, org: Org, hours: Decimal, reason: str, document_no: str
     approval document's number: both are required, whoever calls)."""
     _require(by, "timebank.issue_account", org)
     if not reason.strip():
-        raise Refused("reason_required", "发放时长必须写明原因")
+        raise Refused("reason_required", _("Issuing or granting hours needs a reason."))
     document_no = document_no.strip()
     if not document_no:
-        raise Refused("document_required", DOCUMENT_REQUIRED)
+        raise Refused("document_required", str(DOCUMENT_REQUIRED))
     rule = rule_for(org)
     amount = ledger._check_amount(hours, rule.unit)
     return ledger.post(
@@ -208,7 +215,7 @@ def do_grant(*, by: Any, retiree: Retiree, hours: Decimal, reason: str) -> ledge
     if not can(by, "grant", _scoped_account(retiree)):
         raise PermissionDenied
     if not reason.strip():
-        raise Refused("reason_required", "发放时长必须写明原因")
+        raise Refused("reason_required", _("Issuing or granting hours needs a reason."))
     account, rule, pool = member_context(retiree)
     account = account or do_join(by=by, retiree=retiree)
     amount = ledger._check_amount(hours, rule.unit)
@@ -226,7 +233,7 @@ def _scoped_account(retiree: Retiree) -> Account:
 def do_donate(*, by: Any, retiree: Retiree, hours: Decimal, on_behalf: bool = False) -> Transfer:
     account, rule, pool = member_context(retiree)
     if account is None:
-        raise Refused("not_member", "尚未加入时间银行")
+        raise Refused("not_member", _("Not a member of the time bank yet."))
     amount = ledger._check_amount(hours, rule.unit)
     return ledger.post(
         Transfer.Kind.DONATION,
@@ -234,7 +241,7 @@ def do_donate(*, by: Any, retiree: Retiree, hours: Decimal, on_behalf: bool = Fa
         pool,
         amount,
         by=by,
-        reason="捐赠给互助池",
+        reason="捐赠给互助池",  # data: the bureau's language (see do_join)
         on_behalf=on_behalf,
     ).transfer
 
@@ -251,12 +258,12 @@ def are_relatives(a: Retiree, b: Retiree) -> bool:
 @transaction.atomic
 def do_gift(*, by: Any, giver: Retiree, to: Retiree, hours: Decimal, on_behalf: bool = False) -> ledger.Posted:
     if giver.pk == to.pk:
-        raise Refused("self_transfer", "不能赠送给自己")
+        raise Refused("self_transfer", _("You cannot give hours to yourself."))
     if not are_relatives(giver, to):
-        raise Refused("not_relative", "只能赠送给信息库中登记的亲属")
+        raise Refused("not_relative", _("Hours can only be given to relatives recorded in the registry."))
     source = member_context(giver)[0]
     if source is None:
-        raise Refused("not_member", "尚未加入时间银行")
+        raise Refused("not_member", _("Not a member of the time bank yet."))
     target, rule, pool = member_context(to)
     target = target or do_join(by=by, retiree=to)
     amount = ledger._check_amount(hours, rule.unit)
@@ -266,7 +273,7 @@ def do_gift(*, by: Any, giver: Retiree, to: Retiree, hours: Decimal, on_behalf: 
         target,
         amount,
         by=by,
-        reason="赠送亲属",
+        reason="赠送亲属",  # data: the bureau's language (see do_join)
         on_behalf=on_behalf,
         cap=rule.balance_cap,
         pool_for_overflow=pool,
@@ -291,7 +298,7 @@ def do_post_need(
     account, rule, _pool = lookup(recipient.org, recipient)
     account = account or do_join(by=by, retiree=recipient)
     if ends_at <= starts_at:
-        raise Refused("invalid_window", "结束时间须晚于开始时间")
+        raise Refused("invalid_window", _("The end must be later than the start."))
     amount = ledger._check_amount(expected_hours, rule.unit)
     need = ServiceRequest.objects.create(
         recipient=account,
@@ -318,7 +325,10 @@ def _transition(need: ServiceRequest, allowed: tuple[str, ...], to: str, **chang
         .get(pk=need.pk)
     )
     if locked.status not in allowed:
-        raise Refused("invalid_state", f"当前状态“{locked.get_status_display()}”不能进行此操作")
+        raise Refused(
+            "invalid_state",
+            _("This cannot be done while the status is “%(status)s”.") % {"status": locked.get_status_display()},
+        )
     before = locked.status
     locked.status = to
     for key, value in changes.items():
@@ -338,9 +348,9 @@ def _transition(need: ServiceRequest, allowed: tuple[str, ...], to: str, **chang
 def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceRequest:
     account, rule, _pool = lookup(provider.org, provider)
     if account is None or not account.is_provider:
-        raise Refused("not_provider", "请先登记为服务者")
+        raise Refused("not_provider", _("Register as a helper first."))
     if account.pk == need.recipient_id:
-        raise Refused("self_service", "不能为自己提供服务")
+        raise Refused("self_service", _("You cannot provide a service to yourself."))
     problem = provider_problem(provider, rule)
     if problem:
         raise Refused("not_eligible", problem)
@@ -355,7 +365,10 @@ def do_report(*, by: Any, need: ServiceRequest, hours: Decimal) -> ServiceReques
     amount = ledger._check_amount(hours, rule.unit)
     window = Decimal((need.ends_at - need.starts_at).total_seconds()) / 3600
     if amount > window:
-        raise Refused("hours_exceed_window", f"时长不能超过约定时段（{window:.1f} 小时）")
+        raise Refused(
+            "hours_exceed_window",
+            _("The hours cannot exceed the agreed time window (%(window)s hours).") % {"window": f"{window:.1f}"},
+        )
     need = _transition(need, (ServiceRequest.Status.ACCEPTED,), ServiceRequest.Status.REPORTED, actual_hours=amount)
     _check_recorded_hours(need, amount)
     return need
@@ -409,7 +422,7 @@ def _check_recorded_hours(need: ServiceRequest, amount: Decimal) -> None:
 def do_confirm(*, by: Any, need: ServiceRequest, rating: int, on_behalf: bool = False) -> ServiceRequest:
     """The recipient (or staff for them) confirms: the hours move from recipient or pool to the provider."""
     if not 1 <= rating <= 5:
-        raise Refused("invalid_rating", "评分为 1 到 5 星")
+        raise Refused("invalid_rating", _("The rating is 1 to 5 stars."))
     need = _transition(
         need,
         (ServiceRequest.Status.REPORTED,),
@@ -419,6 +432,13 @@ def do_confirm(*, by: Any, need: ServiceRequest, rating: int, on_behalf: bool = 
     )
     _pay(need, by=by, on_behalf=on_behalf)
     return need
+
+
+def _service_reason(need: ServiceRequest) -> str:
+    """The service transfer's reason, e.g. “助餐服务”: data, so in the bureau's language (the category
+    label is translated) whatever the language of whoever confirms."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{need.get_category_display()}服务"
 
 
 def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
@@ -441,7 +461,7 @@ def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
         by=by,
         request=need,
         on_behalf=on_behalf,
-        reason=f"{need.get_category_display()}服务",
+        reason=_service_reason(need),
         cap=own_rule.balance_cap,
         pool_for_overflow=pool_in,
         daily_cap=own_rule.daily_cap,
@@ -467,7 +487,7 @@ def do_no_show(*, by: Any, need: ServiceRequest) -> ServiceRequest:
 @transaction.atomic
 def do_dispute(*, by: Any, need: ServiceRequest, reason: str) -> ServiceRequest:
     if not reason.strip():
-        raise Refused("reason_required", "请说明有异议的原因")
+        raise Refused("reason_required", _("Say what is wrong with the service."))
     return _transition(need, (ServiceRequest.Status.REPORTED,), ServiceRequest.Status.DISPUTED, note=reason[:300])
 
 
@@ -478,13 +498,13 @@ def settlement_hours(hours: Any, unit: Decimal) -> Decimal:
         amount = hours if isinstance(hours, Decimal) else Decimal(str(hours).strip())
         whole = amount.is_finite() and amount % unit == 0
     except (InvalidOperation, ValueError) as exc:
-        raise Refused("invalid_amount", "请填写时长（不支付填 0）") from exc
+        raise Refused("invalid_amount", _("Enter the hours (0 to pay nothing).")) from exc
     if amount.is_nan():
-        raise Refused("invalid_amount", "请填写时长（不支付填 0）")
+        raise Refused("invalid_amount", _("Enter the hours (0 to pay nothing)."))
     if amount < 0:
-        raise Refused("invalid_amount", "时长不能为负数（不支付填 0）")
+        raise Refused("invalid_amount", _("The hours cannot be negative (0 to pay nothing)."))
     if not whole:
-        raise Refused("invalid_amount", f"时长须为 {unit} 小时的整数倍")
+        raise Refused("invalid_amount", _("The hours must be a whole multiple of %(unit)s hours.") % {"unit": unit})
     return amount
 
 
@@ -542,7 +562,7 @@ def do_set_provider(*, by: Any, retiree: Retiree, provider: bool) -> Account:
         return do_join(by=by, retiree=retiree, as_provider=True)
     account = member_account(retiree)
     if account is None:
-        raise Refused("not_member", "尚未加入时间银行")
+        raise Refused("not_member", _("Not a member of the time bank yet."))
     if account.is_provider:
         Account.objects.filter(pk=account.pk).update(is_provider=False)
         account.is_provider = False
@@ -560,12 +580,12 @@ def do_set_provider(*, by: Any, retiree: Retiree, provider: bool) -> Account:
 def do_publish_offer(*, by: Any, provider: Retiree, category: str, description: str, community: str = "") -> Offer:
     account = member_account(provider)
     if account is None or not account.is_provider:
-        raise Refused("not_provider", "请先登记为服务者")
+        raise Refused("not_provider", _("Register as a helper first."))
     problem = provider_problem(provider)
     if problem:
         raise Refused("not_eligible", problem)
     if not description.strip():
-        raise Refused("description_required", "请写明能提供什么服务")
+        raise Refused("description_required", _("Say what help you can offer."))
     offer = Offer.objects.create(
         provider=account,
         org=provider.org,
@@ -581,7 +601,7 @@ def do_publish_offer(*, by: Any, provider: Retiree, category: str, description: 
 def do_withdraw_offer(*, by: Any, offer: Offer) -> Offer:
     locked = Offer.objects.select_for_update().get(pk=offer.pk)
     if not locked.is_active:
-        raise Refused("invalid_state", "该服务已下架")
+        raise Refused("invalid_state", _("This offer has been withdrawn."))
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     record(
@@ -608,12 +628,12 @@ def do_book(
     """Book a provider's offer: a need posted for the recipient and accepted by that provider at once."""
     locked = Offer.objects.select_for_update(of=("self",)).select_related("provider__retiree").get(pk=offer.pk)
     if not locked.is_active:
-        raise Refused("invalid_state", "该服务已下架")
+        raise Refused("invalid_state", _("This offer has been withdrawn."))
     provider = locked.provider.retiree
     if provider is None:
-        raise Refused("not_provider", "服务者已不在册")
+        raise Refused("not_provider", _("The helper is no longer on the register."))
     if provider.pk == recipient.pk:
-        raise Refused("self_service", "不能预约自己的服务")
+        raise Refused("self_service", _("You cannot book your own service."))
     need = do_post_need(
         by=by,
         recipient=recipient,

@@ -14,12 +14,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Offer, ServiceRequest
 
+# A marker inside the stored description (data, read back by split_description()): not translated.
 AVAILABLE = "可服务时间："
 DESCRIPTION_MAX = 300
 
@@ -28,7 +30,11 @@ def compose_description(skill: str, available: str = "") -> str:
     skill, available = skill.strip(), " ".join(available.split())
     text = f"{skill}\n{AVAILABLE}{available}" if available else skill
     if len(text) > DESCRIPTION_MAX:
-        raise Refused("too_long", "服务说明和可服务时间合计不能超过 300 字")
+        raise Refused(
+            "too_long",
+            _("The help offered and the available times together cannot exceed %(max)s characters.")
+            % {"max": DESCRIPTION_MAX},
+        )
     return text
 
 
@@ -112,7 +118,7 @@ def book(
     """Book an offer for the recipient: the booker themself or a recorded relative (None: staff at
     the desk, who were checked by the view). The need is posted and accepted by the helper at once."""
     if booker is not None and booker.pk != recipient.pk and not services.are_relatives(booker, recipient):
-        raise Refused("not_relative", "只能为信息库中登记的亲属预约")
+        raise Refused("not_relative", _("You can only book for relatives recorded in the registry."))
     skill, _available = split_description(offer.description)
     return services.do_book(
         by=by,

@@ -19,7 +19,7 @@ class MemberTable(tables.Table):
     )
     org = tables.Column(verbose_name=_("managing org"), accessor="retiree__org__name", order_by=("org__path",))
     balance = tables.Column(verbose_name=_("balance (hours)"), attrs={"td": {"class": "text-end"}})
-    is_provider = tables.BooleanColumn(verbose_name=_("provides services"), yesno=("是", "否"))
+    is_provider = tables.BooleanColumn(verbose_name=_("provides services"), yesno=(_("Yes"), _("No")))
     joined_at = tables.DateColumn(verbose_name=_("joined"), format="Y-m-d")
 
     class Meta:
@@ -97,7 +97,7 @@ class OfferTable(tables.Table):
     available = tables.Column(verbose_name=_("when available"), accessor="description", orderable=False)
     community = tables.Column(verbose_name=_("community"))
     org = tables.Column(verbose_name=_("org"), accessor="org__name", order_by=("org__path",))
-    is_active = tables.BooleanColumn(verbose_name=_("open"), yesno=("是", "否"))
+    is_active = tables.BooleanColumn(verbose_name=_("open"), yesno=(_("Yes"), _("No")))
     created_at = tables.DateColumn(verbose_name=_("published"), format="Y-m-d")
 
     class Meta:

@@ -579,6 +579,8 @@ def _statement_export(retiree: Retiree, account: Account, movements: QuerySet[Mo
                 ]
             last = lines[-1]["id"]
 
+    # Exports are Chinese documents exchanged between bureaus (like the registry's template): the column
+    # headings and sheet titles here and in the lists' export_columns are not translated.
     return xlsx_response(
         f"timebank-statement-{retiree.pk}.xlsx",
         ["时间", "类别", "对方", "时长", "余额", "事由"],
@@ -644,7 +646,7 @@ class MemberListView(ObjectListView):
     filterset_class = MemberFilterSet
     title = gettext_lazy("Time bank members")
     add_url_name = "timebank:enrol"
-    export_columns = [
+    export_columns = [  # Chinese headings: see _statement_export()
         ("姓名", "retiree.name"),
         ("管理单位", "retiree.org.name"),
         ("余额（小时）", "balance"),
@@ -668,7 +670,7 @@ class RequestListView(ObjectListView):
     filterset_class = RequestFilterSet
     title = gettext_lazy("Needs and services")
     add_url_name = "timebank:request_add"
-    export_columns = [
+    export_columns = [  # Chinese headings: see _statement_export()
         ("编号", "id"),
         ("类别", "get_category_display"),
         ("受助人", "recipient.retiree.name"),
@@ -704,7 +706,7 @@ class LedgerView(ObjectListView):
     table_class = TransferTable
     filterset_class = TransferFilterSet
     title = gettext_lazy("Ledger")
-    export_columns = [
+    export_columns = [  # Chinese headings: see _statement_export()
         ("编号", "id"),
         ("时间", "created_at"),
         ("类别", "get_kind_display"),
@@ -1185,7 +1187,7 @@ def monthly_report(request: HttpRequest) -> HttpResponseBase:
             object_type="timebank.report",
             org_path=org.path,
             filters={"org": org.code, "month": f"{month:%Y-%m}"},
-            sheet_title=f"时间银行月报 {month:%Y-%m}",
+            sheet_title=f"时间银行月报 {month:%Y-%m}",  # a Chinese document, like reports.HEADERS
         )
     query = request.GET.copy()
     query.pop("export", None)
