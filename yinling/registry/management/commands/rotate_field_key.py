@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
-from yinling.core.crypto import EncryptedTextField, fernet
+from yinling.core.crypto import EncryptedTextField, rotate
 
 BATCH = 1000
 
@@ -57,7 +56,6 @@ class Command(BaseCommand):
         table = quote(model._meta.db_table)
         columns = [quote(str(f.column)) for f in fields]
         pk = quote(str(model._meta.pk.column))
-        f = fernet()
         last: Any = None
         count = 0
         while True:
@@ -73,8 +71,8 @@ class Command(BaseCommand):
                 updates = []
                 for row in rows:
                     try:
-                        tokens = [f.rotate(v.encode()).decode() if v else v for v in row[1:]]
-                    except InvalidToken as exc:
+                        tokens = [rotate(v) if v else v for v in row[1:]]
+                    except ValueError as exc:
                         raise CommandError(
                             f"{model._meta.label} {row[0]}: a value cannot be decrypted with any configured key "
                             "(FIELD_ENCRYPTION_KEY must list the new key first, then every old one)."
