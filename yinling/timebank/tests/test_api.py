@@ -30,12 +30,6 @@ def api(user: Any) -> APIClient:
 
 
 @pytest.fixture
-def funded(personas: Personas) -> Account:
-    services.do_issue(by=personas.owner, org=personas.tree.city_a, hours=H("100"), reason="年度发放", document_no="1号")
-    return services.pool_for(personas.tree.city_a)
-
-
-@pytest.fixture
 def helper(personas: Personas) -> Retiree:
     """A provider aged 63 with a sign-in account."""
     r = person(personas.tree.unit_a, age=63, name="王志强")

@@ -47,12 +47,6 @@ def page(user: Any, language: str | None = None) -> Client:
 
 
 @pytest.fixture
-def funded(personas: Personas) -> Account:
-    services.do_issue(by=personas.owner, org=personas.tree.city_a, hours=H("100"), reason="年度发放", document_no="1号")
-    return services.pool_for(personas.tree.city_a)
-
-
-@pytest.fixture
 def elder(personas: Personas, funded: Account) -> Retiree:
     """A member aged 86 with 1.5 hours and a sign-in account."""
     r = person(personas.tree.unit_a, age=86, name="李秀英", living="alone")

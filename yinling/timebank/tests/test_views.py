@@ -25,12 +25,6 @@ H = Decimal
 
 
 @pytest.fixture
-def funded(personas: Personas) -> Account:
-    services.do_issue(by=personas.owner, org=personas.tree.city_a, hours=H("100"), reason="年度发放", document_no="1号")
-    return services.pool_for(personas.tree.city_a)
-
-
-@pytest.fixture
 def helper(personas: Personas) -> Retiree:
     r = person(personas.tree.unit_a, age=63, name="王志强")
     services.do_join(by=personas.owner, retiree=r, as_provider=True)
