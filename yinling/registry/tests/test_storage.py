@@ -200,6 +200,21 @@ def test_it_rotates_the_encryption_key(personas: Personas) -> None:
         Retiree.objects.get(pk=people[0].pk).id_number
 
 
+def test_it_converts_fernet_tokens_from_older_versions(personas: Personas) -> None:
+    key = Fernet.generate_key().decode()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[key]):
+        [person] = make_people(personas, 1)
+        legacy = Fernet(key.encode()).encrypt(person.id_number.encode()).decode()
+        with connection.cursor() as cur:  # as a version before v2 stored it
+            cur.execute("UPDATE registry_retiree SET id_number = %s WHERE id = %s", [legacy, person.pk])
+        assert Retiree.objects.get(pk=person.pk).id_number == person.id_number  # still reads
+        call_command("rotate_field_key", stdout=io.StringIO())
+        with connection.cursor() as cur:
+            cur.execute("SELECT id_number FROM registry_retiree WHERE id = %s", [person.pk])
+            token = cur.fetchone()[0]
+        assert token.startswith("v2:") and Retiree.objects.get(pk=person.pk).id_number == person.id_number
+
+
 def test_it_stops_on_a_value_no_configured_key_can_read(personas: Personas) -> None:
     lost = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=[lost]):
