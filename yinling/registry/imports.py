@@ -718,6 +718,18 @@ class _Context:
     known_regions: set[str]
     today: dt.date
     plan: list[tuple[str, str, Any]]  # the table's columns: (attname, kind, default), see _plan
+    # Derived from plan once (not per row): a new row starts as a copy of `template` (every
+    # column's default, converted), then the columns of each kind are filled in.
+    template: list[Any] = field(init=False)
+    by_kind: dict[str, list[tuple[int, str]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        adapt_date = connection.ops.adapt_datefield_value
+        self.template, self.by_kind = [], {}
+        for i, (attname, kind, default) in enumerate(self.plan):
+            converted = {"json": lambda d: json.dumps(d), "date": adapt_date}.get(kind, lambda d: d)(default)
+            self.template.append(converted)
+            self.by_kind.setdefault(kind, []).append((i, attname))
 
     def in_scope(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.paths)
@@ -821,21 +833,23 @@ def _check_row(ctx: _Context, number: int, values: list[Any]) -> Checked:
     merged = derived.__dict__
     merged.update(fields)
     adapt_date = connection.ops.adapt_datefield_value
-    row: list[Any] = []
-    for attname, kind, default in ctx.plan:
-        if kind == "value":
-            row.append(merged.get(attname, default))
-        elif kind == "encrypted":
-            value = merged.get(attname)
-            row.append(encrypt(value) if value else default)
-        elif kind == "json":
-            row.append(json.dumps(merged.get(attname, default)))
-        elif kind == "date":
-            row.append(adapt_date(merged.get(attname, default)))
-        elif kind == "org":
-            row.append(org_id)
-        else:
-            row.append(default)
+    row = ctx.template.copy()  # defaults, and the import's time in the "now" columns
+    by_kind = ctx.by_kind
+    for i, attname in by_kind.get("value", ()):
+        if attname in merged:
+            row[i] = merged[attname]
+    for i, attname in by_kind.get("encrypted", ()):
+        value = merged.get(attname)
+        if value:
+            row[i] = encrypt(value)
+    for i, attname in by_kind.get("json", ()):
+        if attname in merged:
+            row[i] = json.dumps(merged[attname])
+    for i, attname in by_kind.get("date", ()):
+        if attname in merged:
+            row[i] = adapt_date(merged[attname])
+    for i, _attname in by_kind.get("org", ()):
+        row[i] = org_id
     plain = tuple(fields.get(name, "") for name in ENCRYPTED_FIELDS)
     mask = 0
     for key in fields:
