@@ -57,12 +57,22 @@ DEBUG = envbool("DEBUG", "False")
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 
 
+# Commands that only read the code (they build files for the repository or the image) and never
+# sign, encrypt or serve anything: they run without the production secrets, e.g. `makemigrations
+# --check` in CI or `collectstatic` while building an image. Everything else refuses to start.
+OFFLINE_COMMANDS = frozenset({"makemigrations", "makemessages", "compilemessages", "collectstatic", "spectacular"})
+OFFLINE = len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" and sys.argv[1] in OFFLINE_COMMANDS
+
+
 def _secret(env_name: str, filename: str, make: str) -> str:
     value = os.getenv(env_name, "")
     if value:
         return value
     if DEBUG or TESTING:
         return _dev_secret(filename, make)
+    if OFFLINE:
+        # A throwaway value, never stored: nothing these commands do uses it.
+        return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     raise ImproperlyConfigured(
         f"{env_name} must be set when DEBUG is off (see docs/operations.md). "
         "For development run with DEBUG=1, which keeps generated secrets under var/."
