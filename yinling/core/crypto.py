@@ -60,11 +60,6 @@ def _configured() -> _Keys:
     return _keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
-def fernet() -> MultiFernet:
-    """The legacy Fernet keys (tokens written before v2)."""
-    return _configured().fernet
-
-
 def encrypt(value: str) -> str:
     nonce = os.urandom(_NONCE)
     sealed = _configured().aead[0].encrypt(nonce, value.encode(), None)

@@ -100,10 +100,6 @@ class RowFormatter:
         )
 
 
-def row_values(r: Retiree, reveal: bool, org_codes: dict[int, str]) -> list[Any]:
-    return RowFormatter(reveal, org_codes).values(r)
-
-
 def iter_rows(qs: QuerySet[Retiree], reveal: bool) -> Iterator[list[Any]]:
     from yinling.orgs.models import Org
 
@@ -113,4 +109,4 @@ def iter_rows(qs: QuerySet[Retiree], reveal: bool) -> Iterator[list[Any]]:
         yield formatter.format(values)
 
 
-__all__ = ["HEADERS", "RowFormatter", "iter_rows", "row_values"]
+__all__ = ["HEADERS", "RowFormatter", "iter_rows"]

@@ -727,8 +727,11 @@ class _Context:
         adapt_date = connection.ops.adapt_datefield_value
         self.template, self.by_kind = [], {}
         for i, (attname, kind, default) in enumerate(self.plan):
-            converted = {"json": lambda d: json.dumps(d), "date": adapt_date}.get(kind, lambda d: d)(default)
-            self.template.append(converted)
+            if kind == "json":
+                default = json.dumps(default)
+            elif kind == "date":
+                default = adapt_date(default)
+            self.template.append(default)
             self.by_kind.setdefault(kind, []).append((i, attname))
 
     def in_scope(self, path: str) -> bool:

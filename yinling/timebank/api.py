@@ -358,7 +358,9 @@ class RefusalSerializer(serializers.Serializer):
     """A refused transfer or step (409), or a member or person not found (404)."""
 
     error = serializers.CharField(help_text="A refusal code such as insufficient_balance, daily_cap or not_relative.")
-    message = serializers.CharField(help_text="What was refused and why, in Chinese.")
+    message = serializers.CharField(
+        help_text="What was refused and why: in Chinese, or in English with the cookie django_language=en."
+    )
 
 
 class PoolSerializer(serializers.Serializer):

@@ -496,13 +496,16 @@ def settlement_hours(hours: Any, unit: Decimal) -> Decimal:
     rule's unit. The one rule for every path (the API answers 400 with its message)."""
     try:
         amount = hours if isinstance(hours, Decimal) else Decimal(str(hours).strip())
-        whole = amount.is_finite() and amount % unit == 0
     except (InvalidOperation, ValueError) as exc:
         raise Refused("invalid_amount", _("Enter the hours (0 to pay nothing).")) from exc
-    if amount.is_nan():
+    if not amount.is_finite():  # NaN, Infinity
         raise Refused("invalid_amount", _("Enter the hours (0 to pay nothing)."))
     if amount < 0:
         raise Refused("invalid_amount", _("The hours cannot be negative (0 to pay nothing)."))
+    try:
+        whole = amount % unit == 0
+    except InvalidOperation:  # too large to divide (1e100): not a number of hours anyone served
+        whole = False
     if not whole:
         raise Refused("invalid_amount", _("The hours must be a whole multiple of %(unit)s hours.") % {"unit": unit})
     return amount
