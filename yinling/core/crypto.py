@@ -93,8 +93,14 @@ def rotate(token: str) -> str:
 
 def keyed_hash(value: str, purpose: str) -> str:
     """HMAC-SHA256 for exact lookups (uniqueness, search by number) without storing the value."""
-    key = hashlib.sha256(("yinling-lookup:" + settings.FIELD_HASH_KEY).encode()).digest()
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    h = _hmac(settings.FIELD_HASH_KEY).copy()  # a copy skips deriving the key's pads again
+    h.update(f"{purpose}:{value}".encode())
+    return h.hexdigest()
+
+
+@cache
+def _hmac(setting: str) -> hmac.HMAC:
+    return hmac.new(hashlib.sha256(("yinling-lookup:" + setting).encode()).digest(), digestmod=hashlib.sha256)
 
 
 class EncryptedTextField(models.TextField):

@@ -7,6 +7,7 @@ check character. Old 15-digit numbers have a 2-digit year (19xx) and no check di
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
 
@@ -26,12 +27,16 @@ def normalise(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = str(raw).translate(_FULLWIDTH)
-    text = re.sub(r"[\s\u3000'\"‘’“”-]", "", text)
+    if not (text.isalnum() and text.isascii()):
+        text = _NOISE.sub("", text)
     return text.upper()
 
 
+_NOISE = re.compile(r"[\s\u3000'\"‘’“”-]")
+
+
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def upgrade15(number15: str) -> str:

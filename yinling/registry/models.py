@@ -25,17 +25,20 @@ class RetireeQuerySet(ScopedQuerySet):
 class Retiree(models.Model):
     """A person in the registry (信息库). A death or a move never deletes the record."""
 
-    org = models.ForeignKey(Org, verbose_name=_("managing org"), on_delete=models.PROTECT, related_name="retirees")
+    # No index of its own: the composite indexes below all lead with the org (see Meta.indexes).
+    org = models.ForeignKey(
+        Org, verbose_name=_("managing org"), on_delete=models.PROTECT, related_name="retirees", db_index=False
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=choices.Status.choices, default=choices.Status.ACTIVE
     )
     category = models.CharField(_("category"), max_length=8, choices=choices.Category.choices)
 
     # Identity
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("name"), max_length=50)
     former_name = models.CharField(_("former name"), max_length=50, blank=True)
     name_pinyin = models.CharField(max_length=200, editable=False, db_index=True)
-    name_initials = models.CharField(max_length=50, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=choices.Gender.choices)
     ethnic = models.CharField(_("ethnic group"), max_length=2, default="01")
     native_place = models.CharField(_("native place"), max_length=50, blank=True)
@@ -94,7 +97,7 @@ class Retiree(models.Model):
 
     # Lifecycle
     deceased_on = models.DateField(_("date of death"), null=True, blank=True)
-    is_deleted = models.BooleanField(default=False, editable=False, db_index=True)
+    is_deleted = models.BooleanField(default=False, editable=False)  # the list indexes are partial on it
     deleted_reason = models.CharField(max_length=200, blank=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -135,11 +138,14 @@ class Retiree(models.Model):
             ("open_account_retiree", "Can open retiree accounts"),
             ("act_for_retiree", "Can act on a retiree's behalf"),
         ]
+        # Every index costs each imported row (benchmarks/import_retirees.py: maintaining them is
+        # most of PostgreSQL's share of an import), so none is kept that another one covers: the
+        # org, status and is_deleted columns have no index of their own (the composites lead with
+        # them, or are partial on is_deleted), name and initials only the prefix one searches use.
         indexes = [
             # Exact-match lookups. Declared here rather than with db_index/unique on the fields:
             # on PostgreSQL those add a second varchar_pattern_ops ("_like") index to every
             # CharField, which no query of these columns uses and every write maintains.
-            models.Index(fields=["status"], name="retiree_status"),
             models.Index(fields=["category"], name="retiree_category"),
             models.Index(fields=["id_last4"], name="retiree_id_last4"),
             models.Index(fields=["id_last6_hash"], name="retiree_id_last6_hash"),
@@ -154,8 +160,12 @@ class Retiree(models.Model):
                 condition=models.Q(is_deleted=False),
                 name="retiree_alive_org_pinyin",
             ),
-            # Name search matches the name or the former name by prefix: both need a LIKE 'x%' index.
+            # Name search matches the name or the former name by prefix, and letters the initials
+            # or the full pinyin by prefix: each needs a LIKE 'x%' index. (name_pinyin keeps its
+            # plain index as well, for the list's name order.)
+            models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="retiree_name_like"),
             models.Index(fields=["former_name"], opclasses=["varchar_pattern_ops"], name="retiree_former_name_like"),
+            models.Index(fields=["name_initials"], opclasses=["varchar_pattern_ops"], name="retiree_initials_like"),
             # Living situation with an age range (独居 aged 80 and over …), per org: for a city's
             # scope PostgreSQL visits its orgs one by one, so indexes that lead with the org serve best.
             models.Index(

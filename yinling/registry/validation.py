@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -57,7 +58,9 @@ def text(value: Any) -> str:
 
 def clean_name(value: Any) -> str:
     # Two-character names are padded with a (full-width) space in many sheets: 张　三.
-    return _SPACES.sub("", text(value))
+    s = text(value)
+    # No whitespace is the common case; isprintable() is False for every whitespace but " ".
+    return s if s.isprintable() and " " not in s else _SPACES.sub("", s)
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -182,6 +185,47 @@ def parse_ethnic(value: Any) -> str:
     raise ValueError(_("is not one of the 56 ethnic groups (GB/T 3304)"))
 
 
+def _parse_id(value: Any, today: dt.date) -> idcard.IdInfo:
+    info = idcard.parse(value, today=today) if text(value) else None
+    if info is None:
+        raise ValueError(_("is required"))
+    return info
+
+
+def _parser(col: Column) -> Callable[[Any], Any]:
+    if col.kind == "date":
+        return parse_date
+    if col.kind == "month":
+        return parse_month
+    if col.kind == "phone":
+        return parse_phone
+    if col.kind == "choice":
+        return partial(parse_choice, col=col)
+    if col.kind == "multi":
+        return partial(parse_multi, col=col)
+    if col.kind == "bool":
+        return parse_bool
+    if col.kind == "ethnic":
+        return parse_ethnic
+    if col.key == "name":
+        return clean_name
+    return text
+
+
+@lru_cache(maxsize=1)
+def _parsers() -> list[tuple[str, Callable[[Any], Any] | None, int]]:
+    """(key, parse, max length) per column, in COLUMNS order: worked out once, not per cell.
+
+    The ID number's parse is None: it needs the day (see clean_record). org_code is the
+    caller's business (an org lookup) and is left out.
+    """
+    return [
+        (col.key, None if col.kind == "id" else _parser(col), col.max_length)
+        for col in COLUMNS
+        if col.key != "org_code"
+    ]
+
+
 def clean_record(
     raw: dict[str, Any], *, known_regions: set[str] | None = None, today: dt.date | None = None
 ) -> Cleaned:
@@ -189,39 +233,21 @@ def clean_record(
     today = today or dt.date.today()
     out = Cleaned()
     v = out.values
-    for col in COLUMNS:
-        if col.key not in raw or col.key == "org_code":
+    for key, parse, max_length in _parsers():
+        if key not in raw:
             continue
-        value = raw[col.key]
+        value = raw[key]
         try:
-            if col.kind == "id":
-                info = idcard.parse(value, today=today) if text(value) else None
-                if info is None:
-                    raise ValueError(_("is required"))
+            if parse is None:
+                info = _parse_id(value, today)
                 v["id_number"] = info.number
                 v["_id_info"] = info
-            elif col.kind == "date":
-                v[col.key] = parse_date(value)
-            elif col.kind == "month":
-                v[col.key] = parse_month(value)
-            elif col.kind == "phone":
-                v[col.key] = parse_phone(value)
-            elif col.kind == "choice":
-                v[col.key] = parse_choice(value, col)
-            elif col.kind == "multi":
-                v[col.key] = parse_multi(value, col)
-            elif col.kind == "bool":
-                v[col.key] = parse_bool(value)
-            elif col.kind == "ethnic":
-                v[col.key] = parse_ethnic(value)
-            elif col.key == "name":
-                v[col.key] = clean_name(value)
-            else:
-                v[col.key] = text(value)
-            if col.max_length and len(v.get(col.key) or "") > col.max_length:
-                raise ValueError(_("is longer than %(n)d characters") % {"n": col.max_length})
+                continue
+            v[key] = result = parse(value)
+            if max_length and result and len(result) > max_length:
+                raise ValueError(_("is longer than %(n)d characters") % {"n": max_length})
         except (ValueError, idcard.IdNumberError) as exc:
-            out.error(col.key, str(exc))
+            out.error(key, str(exc))
     _cross_checks(out, today, known_regions)
     return out
 

@@ -230,3 +230,10 @@ def test_it_writes_text_that_needs_escaping_exactly(tmp_path: Path, personas: Pe
     assert zhang.former_unit == "浙委\\[1998]\\3号"
     li = Retiree.objects.get(name="李梅")
     assert (li.former_unit, li.former_post, li.treatment_document) == ("", "", "\\N")
+    # Read back from the COPY line to compare with the stored rows: the same file changes nothing.
+    again = Importer(personas.owner, None).run(path, path.name, apply=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2), again.errors
+    rows[1][5] = "处长\t（副厅）"
+    changed = Importer(personas.owner, None).run(path := sheet(tmp_path, rows, "c.xlsx"), path.name, apply=True)
+    assert (changed.updated, changed.unchanged) == (1, 1)
+    assert Retiree.objects.get(name="张三").former_post == "处长\t（副厅）"
