@@ -32,7 +32,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 PREFIX = "v2:"
 _NONCE = 12
@@ -56,8 +58,19 @@ def _keys(keys: tuple[str, ...]) -> _Keys:
     return _Keys(keys)
 
 
+_CURRENT: list[_Keys] = []  # the configured keys, looked up once (reading settings is a third of a token)
+
+
 def _configured() -> _Keys:
-    return _keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
+    if not _CURRENT:
+        _CURRENT.append(_keys(tuple(settings.FIELD_ENCRYPTION_KEYS)))
+    return _CURRENT[0]
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **_kwargs: Any) -> None:
+    if setting == "FIELD_ENCRYPTION_KEYS":
+        _CURRENT.clear()
 
 
 def encrypt(value: str) -> str:

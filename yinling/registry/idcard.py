@@ -36,7 +36,11 @@ _NOISE = re.compile(r"[\s\u3000'\"‘’“”-]")
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
+    """The check character of 17 digits (the weighted sum of their ASCII codes, less the codes' "0"s)."""
+    return CHECK_CHARS[(sum(map(operator.mul, first17.encode(), WEIGHTS)) - _ZEROS) % 11]
+
+
+_ZEROS = ord("0") * sum(WEIGHTS)
 
 
 def upgrade15(number15: str) -> str:

@@ -14,10 +14,12 @@ batches of 1,000 and nothing of a valid row is kept once its batch is written, s
 does not grow with the file except for rejected rows and one small key per ID number
 (to find duplicates). Workbooks up to about 4 million cells are read with calamine (Rust,
 5x faster than anything in Python, but it holds the sheet in memory); larger ones stream
-through expat. New records are written with multi-row INSERTs built here (Django's
-bulk_create spends most of an import compiling values), existing ones are found with one
-query per batch, and the audit trail gets one summary record per import plus one record
-per updated person (a created person's record is the row itself; see `_audit`).
+through expat. Rows are checked in worker processes for large files (the command line),
+and new records are written with COPY on PostgreSQL (the workers format the lines) and
+multi-row INSERTs on SQLite (Django's bulk_create spends most of an import compiling
+values); existing ones are found with one query per batch, and the audit trail gets one
+summary record per import plus one record per updated person (a created person's record is
+the row itself; see `_audit_rows`).
 """
 
 from __future__ import annotations
