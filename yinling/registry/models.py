@@ -141,7 +141,8 @@ class Retiree(models.Model):
         # Every index costs each imported row (benchmarks/import_retirees.py: maintaining them is
         # most of PostgreSQL's share of an import), so none is kept that another one covers: the
         # org, status and is_deleted columns have no index of their own (the composites lead with
-        # them, or are partial on is_deleted), name and initials only the prefix one searches use.
+        # them, or are partial on is_deleted), name and initials only the prefix one searches use;
+        # (status, name_pinyin) went too: no case of benchmarks/list_search.py ever used it.
         indexes = [
             # Exact-match lookups. Declared here rather than with db_index/unique on the fields:
             # on PostgreSQL those add a second varchar_pattern_ops ("_like") index to every
@@ -152,7 +153,6 @@ class Retiree(models.Model):
             models.Index(fields=["phone_last4"], name="retiree_phone_last4"),
             models.Index(fields=["phone_hash"], name="retiree_phone_hash"),
             models.Index(fields=["org", "status"], name="retiree_org_status"),
-            models.Index(fields=["status", "name_pinyin"], name="retiree_status_pinyin"),
             # For lists and counts at province scale (1,000,000 rows; benchmarks/list_search.py):
             # an org's living records in name order: scope counts and small scopes' pages, index only.
             models.Index(

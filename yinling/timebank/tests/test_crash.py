@@ -132,7 +132,12 @@ def run_and_kill(people: list[int], mode: str, after: int, rng: random.Random) -
             assert time.monotonic() < deadline, "the child is too slow"
     finally:
         proc.send_signal(signal.SIGKILL)
-        out, _err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+    # Read what is left through the same file object: readline() may already hold more lines in
+    # its buffer, which communicate() (reading the raw pipes when there are two) would lose.
+    out = proc.stdout.read() if proc.stdout else ""
+    if proc.stderr:
+        proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     lines = [int(x) for x in out.split() if x.isdigit()]
     return lines[-1] if lines else reported
