@@ -193,23 +193,20 @@ def _parse_id(value: Any, today: dt.date) -> idcard.IdInfo:
 
 
 def _parser(col: Column) -> Callable[[Any], Any]:
-    if col.kind == "date":
-        return parse_date
-    if col.kind == "month":
-        return parse_month
-    if col.kind == "phone":
-        return parse_phone
     if col.kind == "choice":
         return partial(parse_choice, col=col)
     if col.kind == "multi":
         return partial(parse_multi, col=col)
-    if col.kind == "bool":
-        return parse_bool
-    if col.kind == "ethnic":
-        return parse_ethnic
     if col.key == "name":
         return clean_name
-    return text
+    by_kind: dict[str, Callable[[Any], Any]] = {
+        "date": parse_date,
+        "month": parse_month,
+        "phone": parse_phone,
+        "bool": parse_bool,
+        "ethnic": parse_ethnic,
+    }
+    return by_kind.get(col.kind, text)
 
 
 @lru_cache(maxsize=1)
