@@ -53,24 +53,25 @@ def _derive(key: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"yinling field encryption v2").derive(raw)
 
 
+# The configured keys and the lookup-hash key are read from settings once, not per value
+# (reading a setting was a third of a token's cost), and again when a test overrides them.
 @cache
-def _keys(keys: tuple[str, ...]) -> _Keys:
-    return _Keys(keys)
-
-
-_CURRENT: list[_Keys] = []  # the configured keys, looked up once (reading settings is a third of a token)
-
-
 def _configured() -> _Keys:
-    if not _CURRENT:
-        _CURRENT.append(_keys(tuple(settings.FIELD_ENCRYPTION_KEYS)))
-    return _CURRENT[0]
+    return _Keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+@cache
+def _hmac() -> hmac.HMAC:
+    key = hashlib.sha256(("yinling-lookup:" + settings.FIELD_HASH_KEY).encode()).digest()
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 @receiver(setting_changed)
 def _settings_changed(*, setting: str, **_kwargs: Any) -> None:
     if setting == "FIELD_ENCRYPTION_KEYS":
-        _CURRENT.clear()
+        _configured.cache_clear()
+    elif setting == "FIELD_HASH_KEY":
+        _hmac.cache_clear()
 
 
 def encrypt(value: str) -> str:
@@ -106,14 +107,9 @@ def rotate(token: str) -> str:
 
 def keyed_hash(value: str, purpose: str) -> str:
     """HMAC-SHA256 for exact lookups (uniqueness, search by number) without storing the value."""
-    h = _hmac(settings.FIELD_HASH_KEY).copy()  # a copy skips deriving the key's pads again
+    h = _hmac().copy()  # a copy skips deriving the key's pads again
     h.update(f"{purpose}:{value}".encode())
     return h.hexdigest()
-
-
-@cache
-def _hmac(setting: str) -> hmac.HMAC:
-    return hmac.new(hashlib.sha256(("yinling-lookup:" + setting).encode()).digest(), digestmod=hashlib.sha256)
 
 
 class EncryptedTextField(models.TextField):

@@ -35,6 +35,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -1015,7 +1016,6 @@ class Importer:
         self.org_paths = {pk: path for pk, path, _active in self.orgs.values()}
         self.known_regions = set(Division.objects.values_list("code", flat=True))
         self.today = timezone.localdate()
-        self._line_parser: Callable[[bytes], tuple[Any, ...]] | None = None
 
     def in_scope(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.paths)
@@ -1163,10 +1163,10 @@ class Importer:
             cleaned[name] = value
         return cleaned
 
-    def _parse_line(self, line: bytes) -> tuple[Any, ...]:
-        if self._line_parser is None:
-            self._line_parser = _copy_line_parser()
-        return self._line_parser(line)
+    @cached_property
+    def _parse_line(self) -> Callable[[bytes], tuple[Any, ...]]:
+        """Reads a COPY line back (built on first use: only rows that update a stored record need it)."""
+        return _copy_line_parser()
 
     def _update(self, changed: list[tuple[Retiree, dict[str, list[Any]]]]) -> None:
         now = timezone.now()
@@ -1349,21 +1349,29 @@ def _copy_line(row: list[Any]) -> bytes:
     """
     from psycopg._copy_base import format_row_text
 
-    global _COPY_TRANSFORMER
-    if _COPY_TRANSFORMER is None:
-        from psycopg.adapt import Transformer
-
-        _COPY_TRANSFORMER = Transformer()  # the default adapters: no connection in a worker
     out = bytearray()
-    format_row_text(row, _COPY_TRANSFORMER, out)
+    format_row_text(row, _copy_transformer(), out)
     return bytes(out)
 
 
-_COPY_TRANSFORMER: Any = None
+@cache
+def _copy_transformer() -> Any:
+    from psycopg.adapt import Transformer
+
+    return Transformer()  # the default adapters: a worker has no connection
 
 
+# The escapes format_row_text writes, and what they stand for.
+_COPY_ESCAPED = {
+    rb"\b": b"\b",
+    rb"\t": b"\t",
+    rb"\n": b"\n",
+    rb"\v": b"\v",
+    rb"\f": b"\f",
+    rb"\r": b"\r",
+    rb"\\": b"\\",
+}
 _COPY_UNESCAPE = re.compile(rb"\\[btnvfr\\]")
-_COPY_ESCAPED = {b"\\" + bytes([c]): bytes([v]) for c, v in zip(b"btnvfr\\", b"\b\t\n\v\f\r\\", strict=True)}
 
 
 def _copy_line_parser() -> Callable[[bytes], tuple[Any, ...]]:
@@ -1385,7 +1393,7 @@ def _copy_line_parser() -> Callable[[bytes], tuple[Any, ...]]:
         return _COPY_ESCAPED[match[0]]
 
     def parse(line: bytes) -> tuple[Any, ...]:
-        # The escapes format_row_text writes (psycopg's parser wants a result set to size its rows).
+        # Split and unescaped here: psycopg's own parser wants a result set to size its rows.
         fields = line[:-1].split(b"\t")
         return tuple(
             tx.load_sequence(
