@@ -102,6 +102,11 @@ def _people(county: Org, today: dt.date) -> tuple[list[Retiree], list[Retiree]]:
     return helpers[:8], recipients[:8]
 
 
+def _second(people: list[Retiree]) -> Retiree:
+    """The second person of a non-empty list, or the only one."""
+    return people[1] if len(people) > 1 else people[0]
+
+
 def _user(r: Retiree) -> Any:
     return r.account if r.account_id else None
 
@@ -239,7 +244,8 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
                     services.do_grant(by=admin, retiree=elder, hours=H("5"), reason="重阳节关爱高龄独居老人")
                     clock.stamp(day(offset, 21, 45))
 
-    # The present: what the pages show as waiting.
+    # The present: what the pages show as waiting. A small demo (seed_demo --retirees 2) may
+    # have one helper and one elder in a county, so the second of each is the first again.
     waiting = 0
     for n, (_county, helpers, recipients) in enumerate(members):
         for k in range(2):
@@ -248,11 +254,12 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
         serve(recipients[-1], helpers[-1], day(2, 14), finish="accepted")
         serve(recipients[0], helpers[0], day(-1, 9), finish="reported")
         if n % 4 == 0:
-            serve(recipients[1], helpers[1], day(-2, 15), finish="disputed")
+            serve(_second(recipients), _second(helpers), day(-2, 15), finish="disputed")
         if n % 3 == 0:
             category, description = rng.choice(OFFERS)
+            offerer = _second(helpers)
             services.do_publish_offer(
-                by=_user(helpers[1]), provider=helpers[1], category=category, description=description
+                by=_user(offerer), provider=offerer, category=category, description=description
             )
 
     _backdate(clock, joined, now)

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from yinling.audit.context import acting
@@ -13,9 +13,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print only the summary.")
         parser.add_argument("--retirees", type=int, default=None,
-                            help="How many synthetic retirees the registry should hold (default 5000).")
+                            help="How many synthetic retirees the registry should hold, 0 or more (default 5000).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["retirees"] is not None and options["retirees"] < 0:
+            raise CommandError(f"--retirees must be 0 or more (got {options['retirees']}).")
         write = (lambda msg: None) if options["quiet"] else self.stdout.write
         with acting(user=None, ip=None), transaction.atomic():
             for seeder in SEEDERS:
