@@ -258,9 +258,7 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
         if n % 3 == 0:
             category, description = rng.choice(OFFERS)
             offerer = _second(helpers)
-            services.do_publish_offer(
-                by=_user(offerer), provider=offerer, category=category, description=description
-            )
+            services.do_publish_offer(by=_user(offerer), provider=offerer, category=category, description=description)
 
     _backdate(clock, joined, now)
     demo_users = [

@@ -12,8 +12,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print only the summary.")
-        parser.add_argument("--retirees", type=int, default=None,
-                            help="How many synthetic retirees the registry should hold, 0 or more (default 5000).")
+        parser.add_argument(
+            "--retirees",
+            type=int,
+            default=None,
+            help="How many synthetic retirees the registry should hold, 0 or more (default 5000).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["retirees"] is not None and options["retirees"] < 0:
