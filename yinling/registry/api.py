@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -254,6 +256,37 @@ def _drf_errors(exc: ValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
+# ---------------------------------------------------------------------------------------------
+# Filtering
+
+
+class RetireeApiFilterSet(RetireeFilterSet):
+    """The list page's filters, plus `search`: DRF's name for the search, the same as `q` (both given: both apply)."""
+
+    search = django_filters.CharFilter(label=_lazy("Name, pinyin, ID or phone digits"), method="filter_search")
+
+
+# Query parameters the list takes besides its filters: the page number and DRF's format override.
+NOT_FILTERS = ("page", "format")
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """Refuse a query parameter that is no filter, rather than ignore it.
+
+    An ignored `?search=` once answered with everyone: a caller who misspells a filter must get
+    400 naming it, never a wider result than asked for.
+    """
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(filterset_class.base_filters) if filterset_class else set()
+        unknown = sorted(set(request.query_params) - known - set(NOT_FILTERS))
+        if unknown:
+            message = _("There is no such filter. Known filters: %(known)s.") % {"known": ", ".join(sorted(known))}
+            raise exceptions.ValidationError({name: [message] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
+
+
 CONFLICT = inline_serializer(
     "RetireeConflict",
     fields={"error": serializers.CharField(), "message": serializers.CharField()},
@@ -263,9 +296,11 @@ CONFLICT = inline_serializer(
 @extend_schema_view(
     list=extend_schema(
         summary="Retirees in your scope",
-        description="The registry list page's filters and search (`q`: name, pinyin or initials, the last 4 or 6 "
-        "of the ID number, the last 4 of a phone, a full ID number or mobile). Sensitive fields are masked "
-        "unless you may see them; a page with unmasked values is audited.",
+        description="The registry list page's filters and search (`q`, or `search` as DRF names it: name, pinyin "
+        "or initials, the last 4 or 6 of the ID number, the last 4 of a phone, a full ID number or mobile). "
+        "People on register only, unless `status` asks for `deceased`, `moved_out` or `all`. A query parameter "
+        "that is no filter is refused with 400, never ignored. Sensitive fields are masked unless you may see "
+        "them; a page with unmasked values is audited.",
         parameters=[
             OpenApiParameter("age_min", OpenApiTypes.INT, description="Age from (years, inclusive)"),
             OpenApiParameter("age_max", OpenApiTypes.INT, description="Age to (years, inclusive)"),
@@ -309,8 +344,8 @@ class RetireeViewSet(
 
     model = Retiree
     serializer_class = RetireeSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = RetireeFilterSet
+    filter_backends = [StrictFilterBackend]
+    filterset_class = RetireeApiFilterSet
 
     def get_queryset(self) -> QuerySet[Retiree]:
         qs = super().get_queryset().filter(is_deleted=False).select_related("org")

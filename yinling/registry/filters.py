@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,10 @@ from yinling.registry.idcard import normalise
 from yinling.registry.models import Retiree
 
 PARTY = [("party", _("Party member")), ("non_party", _("Not a party member"))]
+# Lists show people on register unless asked: a death or a move keeps the record, but a list of
+# "our retirees" that still counts the dead is the trial's complaint. "all" asks for every record.
+STATUS_ALL = "all"
+STATUS_CHOICES = [*choices.Status.choices, (STATUS_ALL, _("All records (also deceased and moved out)"))]
 
 
 def search_q(value: str) -> Q:
@@ -96,7 +101,13 @@ class RetireeFilterSet(django_filters.FilterSet):
         label=_("Contribution"), choices=choices.Contribution.choices, method="filter_contribution"
     )
     disabled = django_filters.BooleanFilter(label=_("disabled"))  # "Disabled" is Django's 禁用 (switched off)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=choices.Status.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        empty_label=None,  # no blank choice: the select shows 在册, which is what an absent status means
+        method="filter_status",
+        help_text=_("Deceased and moved-out people are kept in the registry; choose them here to see them."),
+    )
 
     class Meta:
         model = Retiree
@@ -115,6 +126,20 @@ class RetireeFilterSet(django_filters.FilterSet):
             "disabled",
             "status",
         ]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        # Always bound, so that the default status applies to a list opened without any filter too
+        # (django-filter does not filter an unbound set at all).
+        super().__init__(QueryDict() if data is None else data, *args, **kwargs)
+
+    def filter_queryset(self, queryset: QuerySet[Retiree]) -> QuerySet[Retiree]:
+        qs = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            qs = qs.filter(status=choices.Status.ACTIVE)
+        return qs
+
+    def filter_status(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
+        return qs if value == STATUS_ALL else qs.filter(status=value)
 
     def filter_search(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
         return qs.filter(search_q(value))
