@@ -19,23 +19,8 @@ class OrgsConfig(AppConfig):
         from yinling.orgs.models import Org
 
         register(Org)
-        register_figure(
-            Figure(
-                _("Bureaus in my scope"),
-                _count_orgs(["province_bureau", "city_bureau", "county_bureau"]),
-                "orgs:list",
-                order=60,
-            )
-        )
-        register_figure(Figure(_("Units and stations"), _count_orgs(["unit", "station"]), "orgs:list", order=61))
+        bureaus = [Org.Kind.PROVINCE_BUREAU, Org.Kind.CITY_BUREAU, Org.Kind.COUNTY_BUREAU]
+        register_figure(Figure(_("Bureaus in my scope"), "orgs:list", {"kind": bureaus}, order=60))
+        units = [Org.Kind.UNIT, Org.Kind.STATION]
+        register_figure(Figure(_("Units and stations"), "orgs:list", {"kind": units}, order=61))
         register_nav(NavItem(_("Org tree"), "orgs:list", perm="orgs.view_org", order=80))
-
-
-def _count_orgs(kinds: list[str]):  # type: ignore[no-untyped-def]
-    def count(user):  # type: ignore[no-untyped-def]
-        from yinling.orgs.models import Org
-
-        qs = Org.objects.restrict(user, "view")
-        return qs.filter(kind__in=kinds).count() if qs.exists() else None
-
-    return count

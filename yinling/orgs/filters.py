@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,10 @@ from yinling.orgs.models import Org
 
 class OrgFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Org.Kind.choices)
+    # Several kinds at once: the home page's "Bureaus in my scope" links to the three bureau kinds.
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=Org.Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
     under = django_filters.CharFilter(label=_("Under org code"), method="filter_under")
 
     class Meta:

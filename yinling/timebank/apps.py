@@ -41,8 +41,8 @@ class TimebankConfig(AppConfig):
         )
 
         register_nav(NavItem(_("Time bank"), "timebank:home", order=40, check=_sees_timebank))
-        register_figure(Figure(_("Time bank members"), _count_members, "timebank:members", order=40))
-        register_figure(Figure(_("Needs awaiting confirmation"), _count_reported, "timebank:requests", order=41))
+        register_figure(Figure(_("Time bank members"), "timebank:members", order=40))
+        register_figure(Figure(_("Needs awaiting confirmation"), "timebank:requests", {"status": "reported"}, order=41))
         register_seeder(Seeder("timebank", seed_timebank, order=40))
 
 
@@ -50,24 +50,6 @@ def _sees_timebank(user) -> bool:  # type: ignore[no-untyped-def]
     from yinling.core.scoping import user_paths
 
     return getattr(user, "kind", "") == "retiree" or bool(user_paths(user, "timebank.view_account"))
-
-
-def _count_members(user):  # type: ignore[no-untyped-def]
-    from yinling.core.scoping import user_paths
-    from yinling.timebank.models import Account
-
-    if not user_paths(user, "timebank.view_account"):
-        return None
-    return Account.objects.restrict(user, "view").filter(kind=Account.Kind.MEMBER).count()
-
-
-def _count_reported(user):  # type: ignore[no-untyped-def]
-    from yinling.core.scoping import user_paths
-    from yinling.timebank.models import ServiceRequest
-
-    if not user_paths(user, "timebank.view_servicerequest"):
-        return None
-    return ServiceRequest.objects.restrict(user, "view").filter(status=ServiceRequest.Status.REPORTED).count()
 
 
 def _follow_member(sender, retiree, from_org, to_org, **kwargs):  # type: ignore[no-untyped-def]
