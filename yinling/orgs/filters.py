@@ -7,7 +7,12 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from yinling.orgs.lookups import OrgSubtreeFilter
 from yinling.orgs.models import Org
+
+
+def _viewable(request: Any) -> QuerySet[Org]:
+    return Org.objects.restrict(getattr(request, "user", None), "view")
 
 
 class OrgFilterSet(django_filters.FilterSet):
@@ -16,7 +21,7 @@ class OrgFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         label=_("Kind"), choices=Org.Kind.choices, widget=forms.CheckboxSelectMultiple
     )
-    under = django_filters.CharFilter(label=_("Under org code"), method="filter_under")
+    under = OrgSubtreeFilter(label=_("Under org"), path_field="path", queryset=_viewable)
 
     class Meta:
         model = Org
@@ -24,10 +29,6 @@ class OrgFilterSet(django_filters.FilterSet):
 
     def search(self, qs: QuerySet[Org], name: str, value: str) -> QuerySet[Org]:
         return qs.filter(Q(name__icontains=value) | Q(code__startswith=value))
-
-    def filter_under(self, qs: QuerySet[Org], name: str, value: str) -> QuerySet[Org]:
-        root = Org.objects.filter(code=value).values_list("path", flat=True).first()
-        return qs.filter(path__under=root) if root else qs.none()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,16 +5,22 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yinling.orgs.lookups import OrgField
 from yinling.orgs.models import Division, Org
 
 
 class OrgForm(forms.ModelForm):
+    # The view narrows it to the active orgs where the user may add (or change) orgs.
+    parent = OrgField(label=_("parent"), queryset=Org.objects.all(), to_field_name=None)
+
     class Meta:
         model = Org
         fields = ["code", "name", "kind", "parent", "division", "is_active"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        parent: Any = self.fields["parent"]
+        parent.set_params(**{"for": "orgs.org", "action": "change" if self.instance.pk else "add"})
         self.fields["division"].queryset = Division.objects.order_by("code")  # type: ignore[attr-defined]
         self.fields["parent"].required = True
         self.fields["parent"].help_text = _("Moving an org moves its whole subtree.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yinling.core.crypto import keyed_hash
+from yinling.orgs.lookups import OrgSubtreeFilter
 from yinling.orgs.models import Org
 from yinling.registry import choices
 from yinling.registry.idcard import normalise
@@ -84,9 +85,19 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def _orgs_for_filter(request: Any) -> QuerySet[Org]:
+    """Orgs whose people the user may view; without a request (a library's members, counted for a
+    user whose rows are already scoped) any org: filtering scoped rows by it cannot widen them."""
+    if request is None:
+        return Org.objects.all()
+    from yinling.core.views import orgs_where
+
+    return orgs_where(request.user, Retiree, "view")
+
+
 class RetireeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name, pinyin, ID or phone digits"), method="filter_search")
-    org = django_filters.CharFilter(label=_("Org code (and below)"), method="filter_org")
+    org = OrgSubtreeFilter(label=_("Org (and below)"), queryset=_orgs_for_filter)
     category = django_filters.ChoiceFilter(label=_("Category"), choices=choices.Category.choices)
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=choices.Gender.choices)
     age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age")
@@ -143,10 +154,6 @@ class RetireeFilterSet(django_filters.FilterSet):
 
     def filter_search(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
         return qs.filter(search_q(value))
-
-    def filter_org(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
-        path = Org.objects.filter(code=value.strip()).values_list("path", flat=True).first()
-        return qs.filter(org__path__under=path) if path else qs.none()
 
     def filter_age(self, qs: QuerySet[Retiree], name: str, value: Any) -> QuerySet[Retiree]:
         today = timezone.localdate()

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yinling.orgs.lookups import OrgField
 from yinling.orgs.models import Org
 from yinling.registry import choices
 from yinling.registry.models import FamilyContact, Library, Retiree
@@ -21,7 +22,7 @@ def _blank(choices_list: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 class RetireeForm(forms.Form):
     """Create or edit a record. Validation is `validation.clean_record`, the same as the import's."""
 
-    org = forms.ModelChoiceField(label=_("managing org"), queryset=Org.objects.none())
+    org = OrgField(label=_("managing org"), to_field_name=None)
     name = forms.CharField(label=_("name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)
     category = forms.ChoiceField(label=_("category"), choices=_blank(choices.Category.choices))
@@ -83,6 +84,9 @@ class RetireeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if orgs is not None:
             self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        # The picker offers the orgs where the user may add (or change) records, as `orgs` holds.
+        org_field: Any = self.fields["org"]
+        org_field.set_params(**{"for": "registry.retiree", "action": "change" if instance else "add"})
         if instance is not None and not reveal:
             # Without the right to see them, sensitive values are not sent to the browser:
             # an empty input keeps what is stored.
@@ -187,11 +191,11 @@ class DeathForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_org = forms.ModelChoiceField(
+    to_org = OrgField(
         label=_("New managing org"),
         queryset=Org.objects.filter(is_active=True),
-        to_field_name="code",
-        help_text=_("Type or choose the destination org; it may be in another city."),
+        params={"scope": "all"},  # moves between cities are routine: any active org
+        help_text=_("Type the destination org's name or code and choose it; it may be in another city."),
     )
     reason = forms.CharField(label=_("reason"), max_length=200)
 
@@ -201,6 +205,8 @@ class DeleteForm(forms.Form):
 
 
 class LibraryForm(forms.ModelForm):
+    org = OrgField(label=_("org"), to_field_name=None, params={"for": "registry.library", "action": "add"})
+
     class Meta:
         model = Library
         fields = ["name", "description", "org", "shared"]

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from yinling.registry import views, views_accounts, views_import
+from yinling.registry import lookups, views, views_accounts, views_import
 
 app_name = "registry"
 urlpatterns = [
     path("", views.RetireeListView.as_view(), name="list"),
     path("add/", views.retiree_edit, name="add"),
     path("moves/", views.transfers, name="transfers"),
+    path("lookup/", lookups.retiree_lookup, name="lookup"),
     path("template/", views_import.template, name="template"),
     path("import/", views_import.upload, name="import"),
     path("import/check/", views_import.preview, name="import_preview"),
