@@ -69,6 +69,11 @@ class PickerWidget(forms.Widget):
         # key → label of that object in the user's scope, or None; set by the field (or a filter set).
         self.label_for: Callable[[str], str | None] = lambda key: None
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> PickerWidget:
+        obj: PickerWidget = super().__deepcopy__(memo)
+        obj.params = dict(self.params)
+        return obj
+
     def lookup_url(self) -> str:
         url = reverse(self.lookup_url_name)
         return f"{url}?{urlencode(self.params)}" if self.params else url
@@ -131,7 +136,6 @@ class PickerField(forms.ModelChoiceField):
 
     widget = PickerWidget
     lookup_url_name = ""
-    noun = _("entry")
     default_error_messages = {
         "invalid_choice": _("Choose one from the list: that choice is not available to you."),
     }
@@ -159,7 +163,8 @@ class PickerField(forms.ModelChoiceField):
 
     def set_params(self, **params: str) -> None:
         """Narrow what the lookup offers (the queryset decides what is valid)."""
-        self.widget.params.update(params)  # type: ignore[attr-defined]
+        # A new dict: a form's copy of a declared field shares its widget's attributes with the class's.
+        self.widget.params = {**self.widget.params, **params}  # type: ignore[attr-defined]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> PickerField:
         result: PickerField = super().__deepcopy__(memo)

@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from yinling.core.crypto import keyed_hash
 from yinling.orgs.lookups import OrgSubtreeFilter
 from yinling.orgs.models import Org
-from yinling.registry import choices
+from yinling.registry import choices, lookups
 from yinling.registry.idcard import normalise
-from yinling.registry.models import Retiree
+from yinling.registry.models import Retiree, Transfer
 
 PARTY = [("party", _("Party member")), ("non_party", _("Not a party member"))]
 # Lists show people on register unless asked: a death or a move keeps the record, but a list of
 # "our retirees" that still counts the dead is the trial's complaint. "all" asks for every record.
-STATUS_ALL = "all"
+STATUS_ALL = lookups.STATUS_ALL
 STATUS_CHOICES = [*choices.Status.choices, (STATUS_ALL, _("All records (also deceased and moved out)"))]
 
 
@@ -170,3 +170,22 @@ class RetireeFilterSet(django_filters.FilterSet):
 
     def filter_contribution(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
         return qs.filter(tags__contains=f"|contrib:{value}|")
+
+
+class MoveFilterSet(django_filters.FilterSet):
+    """The moves page: one person's moves, or those into or out of an org's subtree."""
+
+    person = lookups.RetireeFilter(
+        label=_("Person"),
+        field_name="retiree",
+        queryset=lambda request: lookups.people_for(getattr(request, "user", None), "view", STATUS_ALL),
+        params={"status": STATUS_ALL},  # moved people are still on register; anyone the user may view
+    )
+    org = OrgSubtreeFilter(label=_("Org (and below)"), queryset=_orgs_for_filter, method="filter_org")
+
+    class Meta:
+        model = Transfer
+        fields = ["person", "org"]
+
+    def filter_org(self, qs: QuerySet[Transfer], name: str, value: Org) -> QuerySet[Transfer]:
+        return qs.filter(Q(from_org__path__under=value.path) | Q(to_org__path__under=value.path))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connections
@@ -26,14 +27,16 @@ from django.utils.translation import gettext_lazy as _
 from yinling.core.scoping import has_anywhere
 from yinling.core.widgets import PickerField
 from yinling.registry import choices
-from yinling.registry.filters import STATUS_ALL, search_q
 from yinling.registry.models import Retiree
 
 LIMIT = 10
+STATUS_ALL = "all"  # as registry.filters.STATUS_ALL (which imports this module)
 ACTIONS = ("view", "change", "transfer", "open_account", "act_for")
 
 
 def search_people(queryset: QuerySet[Retiree], text: str) -> QuerySet[Retiree]:
+    from yinling.registry.filters import search_q
+
     text = text.strip()
     if not text:
         return queryset.none()
@@ -72,6 +75,12 @@ class RetireeField(PickerField):
 
     def label_from_instance(self, obj: Retiree) -> str:
         return person_label(obj)
+
+
+class RetireeFilter(django_filters.ModelChoiceFilter):
+    """One person, chosen with the picker."""
+
+    field_class = RetireeField
 
 
 def people_for(user: Any, action: str = "view", status: str = choices.Status.ACTIVE) -> QuerySet[Retiree]:

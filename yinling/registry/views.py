@@ -20,7 +20,7 @@ from yinling.core.views import ObjectListView, orgs_where
 from yinling.registry import services
 from yinling.registry.accounts import account_box_context
 from yinling.registry.exports import HEADERS, iter_rows
-from yinling.registry.filters import RetireeFilterSet, masked_query
+from yinling.registry.filters import MoveFilterSet, RetireeFilterSet, masked_query
 from yinling.registry.forms import ContactFormSet, DeathForm, DeleteForm, RetireeForm, TransferForm
 from yinling.registry.libraries import visible_libraries
 from yinling.registry.models import Retiree, Transfer
@@ -284,12 +284,15 @@ def transfers(request: HttpRequest) -> HttpResponse:
     if not paths:
         raise PermissionDenied
     q = path_q("from_org__path", paths) | path_q("to_org__path", paths)
-    rows = Transfer.objects.filter(q).select_related("retiree", "from_org", "to_org")[:200]
+    moves = Transfer.objects.filter(q).select_related("retiree", "from_org", "to_org")
+    filterset = MoveFilterSet(request.GET or None, queryset=moves, request=request)
+    rows = filterset.qs[:200] if not filterset.is_bound or filterset.is_valid() else moves.none()
     return render(
         request,
         "registry/transfers.html",
         {
             "rows": rows,
+            "filter": filterset,
             "breadcrumbs": [(_("Registry"), "/registry/"), (_("Moves"), "")],
         },
     )
