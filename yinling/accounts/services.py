@@ -54,7 +54,7 @@ def do_assign_role(*, by: Any, user: User, role: str, org: Org) -> RoleAssignmen
     check_can_assign(by, role, org)
     if user.org is None or not has_perm_at(by, "accounts.assign_user", user.org.path):
         raise PermissionDenied(_("This account is outside your scope."))
-    assignment, _created = RoleAssignment.objects.get_or_create(
+    assignment, _created = RoleAssignment.objects.unrestricted().get_or_create(
         user=user, role=role, org=org, defaults={"granted_by": by if getattr(by, "pk", None) else None}
     )
     clear_grants(user)

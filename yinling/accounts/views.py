@@ -20,7 +20,7 @@ from yinling.accounts.filters import UserFilterSet
 from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
 from yinling.accounts.models import RoleAssignment, User
 from yinling.accounts.tables import UserTable
-from yinling.core.scoping import can, path_q, user_paths
+from yinling.core.scoping import can, orgs_where
 from yinling.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from yinling.orgs.models import Org
 
@@ -89,7 +89,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your settings were saved."))
         return redirect("accounts:profile")
-    assignments = RoleAssignment.objects.filter(user=user).select_related("org")
+    assignments = RoleAssignment.objects.unrestricted().filter(user=user).select_related("org")  # one's own
     return render(request, "accounts/profile.html", {"form": form, "assignments": assignments})
 
 
@@ -152,8 +152,7 @@ class UserEditView(ObjectEditView):
 
 
 def assignable_orgs(user: Any) -> QuerySet[Org]:
-    paths = user_paths(user, "accounts.assign_user")
-    return Org.objects.filter(path_q("path", paths), is_active=True) if paths else Org.objects.none()
+    return orgs_where(user, User, "assign")
 
 
 class UserDetailView(ObjectDetailView):

@@ -5,26 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from yinling.audit.filters import AuditFilterSet
 from yinling.audit.models import AuditRecord
 from yinling.audit.tables import AuditTable
-from yinling.core.scoping import path_q, user_paths
 from yinling.core.views import ObjectDetailView, ObjectListView
 
 
 def audit_scope(user: Any, action: str | None) -> QuerySet[AuditRecord]:
-    """Records under the user's subtrees; records with no org only for holders at a root org."""
-    perm = f"audit.{action}_auditrecord" if action else None
-    paths = user_paths(user, perm)
-    if not paths:
-        return AuditRecord.objects.none()
-    q = path_q("org_path", paths)
-    if any(p.count("/") == 1 for p in paths):
-        q |= Q(org_path="")
-    return AuditRecord.objects.filter(q)
+    """Records under the user's subtrees (the model's rule covers records with no org)."""
+    return AuditRecord.objects.restrict(user, action)
 
 
 class AuditScopedMixin:

@@ -11,7 +11,7 @@ from yinling.orgs.models import Division, Org
 
 class OrgForm(forms.ModelForm):
     # The view narrows it to the active orgs where the user may add (or change) orgs.
-    parent = OrgField(label=_("parent"), queryset=Org.objects.all(), to_field_name=None)
+    parent = OrgField(label=_("parent"), queryset=Org.objects.unrestricted(), to_field_name=None)
 
     class Meta:
         model = Org

@@ -21,8 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from yinling.core.scoping import has_anywhere, user_paths
-from yinling.core.views import orgs_where
+from yinling.core.scoping import has_anywhere, orgs_where, user_paths
 from yinling.core.widgets import PickerField
 from yinling.orgs.models import Org
 
@@ -88,7 +87,8 @@ def _base(request: HttpRequest) -> QuerySet[Org] | None:
     """The orgs the lookup may offer this user, by its parameters; None if they ask for something unknown."""
     user = request.user
     if request.GET.get("scope") == "all":
-        return Org.objects.filter(is_active=True) if user_paths(user, None) else Org.objects.none()
+        # Any active org, for a user with a role (a move may go to any city): names and codes only.
+        return Org.objects.unrestricted().filter(is_active=True) if user_paths(user, None) else Org.objects.none()
     label = request.GET.get("for", "")
     if label:
         try:

@@ -85,7 +85,7 @@ class RetireeFilter(django_filters.ModelChoiceFilter):
 
 def people_for(user: Any, action: str = "view", status: str = choices.Status.ACTIVE) -> QuerySet[Retiree]:
     """Live records the user may `action`, with `status` (or any status for "all"): a RetireeField's usual queryset."""
-    qs = Retiree.objects.restrict(user, action).filter(is_deleted=False).select_related("org")
+    qs = Retiree.objects.restrict(user, action).select_related("org")  # restrict() leaves out deleted records
     return qs if status == STATUS_ALL else qs.filter(status=status)
 
 
