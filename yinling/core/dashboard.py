@@ -30,10 +30,12 @@ Query = Mapping[str, str | Sequence[str]]
 @dataclass(frozen=True)
 class Figure:
     label: str | Promise
-    url_name: str  # a list page (ObjectListView); the user who may not open it does not see the figure
+    # A list page (ObjectListView); the user who may not open it does not see the figure. (A
+    # function here, and a url name as query, only in the transitional old form: __post_init__.)
+    url_name: str | Callable[[Any], int | None]
     # The page's filter parameters, or a function giving them when the home page is shown
     # (for a date: {"since": today}).
-    query: Query | Callable[[], Query] = field(default_factory=dict)
+    query: Query | Callable[[], Query] | str = field(default_factory=dict)
     order: int = 100
     note: str | Promise = ""  # what the number includes, when the label alone could mislead
     legacy_count: Callable[[Any], int | None] | None = field(default=None, compare=False)
@@ -47,11 +49,16 @@ class Figure:
             object.__setattr__(self, "url_name", self.query)
             object.__setattr__(self, "query", {})
 
+    @property
+    def list_name(self) -> str:
+        return str(self.url_name)  # always a url name once __post_init__ has run
+
     def params(self) -> Query:
-        return self.query() if callable(self.query) else self.query
+        query = self.query() if callable(self.query) else self.query
+        return {} if isinstance(query, str) else query
 
     def url(self) -> str:
-        path = reverse(self.url_name)
+        path = reverse(self.list_name)
         params = self.params()
         return f"{path}?{urlencode(params, doseq=True)}" if params else path
 
@@ -105,10 +112,10 @@ def home_figures(user: Any) -> list[dict[str, Any]]:
                 )
             continue
         params = fig.params()
-        rows = list_rows(fig.url_name, user, params)
+        rows = list_rows(fig.list_name, user, params)
         if rows is None:
             continue
         value, approximate = count_or_estimate(rows)
-        url = reverse(fig.url_name) + (f"?{urlencode(params, doseq=True)}" if params else "")
+        url = reverse(fig.list_name) + (f"?{urlencode(params, doseq=True)}" if params else "")
         result.append({"label": fig.label, "value": value, "approximate": approximate, "url": url, "note": fig.note})
     return result

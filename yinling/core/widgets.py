@@ -159,12 +159,13 @@ class PickerField(forms.ModelChoiceField):
         self._queryset = None if queryset is None else queryset.all()
         self.widget.label_for = self.label_for_key  # type: ignore[attr-defined]
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[assignment]
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined,assignment]
 
     def set_params(self, **params: str) -> None:
         """Narrow what the lookup offers (the queryset decides what is valid)."""
         # A new dict: a form's copy of a declared field shares its widget's attributes with the class's.
-        self.widget.params = {**self.widget.params, **params}  # type: ignore[attr-defined]
+        widget: Any = self.widget
+        widget.params = {**widget.params, **params}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> PickerField:
         result: PickerField = super().__deepcopy__(memo)
