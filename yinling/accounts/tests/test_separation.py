@@ -110,9 +110,7 @@ def effect(action: str, target: User, since: int = 0) -> bool:
 @pytest.mark.parametrize("target_name", TARGETS)
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_it_lets_only_the_named_roles_act_on_an_account(
-    cast: Cast, action: str, actor: str, target_name: str
-) -> None:
+def test_it_lets_only_the_named_roles_act_on_an_account(cast: Cast, action: str, actor: str, target_name: str) -> None:
     target = make_target(cast, target_name)
     by = cast.user(actor)
     assert by is not None
