@@ -129,14 +129,23 @@ class Cast:
         return None if persona == "anonymous" else getattr(self, persona)
 
 
-def make_retiree_record(org: Org, name: str, phone: str, i: int) -> Retiree:
-    """A living registry record at `org`, from the registry's demo generator (`i` keeps ID numbers apart)."""
+def make_retiree_record(org: Org, name: str, phone: str, i: int, age: int = 82, **fields: Any) -> Retiree:
+    """A living registry record at `org`, `age` this year, from the registry's demo generator (`i` keeps ID
+    numbers apart); `fields` set more of the record."""
+    import datetime as dt
+
+    from yinling.registry import idcard
     from yinling.registry.choices import Status
     from yinling.registry.demo import make_retiree
 
-    record, _contacts = make_retiree(i, org, (org.division_id or org.code)[:6])
+    region = (org.division_id or org.code)[:6]
+    record, _contacts = make_retiree(i, org, region)
     record.name, record.phone = name, phone
     record.status, record.deceased_on = Status.ACTIVE, None
+    record.birth_date = dt.date(dt.date.today().year - age, 1, 1)
+    record.id_number = idcard.make(region, record.birth_date, 2 * i + (1 if record.gender == "M" else 0), record.gender)
+    for field, value in fields.items():
+        setattr(record, field, value)
     record.save()
     return record
 
@@ -158,7 +167,10 @@ def make_cast(tree: Tree | None = None) -> Cast:
 
     tree = tree or make_tree()
     retiree_record = make_retiree_record(tree.unit_a, "张建国", "13800138000", 1)
-    family_record = make_retiree_record(tree.county_a, "张秀英", "13900139000", 2)
+    # Young enough (55–75) to serve in the time bank, as the relatives who help usually are.
+    family_record = make_retiree_record(
+        tree.county_a, "张秀英", "13900139000", 2, age=62, health="good", disabled=False, living="with_children"
+    )
     FamilyContact.objects.create(
         retiree=retiree_record, relation="女儿", name=family_record.name, phone=family_record.phone
     )
