@@ -106,6 +106,12 @@ def check_grant(by: Any, role: str, org: Org, target: User) -> None:
     """Raise PermissionDenied unless `by` may give `target` the role `role` on `org`'s subtree."""
     check(by, "assign", target)
     check_can_assign(by, role, org)
+    check_separation(role, target)
+
+
+def check_separation(role: str, target: User) -> None:
+    """Raise PermissionDenied if `target` taking `role` would mix an administrator role with any other
+    (also for the `grant_role` bootstrap command, which has no granter to check)."""
     if role in ADMIN_ROLES and target.kind != User.Kind.STAFF:
         raise PermissionDenied(_("The administrator roles go to staff accounts only."))
     others = set(RoleAssignment.objects.filter(user_id=target.pk).exclude(role=role).values_list("role", flat=True))

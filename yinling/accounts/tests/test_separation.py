@@ -204,3 +204,16 @@ def test_it_records_each_account_action_once_with_its_event(cast: Cast) -> None:
     assert last is not None
     assert last.changes == {"is_active": [True, False]} and last.extra == {"event": "deactivated"}
     assert last.actor_username == "" or last.actor_username == "secadmin"
+
+
+def test_it_keeps_the_bootstrap_command_to_one_administrator_role(cast: Cast) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("grant_role", "auditadmin", roles.SECURITY_ADMIN, "330000")
+    with pytest.raises(CommandError):
+        call_command("grant_role", "clerk", roles.AUDIT_ADMIN, "330000")
+    assert not RoleAssignment.objects.filter(user=cast.audit_admin, role=roles.SECURITY_ADMIN).exists()
+    call_command("grant_role", "norole", roles.AUDIT_ADMIN, "330000", stdout=None)
+    assert RoleAssignment.objects.filter(user=cast.norole, role=roles.AUDIT_ADMIN).exists()
