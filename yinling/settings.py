@@ -134,7 +134,10 @@ MIDDLEWARE = [
     "yinling.accounts.middleware.IdleTimeoutMiddleware",
     "yinling.accounts.middleware.RequireTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "yinling.core.middleware.ScopeGuardMiddleware",
 ]
+# A scoped model read in a request without restrict()/unrestricted() raises (core/scoping.py).
+SCOPE_GUARD = envbool("YINLING_SCOPE_GUARD", "1" if DEBUG or TESTING else "0")
 
 ROOT_URLCONF = "yinling.urls"
 WSGI_APPLICATION = "yinling.wsgi.application"

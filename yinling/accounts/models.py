@@ -12,7 +12,9 @@ from yinling.orgs.models import Org
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
-    pass
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Sign-in looks an account up before anyone's scope exists.
+        return self.unrestricted().get(**{self.model.USERNAME_FIELD: username})
 
 
 class User(AbstractUser):
@@ -55,6 +57,12 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def scope_grants(self) -> list[tuple[str, frozenset[str]]]:
+        """[(org path, perms)] of this user's roles: what core.scoping needs (GrantHolder)."""
+        from yinling.accounts.permissions import grants_for
+
+        return grants_for(self)
 
 
 class RoleAssignment(models.Model):

@@ -17,7 +17,7 @@ def grants_for(user: Any) -> list[tuple[str, frozenset[str]]]:
 
         cached = [
             (path, frozenset(ROLES[role].perms) if role in ROLES else frozenset())
-            for role, path in RoleAssignment.objects.filter(user=user, org__is_active=True).values_list(
+            for role, path in RoleAssignment.objects.unrestricted().filter(user=user, org__is_active=True).values_list(
                 "role", "org__path"
             )
         ]
@@ -38,7 +38,7 @@ def has_perm_at(user: Any, perm: str, path: str) -> bool:
 def roles_at(user: Any) -> list[tuple[str, str]]:
     from yinling.accounts.models import RoleAssignment
 
-    return list(RoleAssignment.objects.filter(user=user).values_list("role", "org__code"))
+    return list(RoleAssignment.objects.unrestricted().filter(user=user).values_list("role", "org__code"))
 
 
 def needs_two_factor(user: Any) -> bool:
@@ -47,4 +47,4 @@ def needs_two_factor(user: Any) -> bool:
     from yinling.accounts.models import RoleAssignment
     from yinling.accounts.roles import ADMIN_ROLES
 
-    return RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES).exists()
+    return RoleAssignment.objects.unrestricted().filter(user=user, role__in=ADMIN_ROLES).exists()

@@ -25,31 +25,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from yinling.accounts.models import RoleAssignment, User
-from yinling.accounts.permissions import has_perm_at
-from yinling.accounts.roles import ADMIN_ROLES, ROLES
-from yinling.core.scoping import can, object_path
+from yinling.accounts.roles import ADMIN_ROLES, ROLES, Role
+from yinling.core.scoping import can, can_at, object_path, path_in, user_paths
 from yinling.orgs.models import Org
 
 # Account actions; each needs accounts.<action>_user on the account's org.
 ACTIONS = ("change", "assign", "deactivate", "unlock", "reset_otp")
 _NOT_ON_SELF = frozenset({"assign", "deactivate", "unlock", "reset_otp"})
+_NO_ROLE = Role("", "")
 
 
 def is_admin_account(user: User) -> bool:
     """Whether the account holds any of the three administrator roles (on any org)."""
-    return RoleAssignment.objects.filter(user_id=user.pk, role__in=ADMIN_ROLES).exists()
+    return RoleAssignment.objects.unrestricted().filter(user_id=user.pk, role__in=ADMIN_ROLES).exists()
 
 
 def _through_admin_role(by: Any, perm: str, path: str) -> bool:
     """Whether `by` holds `perm` at `path` through one of the administrator roles (not a business role)."""
     if not path or not getattr(by, "is_authenticated", False) or not by.is_active:
         return False
-    held = RoleAssignment.objects.filter(user_id=by.pk, role__in=ADMIN_ROLES, org__is_active=True)
-    return any(
-        path.startswith(root) and perm in ROLES[role].perms
-        for role, root in held.values_list("role", "org__path")
-        if role in ROLES
-    )
+    held = RoleAssignment.objects.unrestricted().filter(user_id=by.pk, role__in=ADMIN_ROLES, org__is_active=True)
+    roots = [root for role, root in held.values_list("role", "org__path") if perm in ROLES.get(role, _NO_ROLE).perms]
+    return path_in(path, roots)
 
 
 def refusal(by: Any, action: str, target: User) -> str | None:
@@ -82,6 +79,11 @@ def check(by: Any, action: str, target: User) -> None:
         raise PermissionDenied(reason)
 
 
+def _holds_at(user: Any, perm: str, org: Org) -> bool:
+    """Whether `user` holds a permission string (any, not only `app.action_model`) on `org`."""
+    return org.is_active and path_in(org.path, user_paths(user, perm))
+
+
 def check_can_assign(granter: Any, role: str, org: Org) -> None:
     """Raise PermissionDenied unless `granter` may hand out `role` on `org`.
 
@@ -92,12 +94,12 @@ def check_can_assign(granter: Any, role: str, org: Org) -> None:
     if role not in ROLES:
         raise ValidationError(_("Unknown role."))
     if role in ADMIN_ROLES:
-        if not has_perm_at(granter, "accounts.assign_admin_roles", org.path):
+        if not _holds_at(granter, "accounts.assign_admin_roles", org):
             raise PermissionDenied(_("Only a system administrator may assign the administrator roles."))
         return
-    if not has_perm_at(granter, "accounts.assign_user", org.path):
+    if not can_at(granter, User, "assign", org):
         raise PermissionDenied(_("You may not assign roles on this org."))
-    missing = [p for p in sorted(ROLES[role].perms) if not has_perm_at(granter, p, org.path)]
+    missing = [p for p in sorted(ROLES[role].perms) if not _holds_at(granter, p, org)]
     if missing:
         raise PermissionDenied(_("You cannot grant a role with permissions you do not hold yourself."))
 
@@ -114,7 +116,12 @@ def check_separation(role: str, target: User) -> None:
     (also for the `grant_role` bootstrap command, which has no granter to check)."""
     if role in ADMIN_ROLES and target.kind != User.Kind.STAFF:
         raise PermissionDenied(_("The administrator roles go to staff accounts only."))
-    others = set(RoleAssignment.objects.filter(user_id=target.pk).exclude(role=role).values_list("role", flat=True))
+    others = set(
+        RoleAssignment.objects.unrestricted()
+        .filter(user_id=target.pk)
+        .exclude(role=role)
+        .values_list("role", flat=True)
+    )
     if (role in ADMIN_ROLES and others) or (role not in ADMIN_ROLES and others & ADMIN_ROLES):
         raise PermissionDenied(
             _("An account with a system, security or audit administrator role holds that role and no other.")

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from yinling.accounts import policy
 from yinling.accounts.models import RoleAssignment, User
-from yinling.accounts.permissions import clear_grants, has_perm_at
+from yinling.accounts.permissions import clear_grants
 from yinling.accounts.policy import check_can_assign
 from yinling.audit import registry as audit_registry
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import bulk_record, record
+from yinling.core.scoping import can_at
 from yinling.orgs.models import Org
 
 __all__ = [
@@ -45,7 +46,7 @@ def _saved(obj: Any, before: dict[str, Any] | None, **extra: Any) -> None:
 
 @transaction.atomic
 def do_create_staff_user(*, by: Any, username: str, full_name: str, org: Org, password: str, email: str = "") -> User:
-    if not has_perm_at(by, "accounts.add_user", org.path):
+    if not can_at(by, User, "add", org):
         raise PermissionDenied(_("You may not add accounts on this org."))
     user = User(username=username, full_name=full_name, org=org, email=email, kind=User.Kind.STAFF)
     validate_password(password, user)
@@ -61,9 +62,9 @@ def do_create_staff_user(*, by: Any, username: str, full_name: str, org: Org, pa
 def do_update_staff_user(*, by: Any, user: User, full_name: str, email: str, org: Org) -> User:
     """Change an account's name, e-mail or home org (moving it needs `change` on the new org too)."""
     policy.check(by, "change", user)
-    if org.pk != user.org_id and not has_perm_at(by, "accounts.change_user", org.path):
+    if org.pk != user.org_id and not can_at(by, User, "change", org):
         raise PermissionDenied(_("You may not move accounts to this org."))
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.unrestricted().select_for_update().get(pk=user.pk)
     before = audit_registry.snapshot(user)
     user.full_name, user.email, user.org = full_name, email, org
     user.full_clean()
@@ -77,7 +78,7 @@ def do_update_staff_user(*, by: Any, user: User, full_name: str, email: str, org
 def do_assign_role(*, by: Any, user: User, role: str, org: Org) -> RoleAssignment:
     policy.check_grant(by, role, org, user)
     with audit_registry.explicit():
-        assignment, created = RoleAssignment.objects.get_or_create(
+        assignment, created = RoleAssignment.objects.unrestricted().get_or_create(
             user=user, role=role, org=org, defaults={"granted_by": by if getattr(by, "pk", None) else None}
         )
     if created:
@@ -101,7 +102,7 @@ def do_revoke_role(*, by: Any, assignment: RoleAssignment) -> None:
 def do_set_active(*, by: Any, user: User, active: bool) -> None:
     """Switch an account off (or on again): it keeps its roles and history."""
     policy.check(by, "deactivate", user)
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.unrestricted().select_for_update().get(pk=user.pk)
     if user.is_active == active:
         return
     before = audit_registry.snapshot(user)
@@ -149,7 +150,7 @@ def move_accounts(*, moves: Iterable[tuple[int, int]], reason: str = "") -> int:
     moved.
     """
     wanted = dict(moves)
-    accounts = User.objects.filter(pk__in=wanted).values_list("pk", "org_id", "username")
+    accounts = User.objects.unrestricted().filter(pk__in=wanted).values_list("pk", "org_id", "username")
     changed = [(pk, old, wanted[pk], username) for pk, old, username in accounts if old != wanted[pk]]
     if not changed:
         return 0
@@ -157,8 +158,8 @@ def move_accounts(*, moves: Iterable[tuple[int, int]], reason: str = "") -> int:
     for pk, _old, new, _name in changed:
         by_org.setdefault(new, []).append(pk)
     for org_id, pks in by_org.items():
-        User.objects.filter(pk__in=pks).update(org_id=org_id)
-    paths = dict(Org.objects.filter(pk__in=by_org).values_list("pk", "path"))
+        User.objects.unrestricted().filter(pk__in=pks).update(org_id=org_id)
+    paths = dict(Org.objects.unrestricted().filter(pk__in=by_org).values_list("pk", "path"))
     extra = {"event": "moved", "reason": reason}
     bulk_record(
         [

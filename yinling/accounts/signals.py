@@ -37,7 +37,7 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
     # The name axes counts failures under: a phone number typed at sign-in becomes the account's
     # username (or a keyed hash), so phone numbers never reach the trail in plain text.
     username = str(get_client_username(request, credentials) or "")[:150]
-    user = User.objects.filter(username=username).select_related("org").first()
+    user = User.objects.unrestricted().filter(username=username).select_related("org").first()
     record(
         AuditRecord.Action.LOGIN_FAILED,
         object_type="accounts.user",
@@ -54,7 +54,7 @@ def on_locked_out(
 ) -> None:
     from yinling.accounts.models import User
 
-    user = User.objects.filter(username=username or "").select_related("org").first()
+    user = User.objects.unrestricted().filter(username=username or "").select_related("org").first()
     record(
         AuditRecord.Action.LOCKED_OUT,
         object_type="accounts.user",

@@ -20,7 +20,7 @@ from yinling.accounts.filters import UserFilterSet
 from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
 from yinling.accounts.models import RoleAssignment, User
 from yinling.accounts.tables import UserTable
-from yinling.core.scoping import path_q, user_paths
+from yinling.core.scoping import get_scoped_or_404, orgs_where
 from yinling.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from yinling.orgs.models import Org
 
@@ -88,7 +88,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your settings were saved."))
         return redirect("accounts:profile")
-    assignments = RoleAssignment.objects.filter(user=user).select_related("org")
+    assignments = RoleAssignment.objects.unrestricted().filter(user=user).select_related("org")  # one's own
     return render(request, "accounts/profile.html", {"form": form, "assignments": assignments})
 
 
@@ -166,8 +166,7 @@ class UserEditView(ObjectEditView):
 
 
 def assignable_orgs(user: Any) -> QuerySet[Org]:
-    paths = user_paths(user, "accounts.assign_user")
-    return Org.objects.filter(path_q("path", paths), is_active=True) if paths else Org.objects.none()
+    return orgs_where(user, User, "assign")
 
 
 class UserDetailView(ObjectDetailView):
@@ -196,7 +195,7 @@ class UserDetailView(ObjectDetailView):
 
 def _target(request: HttpRequest, pk: int, action: str) -> User:
     """404 outside the caller's subtree, 403 when the account policy refuses `action` on it."""
-    target = get_object_or_404(User.objects.restrict(request.user, None), pk=pk)
+    target: User = get_scoped_or_404(User, request.user, action, pk=pk)
     policy.check(request.user, action, target)
     return target
 

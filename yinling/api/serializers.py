@@ -61,7 +61,7 @@ class MeSerializer(serializers.ModelSerializer):
         if not hasattr(self, "_retiree_cache"):
             from yinling.registry.models import Retiree
 
-            self._retiree_cache = Retiree.objects.select_related("org").filter(account=user).first()
+            self._retiree_cache = Retiree.objects.unrestricted().select_related("org").filter(account=user).first()
         return self._retiree_cache
 
     @extend_schema_field(serializers.CharField(allow_null=True))

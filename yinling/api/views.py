@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yinling.api.base import ScopedReadOnlyViewSet
 from yinling.api.serializers import MeSerializer, OrgSerializer, TokenRequestSerializer, TokenSerializer
+from yinling.core.api import ScopedReadOnlyViewSet
 from yinling.orgs.models import Org
 
 
@@ -53,7 +53,9 @@ class OrgViewSet(ScopedReadOnlyViewSet):
         qs = super().get_queryset().select_related("parent").order_by("path")
         under = self.request.query_params.get("under")
         if under and self.action == "list":
-            root = Org.objects.filter(code=under).values_list("path", flat=True).first()
+            root = (
+                Org.objects.restrict(self.request.user, None).filter(code=under).values_list("path", flat=True).first()
+            )
             qs = qs.filter(path__under=root) if root else qs.none()
         return qs
 

@@ -1,10 +1,23 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yinling.core.scoping import ScopedQuerySet
+from yinling.core.scoping import ScopedQuerySet, path_in
 from yinling.core.treepath import TreePathField
+
+
+def _holds_a_root(roots: list[str]) -> bool:
+    return any(root.count("/") == 1 for root in roots)
+
+
+class AuditRecordQuerySet(ScopedQuerySet):
+    def scope_q(self, paths: list[str], action: str | None) -> Q:
+        """Records under the subtrees; records with no org (failed sign-ins of unknown names)
+        only for holders at a root org."""
+        q = super().scope_q(paths, action)
+        return q | Q(org_path="") if _holds_a_root(paths) else q
 
 
 class AuditRecord(models.Model):
@@ -55,7 +68,7 @@ class AuditRecord(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AuditRecordQuerySet.as_manager()
     scope_path_field = "org_path"
 
     class Meta:
@@ -67,6 +80,9 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
+
+    def in_subtrees(self, roots: list[str]) -> bool:
+        return path_in(self.org_path, roots) if self.org_path else _holds_a_root(roots)
 
 
 class ChainCheckpoint(models.Model):

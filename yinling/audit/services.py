@@ -158,11 +158,19 @@ def bulk_record(entries: list[dict[str, Any]]) -> None:
         AuditRecord,
         [
             AuditRecord(
-                at=now, actor=user, actor_username=user.get_username() if user else "",
-                on_behalf_of=ctx.on_behalf_of, ip=ctx.ip, request_id=ctx.request_id, action=e["action"],
-                object_type=e["object_type"], object_id=e["object_id"], object_repr=str(e["object_repr"])[:200],
+                at=now,
+                actor=user,
+                actor_username=user.get_username() if user else "",
+                on_behalf_of=ctx.on_behalf_of,
+                ip=ctx.ip,
+                request_id=ctx.request_id,
+                action=e["action"],
+                object_type=e["object_type"],
+                object_id=e["object_id"],
+                object_repr=str(e["object_repr"])[:200],
                 org_path=e.get("org_path") or paths.get(e.get("org_id"), ""),
-                changes=_jsonable(e.get("changes") or {}), extra=_jsonable(e.get("extra") or {}),
+                changes=_jsonable(e.get("changes") or {}),
+                extra=_jsonable(e.get("extra") or {}),
             )
             for e in entries
         ],
@@ -214,10 +222,18 @@ def seal_pending(*, wait: bool = True) -> int:
                             return total
             # Plain values, not model instances: the hash is computed from the very values read back.
             fields = ["id", *(f for f in HASHED_FIELDS if f not in ("seq", "prev_hash"))]
-            pending = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id").values(*fields)[:5000])
+            pending = list(
+                AuditRecord.objects.unrestricted().filter(seq__isnull=True).order_by("id").values(*fields)[:5000]
+            )
             if not pending:
                 return total
-            head = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
+            head = (
+                AuditRecord.objects.unrestricted()
+                .filter(seq__isnull=False)
+                .order_by("-seq")
+                .values_list("seq", "hash")
+                .first()
+            )
             if head is None:
                 head = ChainCheckpoint.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
             seq, prev = int(head[0] or 0), str(head[1])
@@ -295,7 +311,7 @@ def verify_chain() -> VerifyResult:
     result = VerifyResult()
     checkpoint = ChainCheckpoint.objects.order_by("-seq").first()
     expected_seq, prev = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
-    qs = AuditRecord.objects.filter(seq__isnull=False, seq__gt=expected_seq).order_by("seq")
+    qs = AuditRecord.objects.unrestricted().filter(seq__isnull=False, seq__gt=expected_seq).order_by("seq")
     for rec in qs.iterator(chunk_size=2000):
         expected_seq += 1
         assert rec.seq is not None
@@ -311,7 +327,11 @@ def verify_chain() -> VerifyResult:
         prev = rec.hash
         result.checked += 1
     result.head_seq, result.head_hash = expected_seq, prev
-    if AuditRecord.objects.filter(seq__isnull=False, seq__lte=(checkpoint.seq if checkpoint else 0)).exists():
+    if (
+        AuditRecord.objects.unrestricted()
+        .filter(seq__isnull=False, seq__lte=(checkpoint.seq if checkpoint else 0))
+        .exists()
+    ):
         result.problems.append("records older than the purge checkpoint reappeared")
     return result
 
@@ -331,8 +351,10 @@ def purge_before(cutoff: dt.datetime, *, by: str = "") -> int:
     seal_pending()
     with transaction.atomic():
         # Only a prefix of the chain may go, so the rest still verifies from the checkpoint.
-        first_young = AuditRecord.objects.filter(seq__isnull=False, at__gte=cutoff).order_by("seq").first()
-        qs = AuditRecord.objects.filter(seq__isnull=False)
+        first_young = (
+            AuditRecord.objects.unrestricted().filter(seq__isnull=False, at__gte=cutoff).order_by("seq").first()
+        )
+        qs = AuditRecord.objects.unrestricted().filter(seq__isnull=False)
         if first_young is not None:
             qs = qs.filter(seq__lt=first_young.seq)
         last = qs.order_by("-seq").first()

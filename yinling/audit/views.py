@@ -4,37 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import QuerySet
 
 from yinling.audit.filters import AuditFilterSet
 from yinling.audit.models import AuditRecord
 from yinling.audit.tables import AuditTable
-from yinling.core.scoping import path_q, user_paths
 from yinling.core.views import ObjectDetailView, ObjectListView
 
 
 def audit_scope(user: Any, action: str | None) -> QuerySet[AuditRecord]:
-    """Records under the user's subtrees; records with no org only for holders at a root org."""
-    perm = f"audit.{action}_auditrecord" if action else None
-    paths = user_paths(user, perm)
-    if not paths:
-        return AuditRecord.objects.none()
-    q = path_q("org_path", paths)
-    if any(p.count("/") == 1 for p in paths):
-        q |= Q(org_path="")
-    return AuditRecord.objects.filter(q)
+    """Records under the user's subtrees (the model's rule, in restrict(), covers records with no org)."""
+    return AuditRecord.objects.restrict(user, action)
 
 
-class AuditScopedMixin:
-    request: Any
-
-    def scoped(self, action: str | None = "view") -> QuerySet[AuditRecord]:
-        return audit_scope(self.request.user, action)
-
-
-class AuditListView(AuditScopedMixin, ObjectListView):
+class AuditListView(ObjectListView):
     model = AuditRecord
     table_class = AuditTable
     filterset_class = AuditFilterSet
@@ -63,15 +46,9 @@ class AuditListView(AuditScopedMixin, ObjectListView):
         return gettext("Audit trail")
 
 
-class AuditDetailView(AuditScopedMixin, ObjectDetailView):
+class AuditDetailView(ObjectDetailView):
     model = AuditRecord
     template_name = "audit/audit_detail.html"
-
-    def get_object(self, queryset: QuerySet[Any] | None = None) -> AuditRecord:
-        obj = get_object_or_404(self.scoped(None), pk=self.kwargs["pk"])
-        if not self.scoped("view").filter(pk=obj.pk).exists():
-            raise PermissionDenied
-        return obj
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

@@ -25,3 +25,23 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ScopeGuardMiddleware:
+    """In DEBUG and tests (settings.SCOPE_GUARD), a request that reads a scoped model without
+    restrict() or unrestricted() fails loudly (core.scoping.UnrestrictedQuery) instead of leaking.
+
+    Listed last, so the user is loaded (by the session) before the guard is on.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from yinling.core.scoping import scope_guard
+
+        user = getattr(request, "user", None)
+        if user is not None:
+            bool(user.is_authenticated)  # resolve the lazy user outside the guard
+        with scope_guard(settings.SCOPE_GUARD):
+            return self.get_response(request)

@@ -16,7 +16,6 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
@@ -26,7 +25,7 @@ from django_tables2 import SingleTableMixin
 
 from yinling.core.exports import xlsx_response
 from yinling.core.pagination import EstimatingPaginator
-from yinling.core.scoping import can, has_anywhere, perm_name, user_paths
+from yinling.core.scoping import can, get_scoped_or_404, has_anywhere, orgs_where
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -42,10 +41,11 @@ class ScopedMixin(LoginRequiredMixin):
 
     def get_scoped_object(self, action: str, **lookup: Any) -> models.Model:
         """404 outside the user's subtrees; 403 inside them without `action`."""
-        obj = get_object_or_404(self.scoped(None), **lookup)
-        if not can(self.request.user, action, obj):
-            raise PermissionDenied
-        return obj
+        return get_scoped_or_404(self.get_lookup_queryset(), self.request.user, action, **lookup)
+
+    def get_lookup_queryset(self) -> QuerySet[Any]:
+        """Where single objects are looked up (restricted by get_scoped_or_404); narrow it to join."""
+        return self.model._default_manager.all()
 
     def breadcrumbs(self) -> list[tuple[str, str]]:
         return []
@@ -164,13 +164,7 @@ class ObjectDetailView(ScopedMixin, DetailView):
         return ctx
 
 
-def orgs_where(user: Any, model: type[models.Model], action: str) -> QuerySet[Any]:
-    """Orgs on which `user` may do `action` to `model` objects (choices for org fields)."""
-    from yinling.core.scoping import path_q
-    from yinling.orgs.models import Org
-
-    paths = user_paths(user, perm_name(model, action))
-    return Org.objects.filter(path_q("path", paths), is_active=True) if paths else Org.objects.none()
+__all__ = ["ObjectDeleteView", "ObjectDetailView", "ObjectEditView", "ObjectListView", "orgs_where"]
 
 
 class ObjectEditView(ScopedMixin, FormView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,22 +14,22 @@ from django.utils import timezone
 
 from yinling.core.dashboard import home_figures
 
+# The start page for other kinds of account (a retiree's comes from the registry), registered in
+# AppConfig.ready(): core imports no domain app.
+_HOME_VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {}
+
+
+def register_home_view(kind: str, view: Callable[[HttpRequest], HttpResponse]) -> None:
+    _HOME_VIEWS[kind] = view
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if user.kind == "retiree":
-        return retiree_home(request)
+    view = _HOME_VIEWS.get(user.kind)
+    if view is not None:
+        return view(request)
     return render(request, "core/home.html", {"figures": home_figures(user)})
-
-
-def retiree_home(request: HttpRequest) -> HttpResponse:
-    """A retiree's own start page: their record in brief and a few large buttons; no staff navigation."""
-    from yinling.registry.models import Retiree
-
-    user: Any = request.user
-    retiree = Retiree.objects.select_related("org").filter(account=user, is_deleted=False).first()
-    return render(request, "core/retiree_home.html", {"retiree": retiree})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -22,7 +22,13 @@ class OrgFilterSet(django_filters.FilterSet):
         return qs.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
     def filter_under(self, qs: QuerySet[Org], name: str, value: str) -> QuerySet[Org]:
-        root = Org.objects.filter(code=value).values_list("path", flat=True).first()
+        # An org the user can see at all; any other code filters to nothing.
+        root = (
+            Org.objects.restrict(getattr(self.request, "user", None), None)
+            .filter(code=value)
+            .values_list("path", flat=True)
+            .first()
+        )
         return qs.filter(path__under=root) if root else qs.none()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -79,7 +79,7 @@ def username_for(retiree: Retiree) -> str:
 def _free_username(retiree: Retiree) -> str:
     base = username_for(retiree)
     name, n = base, 1
-    while User.objects.filter(username=name).exists():
+    while User.objects.unrestricted().filter(username=name).exists():
         n += 1
         name = f"{base}-{n}"
     return name
@@ -132,7 +132,7 @@ def new_code() -> str:
 def _account_of(retiree: Retiree) -> User | None:
     if not retiree.account_id:
         return None
-    return User.objects.filter(pk=retiree.account_id).first()
+    return User.objects.unrestricted().filter(pk=retiree.account_id).first()
 
 
 @transaction.atomic
@@ -144,7 +144,7 @@ def issue_activation_code(*, by: Any, retiree: Retiree) -> tuple[User, str, bool
     """
     if not can(by, "open_account", retiree):
         raise PermissionDenied
-    retiree = Retiree.objects.select_for_update().select_related("org").get(pk=retiree.pk)
+    retiree = Retiree.objects.unrestricted().select_for_update().select_related("org").get(pk=retiree.pk)
     if retiree.is_deleted:
         raise ValidationError(_("This record was deleted."))
     if retiree.status == Status.DECEASED:
@@ -223,10 +223,14 @@ def accounts_for_phone(value: str) -> list[User]:
     if not variants:
         return []
     hashes = [keyed_hash(v, "phone") for v in variants]
-    ids = Retiree.objects.filter(phone_hash__in=hashes, is_deleted=False, account__isnull=False).values_list(
-        "account_id", flat=True
+    ids = (
+        Retiree.objects.unrestricted()
+        .filter(phone_hash__in=hashes, is_deleted=False, account__isnull=False)
+        .values_list("account_id", flat=True)
     )
-    return list(User.objects.filter(pk__in=list(ids), kind=User.Kind.RETIREE, is_active=True).order_by("pk"))
+    return list(
+        User.objects.unrestricted().filter(pk__in=list(ids), kind=User.Kind.RETIREE, is_active=True).order_by("pk")
+    )
 
 
 def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str | None:
@@ -251,7 +255,7 @@ def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | Non
         return cache[raw]
     variants = phone_variants(raw)
     result = raw
-    if variants and not User.objects.filter(username=raw).exists():
+    if variants and not User.objects.unrestricted().filter(username=raw).exists():
         accounts = accounts_for_phone(raw)
         result = accounts[0].username if len(accounts) == 1 else "phone:" + keyed_hash(variants[0], "phone")[:24]
     cache[raw] = result
@@ -269,20 +273,20 @@ def _candidates(identifier: str) -> list[User]:
         return []
     if phone_variants(identifier):
         return accounts_for_phone(identifier)
-    user = User.objects.filter(username=identifier, kind=User.Kind.RETIREE, is_active=True).first()
+    user = User.objects.unrestricted().filter(username=identifier, kind=User.Kind.RETIREE, is_active=True).first()
     return [user] if user is not None else []
 
 
 def _retiree_of(user: User) -> Retiree | None:
     try:
-        return Retiree.objects.select_related("org").get(account=user)
+        return Retiree.objects.unrestricted().select_related("org").get(account=user)
     except ObjectDoesNotExist:
         return None
 
 
 def _count_wrong_try(user: User) -> None:
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.unrestricted().select_for_update().get(pk=user.pk)
         pending = pending_code(locked)
         if pending is None:
             return
@@ -326,7 +330,7 @@ def activate(*, identifier: str, code: str, password: str) -> User:
         raise ActivationError
     validate_password(password, match)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=match.pk)
+        user = User.objects.unrestricted().select_for_update().get(pk=match.pk)
         if user.password != match.password:  # used or replaced meanwhile
             raise ActivationError
         user.set_password(password)
@@ -410,7 +414,7 @@ def stop_acting(request: HttpRequest) -> int | None:
     request.session.pop(ACTING_SESSION_KEY, None)
     if not acting:
         return None
-    retiree = Retiree.objects.select_related("org").filter(pk=int(acting.get("id") or 0)).first()
+    retiree = Retiree.objects.unrestricted().select_related("org").filter(pk=int(acting.get("id") or 0)).first()
     with context.acting(on_behalf_of=label or ""):
         if retiree is not None:
             record(AuditRecord.Action.SECURITY, retiree, extra={"event": "acting_stopped"})

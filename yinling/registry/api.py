@@ -27,9 +27,9 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from yinling.api.base import ScopedViewSetMixin
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
+from yinling.core.api import ScopedSlugRelatedField, ScopedViewSetMixin
 from yinling.core.crypto import mask_phone
 from yinling.orgs.models import Org
 from yinling.registry import choices, services
@@ -166,7 +166,7 @@ def _multi(key: str) -> serializers.ListField:
 class RetireeWriteSerializer(serializers.Serializer):
     """A record to create or update. PATCH sends only what changes; PUT sends the whole record."""
 
-    org = serializers.SlugRelatedField[Org](
+    org = ScopedSlugRelatedField(
         slug_field="code",
         queryset=Org.objects.filter(is_active=True),
         help_text="Managing org's code; you must be allowed to add (create) or change (update) records there.",

@@ -15,8 +15,12 @@ class RegistryConfig(AppConfig):
         from yinling.core.dashboard import Figure, register_figure
         from yinling.core.demo import Seeder, register_seeder
         from yinling.core.navigation import NavItem, register_nav
+        from yinling.core.views_pages import register_home_view
         from yinling.registry.demo import seed_retirees
         from yinling.registry.models import FamilyContact, Library, Retiree
+        from yinling.registry.views_home import retiree_home
+
+        register_home_view("retiree", retiree_home)
 
         work = roles.crud(
             "registry.retiree", "view", "add", "change", "export", "import", "transfer", "open_account", "act_for"

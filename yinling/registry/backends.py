@@ -33,7 +33,7 @@ class PhoneBackend(ModelBackend):
             return None
         from yinling.registry.accounts import accounts_for_phone, phone_variants
 
-        if not phone_variants(username) or User.objects.filter(username=username).exists():
+        if not phone_variants(username) or User.objects.unrestricted().filter(username=username).exists():
             return None  # not a phone number, or an exact username: ModelBackend's business
         for user in accounts_for_phone(username):
             if user.check_password(password) and self.user_can_authenticate(user):

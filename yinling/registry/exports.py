@@ -103,7 +103,7 @@ class RowFormatter:
 def iter_rows(qs: QuerySet[Retiree], reveal: bool) -> Iterator[list[Any]]:
     from yinling.orgs.models import Org
 
-    formatter = RowFormatter(reveal, dict(Org.objects.values_list("id", "code")))
+    formatter = RowFormatter(reveal, dict(Org.objects.unrestricted().values_list("id", "code")))
     rows = qs.annotate(**formatter.annotations).order_by("id").values_list(*formatter.fields)
     for values in rows.iterator(chunk_size=2000):
         yield formatter.format(values)

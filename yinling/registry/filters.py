@@ -120,7 +120,8 @@ class RetireeFilterSet(django_filters.FilterSet):
         return qs.filter(search_q(value))
 
     def filter_org(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
-        path = Org.objects.filter(code=value.strip()).values_list("path", flat=True).first()
+        orgs = Org.objects.restrict(self.request.user if self.request else None, None)
+        path = orgs.filter(code=value.strip()).values_list("path", flat=True).first()
         return qs.filter(org__path__under=path) if path else qs.none()
 
     def filter_age(self, qs: QuerySet[Retiree], name: str, value: Any) -> QuerySet[Retiree]:

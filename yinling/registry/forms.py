@@ -179,7 +179,22 @@ class ContactForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from exc
 
 
-ContactFormSet = forms.inlineformset_factory(Retiree, FamilyContact, form=ContactForm, extra=1, can_delete=True)
+class _ContactsOf(forms.BaseInlineFormSet):
+    """The contacts of a record the view has already looked up in the user's scope."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", FamilyContact.objects.unrestricted())
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form: Any, index: Any) -> None:
+        super().add_fields(form, index)
+        # Django offers every contact's id here; a posted id can only name one of this record's contacts.
+        form.fields["id"].queryset = self.get_queryset()
+
+
+ContactFormSet = forms.inlineformset_factory(
+    Retiree, FamilyContact, form=ContactForm, formset=_ContactsOf, extra=1, can_delete=True
+)
 
 
 class DeathForm(forms.Form):
@@ -189,7 +204,8 @@ class DeathForm(forms.Form):
 class TransferForm(forms.Form):
     to_org = forms.ModelChoiceField(
         label=_("New managing org"),
-        queryset=Org.objects.filter(is_active=True),
+        # The destination only has to exist: moves between cities are routine (异地安置, services.do_transfer).
+        queryset=Org.objects.unrestricted().filter(is_active=True),
         to_field_name="code",
         help_text=_("Type or choose the destination org; it may be in another city."),
     )

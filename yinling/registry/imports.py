@@ -904,9 +904,7 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _checked(
-    ctx: _Context, rows: Iterator[Row], workers: int
-) -> Iterator[tuple[list[Row], list[Checked | None]]]:
+def _checked(ctx: _Context, rows: Iterator[Row], workers: int) -> Iterator[tuple[list[Row], list[Checked | None]]]:
     """Rows in chunks with their checks, in file order; with workers > 1, checked in worker processes.
 
     At most two chunks per worker are in flight, so memory stays bounded at any file size.
@@ -1011,7 +1009,7 @@ class Importer:
         self.paths = user_paths(user, "registry.import_retiree")
         self.orgs: dict[str, tuple[int, str, bool]] = {
             code: (pk, path, active)
-            for code, pk, path, active in Org.objects.values_list("code", "id", "path", "is_active")
+            for code, pk, path, active in Org.objects.unrestricted().values_list("code", "id", "path", "is_active")
         }
         self.org_paths = {pk: path for pk, path, _active in self.orgs.values()}
         self.known_regions = set(Division.objects.values_list("code", flat=True))
@@ -1107,7 +1105,7 @@ class Importer:
 
     def _flush(self, batch: list[_Pending], layout: Layout, result: ImportResult, *, apply: bool) -> None:
         hashes = [p.valid[1] for p in batch]
-        existing = {r.id_hash: r for r in Retiree.objects.filter(pk__in=_present(hashes))}
+        existing = {r.id_hash: r for r in Retiree.objects.unrestricted().filter(pk__in=_present(hashes))}
         new: list[list[Any] | bytes] = []
         changed: list[tuple[Retiree, dict[str, list[Any]]]] = []
         for p, id_hash in zip(batch, hashes, strict=True):

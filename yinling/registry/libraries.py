@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from yinling.core.pagination import count_or_estimate
-from yinling.core.scoping import path_q, user_paths
+from yinling.core.scoping import has_anywhere
 from yinling.registry.models import Library, Retiree
 
 
@@ -52,11 +52,9 @@ def _count(user: Any, filters: dict[str, str]) -> dict[str, Any]:
 
 def visible_libraries(user: Any) -> list[dict[str, Any]]:
     """Built-ins, then libraries saved in the user's subtrees or shared from an org above them."""
-    paths = user_paths(user, "registry.view_retiree")
-    if not paths:
+    if not has_anywhere(user, Retiree, "view"):
         return []
-    ancestors = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "/"}
-    saved = Library.objects.filter(path_q("org__path", paths) | Q(org__path__in=ancestors, shared=True))
+    saved = Library.objects.restrict(user, "view")
     result = [
         {
             "name": b.name,

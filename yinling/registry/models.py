@@ -6,11 +6,12 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yinling.core.crypto import EncryptedTextField
-from yinling.core.scoping import ScopedQuerySet
+from yinling.core.scoping import ScopedQuerySet, path_in, path_q
 from yinling.orgs.models import Org
 from yinling.registry import choices
 
@@ -18,6 +19,10 @@ month_validator = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Use a month like
 
 
 class RetireeQuerySet(ScopedQuerySet):
+    def live_q(self) -> Q:
+        """restrict() hides soft-deleted records unless asked for them (deleted=True)."""
+        return Q(is_deleted=False)
+
     def alive(self) -> RetireeQuerySet:
         return self.filter(is_deleted=False)
 
@@ -281,6 +286,12 @@ class FamilyContact(models.Model):
         super().save(*args, **kwargs)
 
 
+class TransferQuerySet(ScopedQuerySet):
+    def scope_q(self, paths: list[str], action: str | None) -> Q:
+        """Both sides of a move see it."""
+        return path_q("from_org__path", paths) | path_q("to_org__path", paths)
+
+
 class Transfer(models.Model):
     """A move between managing orgs; both sides keep seeing it in the record's history."""
 
@@ -291,11 +302,27 @@ class Transfer(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.CharField(max_length=150, blank=True)
 
+    objects = TransferQuerySet.as_manager()
+    scope_permission_model = "registry.Retiree"  # seen with the rights on the people moved
+
     class Meta:
         ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.retiree} {self.from_org.code} → {self.to_org.code}"
+
+    def in_subtrees(self, roots: list[str]) -> bool:
+        return path_in(self.from_org.path, roots) or path_in(self.to_org.path, roots)
+
+
+class LibraryQuerySet(ScopedQuerySet):
+    def scope_q(self, paths: list[str], action: str | None) -> Q:
+        """Libraries saved in the user's subtrees; to view, also those shared from an org above them."""
+        q = super().scope_q(paths, action)
+        if action == "view":
+            ancestors = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "/"}
+            q |= Q(org__path__in=ancestors, shared=True)
+        return q
 
 
 class Library(models.Model):
@@ -310,7 +337,7 @@ class Library(models.Model):
     created_by = models.CharField(max_length=150, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LibraryQuerySet.as_manager()
     scope_path_field = "org__path"
 
     class Meta:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
-from yinling.core.scoping import can, user_paths
+from yinling.core.scoping import can, can_at
 from yinling.orgs.models import Org
 from yinling.registry.choices import Status
 from yinling.registry.models import Retiree, Transfer
@@ -47,8 +47,7 @@ def masked(retiree: Retiree) -> dict[str, str]:
 
 
 def _check_org(user: Any, org: Org, action: str) -> None:
-    perm = f"registry.{action}_retiree"
-    if not any(org.path.startswith(p) for p in user_paths(user, perm)):
+    if not can_at(user, Retiree, action, org.path):
         raise PermissionDenied(_("The org %(code)s is outside your area.") % {"code": org.code})
 
 
@@ -67,7 +66,7 @@ def do_create_retiree(*, by: Any, org: Org, values: dict[str, Any]) -> Retiree:
 
 def _raise_if_duplicate(retiree: Retiree, exc: IntegrityError) -> None:
     """A failed save is a duplicate ID number only if that number is registered (other failures propagate)."""
-    if Retiree.objects.filter(id_hash=retiree.id_hash).exclude(pk=retiree.pk).exists():
+    if Retiree.objects.unrestricted().filter(id_hash=retiree.id_hash).exclude(pk=retiree.pk).exists():
         raise ValidationError({"id_number": _("A person with this ID number is already registered.")}) from exc
 
 

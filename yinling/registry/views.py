@@ -9,13 +9,13 @@ from django.db import connections, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yinling.audit.models import AuditRecord
 from yinling.core.exports import xlsx_response
-from yinling.core.scoping import can, has_anywhere, user_paths
+from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectListView, orgs_where
 from yinling.registry import services
 from yinling.registry.accounts import account_box_context
@@ -70,7 +70,7 @@ class RetireeListView(ObjectListView):
     def export(self) -> HttpResponseBase:
         qs = self.export_queryset().filter(is_deleted=False)
         # Unmasked only where the user may see sensitive data on every exported record.
-        reveal = _covers(self.request.user, "registry.view_sensitive_retiree", qs)
+        reveal = _covers(self.request.user, "view_sensitive", qs)
         filters = {k: v for k, v in self.request.GET.items() if k not in ("export", "page")}
         if "q" in filters:  # a search by ID number or phone must not put the number in the audit trail
             filters["q"] = masked_query(str(filters["q"]))
@@ -91,23 +91,17 @@ class RetireeListView(ObjectListView):
         return ctx
 
 
-def _covers(user: Any, perm: str, qs: QuerySet[Retiree]) -> bool:
-    paths = user_paths(user, perm)
-    if not paths:
+def _covers(user: Any, action: str, qs: QuerySet[Retiree]) -> bool:
+    """Whether the user holds `action` on every record of qs."""
+    if not has_anywhere(user, Retiree, action):
         return False
-    from yinling.core.scoping import path_q
-
-    return not qs.exclude(path_q("org__path", paths)).exists()
+    allowed = Retiree.objects.restrict(user, action, deleted=True).values("pk")
+    return not qs.exclude(pk__in=allowed).exists()
 
 
 def _retiree(request: HttpRequest, pk: int, action: str) -> Retiree:
     """404 outside the user's subtrees (and for deleted records), 403 without `action`."""
-    retiree = get_object_or_404(
-        Retiree.objects.restrict(request.user, None).filter(is_deleted=False).select_related("org"), pk=pk
-    )
-    if not can(request.user, action, retiree):
-        raise PermissionDenied
-    return retiree
+    return get_scoped_or_404(Retiree.objects.select_related("org"), request.user, action, pk=pk)
 
 
 @login_required
@@ -121,8 +115,13 @@ def retiree_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from yinling.core.crypto import mask_phone
 
     contact_rows = [(c, c.phone if revealed else mask_phone(c.phone or "")) for c in contacts]
-    history = AuditRecord.objects.filter(object_type="registry.retiree", object_id=str(retiree.pk)).order_by("-id")[:50]
-    transfers = Transfer.objects.filter(retiree=retiree).select_related("from_org", "to_org")
+    # The record's own change history, shown to whoever may see the record (not the audit trail's scope).
+    history = (
+        AuditRecord.objects.unrestricted()
+        .filter(object_type="registry.retiree", object_id=str(retiree.pk))
+        .order_by("-id")[:50]
+    )
+    transfers = retiree.transfers.select_related("from_org", "to_org")
     return render(
         request,
         "registry/retiree_detail.html",
@@ -278,13 +277,9 @@ def retiree_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def transfers(request: HttpRequest) -> HttpResponse:
     """Moves in and out of the user's area: both sides see them."""
-    from yinling.core.scoping import path_q
-
-    paths = user_paths(request.user, "registry.view_retiree")
-    if not paths:
+    if not has_anywhere(request.user, Retiree, "view"):
         raise PermissionDenied
-    q = path_q("from_org__path", paths) | path_q("to_org__path", paths)
-    rows = Transfer.objects.filter(q).select_related("retiree", "from_org", "to_org")[:200]
+    rows = Transfer.objects.restrict(request.user, "view").select_related("retiree", "from_org", "to_org")[:200]
     return render(
         request,
         "registry/transfers.html",
@@ -330,9 +325,7 @@ def library_save(request: HttpRequest) -> HttpResponse:
 def library_delete(request: HttpRequest, pk: int) -> HttpResponse:
     from yinling.registry.models import Library
 
-    library = get_object_or_404(Library.objects.restrict(request.user, None), pk=pk)
-    if not can(request.user, "delete", library):
-        raise PermissionDenied
+    library = get_scoped_or_404(Library, request.user, "delete", pk=pk)
     if request.method == "POST":
         library.delete()
         messages.success(request, _("Library removed."))

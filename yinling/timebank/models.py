@@ -13,10 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from yinling.core.scoping import ScopedQuerySet
+from yinling.core.scoping import ScopedQuerySet, path_in, path_q
 from yinling.orgs.models import Org
 
 HOURS: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
@@ -86,6 +87,12 @@ class Account(models.Model):
         return str(self.get_kind_display())
 
 
+class TransferQuerySet(ScopedQuerySet):
+    def scope_q(self, paths: list[str], action: str | None) -> Q:
+        """A transfer has no org of its own: it lies under both its accounts' orgs."""
+        return path_q("from_account__org__path", paths) | path_q("to_account__org__path", paths)
+
+
 class Transfer(models.Model):
     class Kind(models.TextChoices):
         SERVICE = "service", _("Service")
@@ -113,6 +120,10 @@ class Transfer(models.Model):
     on_behalf = models.BooleanField(_("done by staff on the member's behalf"), default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = TransferQuerySet.as_manager()
+    # Seen and acted on with the rights on time bank accounts (view, reverse …).
+    scope_permission_model = "timebank.Account"
+
     class Meta:
         ordering = ["-id"]
         constraints = [
@@ -125,6 +136,12 @@ class Transfer(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} h"
 
+    def in_subtrees(self, roots: list[str]) -> bool:
+        return any(
+            account.org_id is not None and path_in(account.org.path, roots)  # type: ignore[union-attr]
+            for account in (self.from_account, self.to_account)
+        )
+
 
 class Movement(models.Model):
     """One side of a transfer: +amount on one account, −amount on the other."""
@@ -134,6 +151,10 @@ class Movement(models.Model):
     amount = models.DecimalField(**HOURS)
     balance_after = models.DecimalField(**HOURS)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "account__org__path"
+    scope_permission_model = "timebank.Account"
 
     class Meta:
         ordering = ["-id"]
