@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from yinling.core.testing import Personas, Tree, make_personas, make_tree
+from yinling.core.testing import Cast, Personas, Tree, make_cast, make_personas, make_tree
 
 
 @pytest.fixture
@@ -15,6 +15,12 @@ def tree(db: None) -> Tree:
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    """Every persona on one tree (see core/testing.py); clients: core.testing.cast_clients(cast)."""
+    return make_cast()
 
 
 @pytest.fixture(autouse=True)

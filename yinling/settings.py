@@ -203,7 +203,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Retirees sign in with the phone number of their registry record, or with their username.
-    "yinling.accounts.backends.PhoneBackend",
+    "yinling.registry.backends.PhoneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,12 +1,15 @@
 from django.urls import include, path
 
+from yinling.accounts import urls as accounts_urls
 from yinling.core import views_pages
+from yinling.registry import urls as registry_urls
 
 urlpatterns = [
     path("", views_pages.home, name="home"),
     path("healthz/", views_pages.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("yinling.accounts.urls")),
+    # One "accounts" namespace: the account pages plus the registry's retiree activation page.
+    path("accounts/", include((accounts_urls.urlpatterns + registry_urls.account_urlpatterns, "accounts"))),
     path("orgs/", include("yinling.orgs.urls")),
     path("registry/", include("yinling.registry.urls")),
     path("audit/", include("yinling.audit.urls")),

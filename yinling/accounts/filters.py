@@ -26,5 +26,11 @@ class UserFilterSet(django_filters.FilterSet):
         return qs.filter(assignments__role=value).distinct()
 
     def filter_under(self, qs: QuerySet[User], name: str, value: str) -> QuerySet[User]:
-        root = Org.objects.filter(code=value).values_list("path", flat=True).first()
+        # An org the user can see at all; any other code filters to nothing.
+        root = (
+            Org.objects.restrict(getattr(self.request, "user", None), None)
+            .filter(code=value)
+            .values_list("path", flat=True)
+            .first()
+        )
         return qs.filter(org__path__under=root) if root else qs.none()

@@ -2,8 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from yinling.accounts import two_factor, views
-from yinling.registry import views_accounts as activate_views
 
+# The retiree activation page (/accounts/activate/, name "accounts:activate") belongs to the registry:
+# yinling/urls.py mounts registry.urls.account_urlpatterns in this namespace, so accounts imports no registry.
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -21,6 +22,4 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", views.unlock, name="unlock"),
     path("users/<int:pk>/reset-otp/", views.reset_otp, name="reset_otp"),
     path("assignments/<int:pk>/revoke/", views.revoke_role, name="revoke_role"),
-    # A retiree's first sign-in: phone number + activation code + a password of their own.
-    path("activate/", activate_views.activate, name="activate"),
 ]

@@ -15,12 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yinling.accounts import services
+from yinling.accounts import policy, services
 from yinling.accounts.filters import UserFilterSet
 from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
 from yinling.accounts.models import RoleAssignment, User
 from yinling.accounts.tables import UserTable
-from yinling.core.scoping import can, orgs_where
+from yinling.core.scoping import get_scoped_or_404, orgs_where
 from yinling.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from yinling.orgs.models import Org
 
@@ -74,8 +74,7 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
 def elder_mode(request: HttpRequest) -> HttpResponse:
     """Switch elder mode on or off once; it stays with the account (and this browser)."""
     enabled = request.POST.get("enabled", "1") == "1"
-    if request.user.is_authenticated:
-        User.objects.filter(pk=request.user.pk).update(elder_mode=enabled)
+    services.do_set_elder_mode(by=request.user, enabled=enabled)
     response = redirect(safe_next(request))
     response.set_cookie("elder_mode", "1" if enabled else "0", max_age=3600 * 24 * 365, samesite="Lax", httponly=True)
     return response
@@ -147,6 +146,21 @@ class UserEditView(ObjectEditView):
     model = User
     form_class = StaffEditForm
 
+    def get_scoped_object(self, action: str, **lookup: Any) -> User:
+        target = cast("User", super().get_scoped_object(action, **lookup))
+        policy.check(self.request.user, "change", target)  # the 三员 rule on top of the scope
+        return target
+
+    def save(self, form: BaseModelForm) -> User:
+        data = form.cleaned_data
+        return services.do_update_staff_user(
+            by=self.request.user,
+            user=cast("User", self.object),
+            full_name=data["full_name"],
+            email=data.get("email", ""),
+            org=data["org"],
+        )
+
     def get_success_url(self, obj: Any = None) -> str:  # type: ignore[override]
         return f"/accounts/users/{self.object.pk}/"  # type: ignore[union-attr]
 
@@ -164,11 +178,12 @@ class UserDetailView(ObjectDetailView):
         me = self.request.user
         target: User = self.object
         ctx["assignments"] = target.assignments.select_related("org", "granted_by").order_by("org__path", "role")
-        ctx["can_assign"] = can(me, "assign", target)
+        ctx["can_change"] = policy.allowed(me, "change", target)
+        ctx["can_assign"] = policy.allowed(me, "assign", target)
         ctx["assign_form"] = AssignRoleForm(orgs=assignable_orgs(me)) if ctx["can_assign"] else None
-        ctx["can_unlock"] = can(me, "unlock", target)
-        ctx["can_reset_otp"] = can(me, "reset_otp", target)
-        ctx["can_deactivate"] = can(me, "deactivate", target) and target.pk != me.pk
+        ctx["can_unlock"] = policy.allowed(me, "unlock", target)
+        ctx["can_reset_otp"] = policy.allowed(me, "reset_otp", target)
+        ctx["can_deactivate"] = policy.allowed(me, "deactivate", target)
         from axes.models import AccessAttempt
 
         ctx["locked"] = AccessAttempt.objects.filter(username=target.username).exists()
@@ -179,10 +194,9 @@ class UserDetailView(ObjectDetailView):
 
 
 def _target(request: HttpRequest, pk: int, action: str) -> User:
-    """404 outside the caller's subtree, 403 without `action` on it."""
-    target = get_object_or_404(User.objects.restrict(request.user, None), pk=pk)
-    if not can(request.user, action, target):
-        raise PermissionDenied
+    """404 outside the caller's subtree, 403 when the account policy refuses `action` on it."""
+    target: User = get_scoped_or_404(User, request.user, action, pk=pk)
+    policy.check(request.user, action, target)
     return target
 
 
@@ -225,8 +239,6 @@ def revoke_role(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def set_active(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk, "deactivate")
-    if target.pk == request.user.pk:
-        raise PermissionDenied
     services.do_set_active(by=request.user, user=target, active=request.POST.get("active") == "1")
     messages.success(request, _("Account updated."))
     return redirect("accounts:user_detail", pk=pk)

@@ -21,13 +21,13 @@ def _count_today(action):  # type: ignore[no-untyped-def]
     def count(user):  # type: ignore[no-untyped-def]
         from django.utils import timezone
 
-        from yinling.audit.views import audit_scope
-        from yinling.core.scoping import user_paths
+        from yinling.audit.models import AuditRecord
+        from yinling.core.scoping import has_anywhere
 
-        if not user_paths(user, "audit.view_auditrecord"):
+        if not has_anywhere(user, AuditRecord, "view"):
             return None
         start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        qs = audit_scope(user, "view").filter(at__gte=start)
+        qs = AuditRecord.objects.restrict(user, "view").filter(at__gte=start)
         return (qs.filter(action=action) if action else qs).count()
 
     return count

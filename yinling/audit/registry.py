@@ -6,12 +6,15 @@ with sensitive values masked before they are written. The signal wiring below is
 small part of those libraries we need.
 
 Bulk writes (`bulk_create`, `update()`) send no signals: services that use them call
-`services.record()` themselves.
+`services.record()` themselves. A `do_*` service that writes its own record for an action (with the
+event and its reason) runs its saves inside `explicit()`, so the same change is not recorded twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
@@ -22,6 +25,17 @@ from yinling.audit.services import record
 
 MASK = "******"
 _registered: dict[type[models.Model], dict[str, Any]] = {}
+_explicit: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_explicit", default=False)
+
+
+@contextmanager
+def explicit() -> Iterator[None]:
+    """Inside, saves and deletes of registered models write no automatic record: the caller writes its own."""
+    token = _explicit.set(True)
+    try:
+        yield
+    finally:
+        _explicit.reset(token)
 
 
 def register(
@@ -81,7 +95,7 @@ def diff(model: type[models.Model], before: dict[str, Any], after: dict[str, Any
 
 
 def _pre_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
-    if raw or instance.pk is None or instance._state.adding:
+    if raw or _explicit.get() or instance.pk is None or instance._state.adding:
         instance._audit_before = None  # type: ignore[attr-defined]
         return
     fields = [f.attname for f in _tracked_fields(sender)]
@@ -91,7 +105,7 @@ def _pre_save(sender: type[models.Model], instance: models.Model, raw: bool = Fa
 def _post_save(
     sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    if raw:
+    if raw or _explicit.get():
         return
     after = snapshot(instance)
     before = getattr(instance, "_audit_before", None)
@@ -105,5 +119,21 @@ def _post_save(
 
 
 def _post_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if _explicit.get():
+        return
     before = snapshot(instance)
     record(AuditRecord.Action.DELETE, instance, changes=diff(sender, before, {k: None for k in before}))
+
+
+def changes_since(instance: models.Model, before: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """Field-by-field changes (masked) of a registered model since `before`, a snapshot(); None for a new row."""
+    after = snapshot(instance)
+    if before is None:
+        return diff(type(instance), {}, {k: v for k, v in after.items() if v not in (None, "")})
+    return diff(type(instance), before, after)
+
+
+def deleted_changes(instance: models.Model) -> dict[str, list[Any]]:
+    """The changes a deletion records: every tracked value, to nothing."""
+    before = snapshot(instance)
+    return diff(type(instance), before, {k: None for k in before})

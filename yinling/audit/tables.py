@@ -23,5 +23,10 @@ class AuditTable(tables.Table):
         order_by = ("-at",)
         attrs = {"class": "table table-sm table-striped align-middle"}
 
+    def render_object_type(self, value: str) -> str:
+        from yinling.audit.display import object_type_label
+
+        return object_type_label(value)
+
     def render_request_id(self, value: str) -> str:
         return value[:8]

@@ -104,10 +104,25 @@ class Org(models.Model):
             raise ValidationError(_("An org cannot be moved under itself or its descendants."))
         delta = new_path.count("/") - old_path.count("/")
         with transaction.atomic():
-            Org.objects.filter(path__under=old_path).exclude(pk=self.pk).update(
-                path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-                depth=F("depth") + delta,
+            moved = (
+                Org.objects.filter(path__under=old_path)
+                .exclude(pk=self.pk)
+                .update(
+                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + delta,
+                )
             )
+            if moved:
+                # update() sends no signal: the descendants' move is recorded here, once, on the moved org.
+                from yinling.audit.models import AuditRecord
+                from yinling.audit.services import record
+
+                record(
+                    AuditRecord.Action.UPDATE,
+                    self,
+                    org_path=new_path,
+                    extra={"event": "subtree_moved", "from": old_path, "to": new_path, "descendants": moved},
+                )
 
     @property
     def ancestors_codes(self) -> list[str]:

@@ -25,3 +25,9 @@ urlpatterns = [
     path("<int:pk>/act/", views_accounts.act_start, name="act_start"),
     path("act/stop/", views_accounts.act_stop, name="act_stop"),
 ]
+
+# Mounted by yinling/urls.py under /accounts/ in the "accounts" namespace (the URL and its name predate the move):
+# a retiree's first sign-in, phone number + activation code + a password of their own.
+account_urlpatterns = [
+    path("activate/", views_accounts.activate, name="activate"),
+]

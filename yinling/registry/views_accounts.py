@@ -133,7 +133,7 @@ def activate(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("password1", exc)
         else:
-            login(request, user, backend="yinling.accounts.backends.PhoneBackend")
+            login(request, user, backend="yinling.registry.backends.PhoneBackend")
             messages.success(
                 request, _("Your account is ready. From now on, sign in with your phone number and password.")
             )

@@ -33,6 +33,18 @@ def test_it_moves_a_subtree_in_one_go(tree: Tree) -> None:
     assert set(tree.city_a.subtree().values_list("code", flat=True)) == {"330100"}
 
 
+def test_it_records_the_descendants_a_move_rewrites(tree: Tree) -> None:
+    from yinling.audit.models import AuditRecord
+
+    tree.county_a.parent = tree.city_b
+    tree.county_a.save()
+    moves = AuditRecord.objects.filter(object_type="orgs.org", object_id=str(tree.county_a.pk), action="update")
+    assert moves.filter(changes__has_key="parent_id").exists()  # the org itself, by its signal
+    subtree = moves.get(extra__event="subtree_moved")
+    assert subtree.extra["descendants"] == 1 and subtree.extra["to"] == "330000/330200/330106/"
+    assert subtree.org_path == "330000/330200/330106/"
+
+
 def test_it_renames_a_code_and_rewrites_descendants(tree: Tree) -> None:
     tree.county_a.code = "330199"
     tree.county_a.save()

@@ -1,4 +1,4 @@
-"""Retirees sign in with the phone number of their registry record (yinling.accounts.backends.PhoneBackend)."""
+"""Retirees sign in with the phone number of their registry record (yinling.registry.backends.PhoneBackend)."""
 
 from __future__ import annotations
 

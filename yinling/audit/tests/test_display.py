@@ -1,0 +1,50 @@
+"""Change history shows field labels in the reader's language, not field names (audit.display)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from yinling.accounts import roles, services
+from yinling.audit.models import AuditRecord
+from yinling.core.permission_tests import login_client
+from yinling.core.testing import Cast, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_labels_and_choice_names_on_the_audit_page(cast: Cast) -> None:
+    clerk = make_user("someclerk", cast.tree.county_a, roles.CLERK)
+    services.do_update_staff_user(by=cast.system_admin, user=clerk, full_name="新名字", email="", org=cast.tree.unit_a)
+    services.do_set_active(by=cast.security_admin, user=clerk, active=False)
+    moved = AuditRecord.objects.filter(
+        action="update", object_type="accounts.user", object_id=str(clerk.pk), changes__has_key="org_id"
+    ).get()
+    switched = AuditRecord.objects.filter(
+        action="update", object_type="accounts.user", object_id=str(clerk.pk), changes__has_key="is_active"
+    ).get()
+    client = login_client(cast.audit_admin)
+    page = client.get(f"/audit/{moved.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "所属单位" in page and "姓名" in page and "用户" in page
+    assert "org_id" not in page and "full_name" not in page
+    page = client.get(f"/audit/{switched.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "是否启用" in page and "is_active" not in page
+    assert "<td>是</td><td>否</td>" in page
+
+
+def test_it_labels_role_assignments_with_the_role_name(cast: Cast) -> None:
+    from yinling.audit.display import change_rows
+
+    fresh = make_user("fresh", cast.tree.county_a)
+    given = services.do_assign_role(by=cast.system_admin, user=fresh, role=roles.AUDIT_ADMIN, org=cast.tree.province)
+    record = AuditRecord.objects.get(action="create", object_type="accounts.roleassignment", object_id=str(given.pk))
+    with translation.override("zh-hans"):
+        rows = dict(change_rows(record))
+    assert rows["角色"] == ("—", "审计管理员")
+
+
+def test_it_keeps_unknown_names_as_recorded() -> None:
+    from yinling.audit.display import change_rows
+
+    record = AuditRecord(object_type="gone.model", changes={"old_field": [1, 2]})
+    assert change_rows(record) == [("old_field", ("1", "2"))]
