@@ -30,32 +30,20 @@ Query = Mapping[str, str | Sequence[str]]
 @dataclass(frozen=True)
 class Figure:
     label: str | Promise
-    # A list page (ObjectListView); the user who may not open it does not see the figure. (A
-    # function here, and a url name as query, only in the transitional old form: __post_init__.)
-    url_name: str | Callable[[Any], int | None]
+    # A list page (ObjectListView); the user who may not open it does not see the figure.
+    url_name: str
     # The page's filter parameters, or a function giving them when the home page is shown
     # (for a date: {"since": today}).
-    query: Query | Callable[[], Query] | str = field(default_factory=dict)
+    query: Query | Callable[[], Query] = field(default_factory=dict)
     order: int = 100
     note: str | Promise = ""  # what the number includes, when the label alone could mislead
-    legacy_count: Callable[[Any], int | None] | None = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        # Transitional: the old form Figure(label, count, url_name, order=…) still registers, counted
-        # by its own function, until accounts/ and audit/ declare their figures by query too.
-        # Such a figure can drift from its link (tests/test_dashboard.py lists them).
-        if callable(self.url_name):
-            object.__setattr__(self, "legacy_count", self.url_name)
-            object.__setattr__(self, "url_name", self.query)
-            object.__setattr__(self, "query", {})
 
     @property
     def list_name(self) -> str:
-        return str(self.url_name)  # always a url name once __post_init__ has run
+        return self.url_name
 
     def params(self) -> Query:
-        query = self.query() if callable(self.query) else self.query
-        return {} if isinstance(query, str) else query
+        return self.query() if callable(self.query) else self.query
 
     def url(self) -> str:
         path = reverse(self.list_name)
@@ -104,13 +92,6 @@ def list_rows(url_name: str, user: Any, query: Query) -> QuerySet[Any] | None:
 def home_figures(user: Any) -> list[dict[str, Any]]:
     result = []
     for fig in FIGURES:
-        if fig.legacy_count is not None:
-            legacy = fig.legacy_count(user)
-            if legacy is not None:
-                result.append(
-                    {"label": fig.label, "value": legacy, "approximate": False, "url": fig.url(), "legacy": True}
-                )
-            continue
         params = fig.params()
         rows = list_rows(fig.list_name, user, params)
         if rows is None:

@@ -91,8 +91,6 @@ def test_it_counts_exactly_the_rows_each_figure_links_to(world: dict[str, Any], 
     client = login_client(world[who])
     figures = client.get("/").context["figures"]
     for fig in figures:
-        if fig.get("legacy"):
-            continue  # declared the old way: see the test below
         page = client.get(fig["url"])
         assert page.status_code == 200, fig["url"]
         shown = page.context["table"].paginator.count
@@ -103,15 +101,6 @@ def test_it_tests_every_registered_figure(world: dict[str, Any]) -> None:
     """Each figure is shown to one of the users above at least, so the test above covers it."""
     seen = {(str(f["label"]), f["url"]) for who in USERS for f in home_figures(world[who])}
     assert len(seen) == len(FIGURES) >= 6
-
-
-@pytest.mark.xfail(
-    reason="accounts/apps.py and audit/apps.py still register figures with a count function of their own: "
-    "declare them by url_name and query (docs/architecture.md, Home figures)",
-    strict=False,
-)
-def test_it_has_no_figure_counted_apart_from_its_list() -> None:
-    assert [str(f.label) for f in FIGURES if f.legacy_count is not None] == []
 
 
 def test_it_links_each_figure_to_its_filter(world: dict[str, Any]) -> None:
