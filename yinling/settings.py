@@ -321,6 +321,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and field: signed-in callers only (an integrator has an account).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI served from our own static files (no CDN; CSP allows only self).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -10,6 +10,15 @@ def _today() -> dict[str, Any]:
     return {"since": timezone.localdate().isoformat()}
 
 
+def _record_export(
+    sender: Any, *, object_type: str, object_repr: str, org_path: str, extra: dict[str, Any], **_: Any
+) -> None:
+    from yinling.audit.models import AuditRecord
+    from yinling.audit.services import record
+
+    record(AuditRecord.Action.EXPORT, object_type=object_type, object_repr=object_repr, org_path=org_path, extra=extra)
+
+
 class AuditConfig(AppConfig):
     name = "yinling.audit"
     label = "audit"
@@ -17,6 +26,9 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from yinling.core.exports import exported
+
+        exported.connect(_record_export, dispatch_uid="audit.record_export")
         from yinling.core.dashboard import Figure, register_figure
         from yinling.core.navigation import NavItem, register_nav
 

@@ -207,11 +207,17 @@ class ScopedQuerySet(models.QuerySet):
 
     # -- the API --
 
-    def restrict(self, user: Any, action: str | None = "view", *, deleted: bool = False) -> Self:
+    def restrict(
+        self, user: Any, action: str | None = "view", *, deleted: bool = False, perm: str | None = None
+    ) -> Self:
         """Rows under an org where `user` holds `action` on this model (any role when None).
 
-        Soft-deleted rows are left out unless `deleted=True` (the model's `live_q()`)."""
-        perm = perm_name(self.model, action) if action else None
+        Soft-deleted rows are left out unless `deleted=True` (the model's `live_q()`). `perm` names
+        another model's permission that decides instead, for a module acting on rows it does not
+        own: the people to whom a user may grant hours are
+        `Retiree.objects.restrict(user, perm="timebank.grant_account")`."""
+        if perm is None:
+            perm = perm_name(self.model, action) if action else None
         paths = user_paths(user, perm)
         if not paths:
             qs = self.none()

@@ -217,7 +217,7 @@ def account_data(account: Account, *, recent: int = 20) -> dict[str, Any]:
     assert retiree is not None
     rule = services.rule_for(retiree.org)
     pending = list(services.pending_for(account))
-    movements = Movement.objects.filter(account=account).select_related("transfer").order_by("-id")[:recent]
+    movements = account.movements.select_related("transfer").order_by("-id")[:recent]
     return {
         "account": account.pk,
         "retiree": retiree.pk,
@@ -406,7 +406,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
 
     @extend_schema(responses={200: AccountSchema, 404: RefusalSerializer})
     @action(detail=False, url_path="me")
-    def me(self, request: Request) -> Response:
+    def me(self, request: Request, format: str | None = None) -> Response:
         retiree = services.retiree_of(request.user)
         account = services.member_account(retiree) if retiree else None
         if account is None:
@@ -417,7 +417,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
         parameters=[OpenApiParameter("provider", OpenApiTypes.BOOL, description="Providers only")],
         responses=AccountRowSerializer(many=True),
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, format: str | None = None) -> Response:
         """Staff: members in scope with their balances."""
         if not has_anywhere(request.user, Account, "view"):
             raise PermissionDenied
@@ -444,7 +444,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
     @extend_schema(responses={200: AccountSchema, 404: RefusalSerializer})
-    def retrieve(self, request: Request, retiree: str) -> Response:
+    def retrieve(self, request: Request, retiree: str, format: str | None = None) -> Response:
         """Staff: one member's account (404 outside scope, 403 without timebank.view_account)."""
         account = (
             Account.objects.restrict(request.user, None)
@@ -536,7 +536,7 @@ class GiftView(RefusalsAs409, APIView):
             return not_member()
         # Looked up unscoped (a relative may live anywhere), and answered like an unrelated
         # person when missing, so ids cannot be probed.
-        to = Retiree.objects.select_related("org").filter(pk=data["to"], is_deleted=False).first()
+        to = Retiree.objects.unrestricted().select_related("org").filter(pk=data["to"], is_deleted=False).first()
         with transaction.atomic():
             if to is None:
                 raise Refused("not_relative", _("Hours can only be given to relatives recorded in the registry."))
@@ -590,7 +590,12 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
             mine = Q(recipient=account) | Q(provider=account)
             if self.action != "list":
                 mine |= Q(pk__in=services.open_needs_near(self.me, account).values("pk"))
-            return ServiceRequest.objects.filter(mine).select_related(*related).order_by("-created_at", "-id")
+            return (
+                ServiceRequest.objects.unrestricted()
+                .filter(mine)
+                .select_related(*related)
+                .order_by("-created_at", "-id")
+            )
         base = ServiceRequest.objects.restrict(self.request.user, "view" if self.action == "list" else None)
         return base.select_related(*related).order_by("-created_at", "-id")
 
@@ -625,7 +630,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
             recipient = self.me
         elif self.me is not None:
             # Family on their behalf: a member may post for a relative recorded in the registry.
-            recipient = get_object_or_404(Retiree.objects.filter(is_deleted=False), pk=recipient_id)
+            recipient = get_object_or_404(Retiree.objects.unrestricted().filter(is_deleted=False), pk=recipient_id)
             if not services.are_relatives(self.me, recipient):
                 raise Refused("not_relative", _("You can only post needs for relatives recorded in the registry."))
         else:
@@ -639,7 +644,11 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         return Response(RequestSerializer(need).data, status=status.HTTP_201_CREATED)
 
     def _respond(self, need: ServiceRequest) -> Response:
-        need = ServiceRequest.objects.select_related("recipient__retiree", "provider__retiree", "org").get(pk=need.pk)
+        need = (
+            ServiceRequest.objects.unrestricted()
+            .select_related("recipient__retiree", "provider__retiree", "org")
+            .get(pk=need.pk)
+        )
         return Response(RequestSerializer(need).data)
 
     def _require_member(self, need: ServiceRequest, role: str) -> None:
@@ -752,7 +761,11 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
         if self.me is not None:
             account = self.my_account
             near = Q(is_active=True, org__path__startswith=services.area_path(self.me.org))
-            qs = Offer.objects.filter(near | Q(provider=account)) if account else Offer.objects.filter(near)
+            qs = (
+                Offer.objects.unrestricted().filter(near | Q(provider=account))
+                if account
+                else Offer.objects.unrestricted().filter(near)
+            )
         else:
             qs = Offer.objects.restrict(self.request.user, "view" if self.action == "list" else None)
         return qs.select_related("provider__retiree", "org").order_by("-created_at", "-id")
@@ -804,7 +817,11 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
                 raise PermissionDenied
         with transaction.atomic():
             need = services.do_book(by=request.user, offer=offer, recipient=recipient, **data)
-        need = ServiceRequest.objects.select_related("recipient__retiree", "provider__retiree", "org").get(pk=need.pk)
+        need = (
+            ServiceRequest.objects.unrestricted()
+            .select_related("recipient__retiree", "provider__retiree", "org")
+            .get(pk=need.pk)
+        )
         return Response(RequestSerializer(need).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: OfferSerializer, **REFUSALS})

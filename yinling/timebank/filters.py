@@ -8,7 +8,6 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from yinling.core.scoping import path_q, user_paths
 from yinling.orgs.models import Org
 from yinling.timebank.models import Account, Offer, ServiceRequest, Transfer
 
@@ -17,10 +16,7 @@ BUREAU_KINDS = (Org.Kind.PROVINCE_BUREAU, Org.Kind.CITY_BUREAU, Org.Kind.COUNTY_
 
 def bureaus_for(user: Any, perm: str) -> QuerySet[Org]:
     """Bureaus in the user's scope, for the org filter (units are found through their bureau)."""
-    paths = user_paths(user, perm)
-    if not paths:
-        return Org.objects.none()
-    return Org.objects.filter(path_q("path", paths), kind__in=BUREAU_KINDS, is_active=True).order_by("path")
+    return Org.objects.restrict(user, perm=perm).filter(kind__in=BUREAU_KINDS, is_active=True).order_by("path")
 
 
 def _name_q(prefix: str, value: str) -> Q:
@@ -85,7 +81,7 @@ class RequestApiFilterSet(RequestFilterSet):
 
     def filter_org(self, qs: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
         """That org's subtree, within the caller's scope; an unknown code (or anything else) gives nothing."""
-        path = Org.objects.filter(code=value.strip()).values_list("path", flat=True).first()
+        path = Org.objects.unrestricted().filter(code=value.strip()).values_list("path", flat=True).first()
         return qs.filter(org__path__startswith=path) if path else qs.none()
 
 

@@ -87,7 +87,7 @@ def this_month() -> dt.date:
 
 def monthly(user: Any, org: Org, month: dt.date) -> list[Row]:
     """The total for `org`'s subtree first, then its active children."""
-    children = list(Org.objects.filter(parent=org, is_active=True).order_by("path"))
+    children = list(org.children.filter(is_active=True).order_by("path"))
     rows = [Row(org, True)] + [Row(child, False) for child in children]
     start, end = month_bounds(month)
     accounts = Account.objects.restrict(user, "view").values("pk")
@@ -104,7 +104,7 @@ def monthly(user: Any, org: Org, month: dt.date) -> list[Row]:
         }
 
     in_month = Q(created_at__gte=start, created_at__lt=end)
-    services = Transfer.objects.filter(in_month, kind=Transfer.Kind.SERVICE)
+    services = Transfer.objects.restrict(user, "view").filter(in_month, kind=Transfer.Kind.SERVICE)
 
     banked = services.filter(to_account__in=accounts).aggregate(
         **per_row("b", "to_account__org__path", agg=(Sum, "amount", False)),
@@ -126,7 +126,9 @@ def monthly(user: Any, org: Org, month: dt.date) -> list[Row]:
         starts_at__gte=start,
         starts_at__lt=end,
     ).aggregate(**per_row("u", "org__path", agg=(Count, "id", False)))
-    flows = Transfer.objects.filter(in_month, kind__in=[Transfer.Kind.DONATION, Transfer.Kind.GRANT])
+    flows = Transfer.objects.restrict(user, "view").filter(
+        in_month, kind__in=[Transfer.Kind.DONATION, Transfer.Kind.GRANT]
+    )
     donated = flows.filter(kind=Transfer.Kind.DONATION, from_account__in=accounts).aggregate(
         **per_row("d", "from_account__org__path", agg=(Sum, "amount", False))
     )

@@ -35,7 +35,7 @@ def rule_for(org: Org | None) -> Rule:
     if org is None:
         return DEFAULT_RULE
     codes = [c for c in org.path.split("/") if c]
-    rules = {r.org.code: r for r in Rule.objects.filter(org__code__in=codes).select_related("org")}
+    rules = {r.org.code: r for r in Rule.objects.unrestricted().filter(org__code__in=codes).select_related("org")}
     for code in reversed(codes):
         if code in rules:
             return rules[code]
@@ -43,12 +43,12 @@ def rule_for(org: Org | None) -> Rule:
 
 
 def issuance_account() -> Account:
-    account, _created = Account.objects.get_or_create(kind=Account.Kind.ISSUANCE)
+    account, _created = Account.objects.unrestricted().get_or_create(kind=Account.Kind.ISSUANCE)
     return account
 
 
 def pool_for(org: Org) -> Account:
-    account, _created = Account.objects.get_or_create(kind=Account.Kind.POOL, org=org)
+    account, _created = Account.objects.unrestricted().get_or_create(kind=Account.Kind.POOL, org=org)
     return account
 
 
@@ -62,7 +62,9 @@ def nearest_pool(org: Org) -> Account | None:
     codes = [c for c in org.path.split("/") if c]
     pools = {
         a.org.code: a
-        for a in Account.objects.filter(kind=Account.Kind.POOL, org__code__in=codes).select_related("org")
+        for a in Account.objects.unrestricted()
+        .filter(kind=Account.Kind.POOL, org__code__in=codes)
+        .select_related("org")
         if a.org is not None
     }
     for code in reversed(codes):
@@ -149,7 +151,9 @@ def member_context(retiree: Retiree) -> tuple[Account | None, Rule, Account]:
 
 def member_account(retiree: Retiree) -> Account | None:
     # With its org: a transfer's audit record names the org path.
-    return Account.objects.select_related("org").filter(kind=Account.Kind.MEMBER, retiree=retiree).first()
+    return (
+        Account.objects.unrestricted().select_related("org").filter(kind=Account.Kind.MEMBER, retiree=retiree).first()
+    )
 
 
 @transaction.atomic
@@ -161,7 +165,7 @@ def do_join(*, by: Any, retiree: Retiree, as_provider: bool = False) -> Account:
         problem = provider_problem(retiree)
         if problem:
             raise Refused("not_eligible", problem)
-    account, created = Account.objects.get_or_create(
+    account, created = Account.objects.unrestricted().get_or_create(
         kind=Account.Kind.MEMBER, retiree=retiree, defaults={"org": retiree.org, "is_provider": as_provider}
     )
     if not created and as_provider and not account.is_provider:
@@ -319,7 +323,8 @@ def do_post_need(
 def _transition(need: ServiceRequest, allowed: tuple[str, ...], to: str, **changes: Any) -> ServiceRequest:
     # The recipient's and the org's rows come along for the audit record (str(need)); only the need is locked.
     locked = (
-        ServiceRequest.objects.select_for_update(of=("self",))
+        ServiceRequest.objects.unrestricted()
+        .select_for_update(of=("self",))
         .select_related("recipient__retiree", "org", "provider__org")
         .defer(*(f"recipient__retiree__{f}" for f in Retiree.audit_sensitive))  # str(need) needs the name only
         .get(pk=need.pk)
@@ -397,7 +402,7 @@ def provider_rule(need: ServiceRequest) -> Rule:
 def hours_recorded_for_day(provider: Account, day: dt.date, *, exclude: int | None = None) -> Decimal:
     """Hours the provider recorded for services that took place on `day` (other than need `exclude`)."""
     start, end = ledger.day_bounds(day)
-    qs = ServiceRequest.objects.filter(
+    qs = ServiceRequest.objects.unrestricted().filter(
         provider=provider, status__in=SERVED, starts_at__gte=start, starts_at__lt=end, actual_hours__isnull=False
     )
     if exclude is not None:
@@ -544,7 +549,9 @@ def expire_overdue(now: dt.datetime | None = None) -> Expiry:
     now = now or timezone.now()
     result = Expiry()
     # Read without locks: each need may be taken on before its own transaction locks it.
-    for need in ServiceRequest.objects.filter(status=ServiceRequest.Status.OPEN, ends_at__lt=now).order_by("pk"):
+    for need in (
+        ServiceRequest.objects.unrestricted().filter(status=ServiceRequest.Status.OPEN, ends_at__lt=now).order_by("pk")
+    ):
         try:
             with transaction.atomic():
                 _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.EXPIRED)
@@ -602,7 +609,7 @@ def do_publish_offer(*, by: Any, provider: Retiree, category: str, description: 
 
 @transaction.atomic
 def do_withdraw_offer(*, by: Any, offer: Offer) -> Offer:
-    locked = Offer.objects.select_for_update().get(pk=offer.pk)
+    locked = Offer.objects.unrestricted().select_for_update().get(pk=offer.pk)
     if not locked.is_active:
         raise Refused("invalid_state", _("This offer has been withdrawn."))
     locked.is_active = False
@@ -629,7 +636,12 @@ def do_book(
     description: str = "",
 ) -> ServiceRequest:
     """Book a provider's offer: a need posted for the recipient and accepted by that provider at once."""
-    locked = Offer.objects.select_for_update(of=("self",)).select_related("provider__retiree").get(pk=offer.pk)
+    locked = (
+        Offer.objects.unrestricted()
+        .select_for_update(of=("self",))
+        .select_related("provider__retiree")
+        .get(pk=offer.pk)
+    )
     if not locked.is_active:
         raise Refused("invalid_state", _("This offer has been withdrawn."))
     provider = locked.provider.retiree
@@ -657,9 +669,12 @@ def relatives_of(retiree: Retiree) -> list[Retiree]:
     names = {c.name for c in retiree.contacts.all()}
     # Those this person lists, and those who list this person, matched as are_relatives() matches.
     listing_me = (
-        FamilyContact.objects.filter(name=retiree.name).exclude(retiree=retiree).values_list("retiree", flat=True)
+        FamilyContact.objects.unrestricted()
+        .filter(name=retiree.name)
+        .exclude(retiree=retiree)
+        .values_list("retiree", flat=True)
     )
-    candidates = Retiree.objects.filter(is_deleted=False, status="active").exclude(pk=retiree.pk)
+    candidates = Retiree.objects.unrestricted().filter(is_deleted=False, status="active").exclude(pk=retiree.pk)
     candidates = candidates.filter(Q(name__in=names) | Q(pk__in=listing_me)).select_related("org")
     return sorted((r for r in candidates if are_relatives(retiree, r)), key=lambda r: r.name_pinyin)
 
@@ -679,7 +694,7 @@ def retiree_of(user: Any) -> Retiree | None:
     """The registry record behind a signed-in retiree account (None for staff)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != "retiree":
         return None
-    return Retiree.objects.select_related("org").filter(account=user, is_deleted=False).first()
+    return Retiree.objects.unrestricted().select_related("org").filter(account=user, is_deleted=False).first()
 
 
 def area_path(org: Org) -> str:
@@ -691,7 +706,8 @@ def area_path(org: Org) -> str:
 def pending_for(account: Account) -> Any:
     """Needs the member posted and services they took on that are not finished yet, oldest first."""
     return (
-        ServiceRequest.objects.filter(
+        ServiceRequest.objects.unrestricted()
+        .filter(
             Q(recipient=account, status__in=PENDING_AS_RECIPIENT) | Q(provider=account, status__in=PENDING_AS_PROVIDER)
         )
         .select_related("recipient__retiree", "provider__retiree", "org")
@@ -703,7 +719,7 @@ def open_needs_near(retiree: Retiree, account: Account | None = None) -> Any:
     """Open needs in the member's county: same community first, then the same org, then the rest."""
     from django.db.models import Case, IntegerField, Value, When
 
-    qs = ServiceRequest.objects.filter(
+    qs = ServiceRequest.objects.unrestricted().filter(
         status=ServiceRequest.Status.OPEN, ends_at__gte=timezone.now(), org__path__startswith=area_path(retiree.org)
     )
     if account is not None:

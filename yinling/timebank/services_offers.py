@@ -63,7 +63,7 @@ def publish(
 def offers_near(retiree: Retiree, account: Account | None = None) -> QuerySet[Offer]:
     """Active offers in the member's county by helpers still registered: same community first,
     then the same org, then the rest; newest first within each."""
-    qs = Offer.objects.filter(
+    qs = Offer.objects.unrestricted().filter(
         is_active=True,
         provider__is_provider=True,
         org__path__startswith=services.area_path(retiree.org),
@@ -86,12 +86,18 @@ def offers_near(retiree: Retiree, account: Account | None = None) -> QuerySet[Of
 
 def offers_of(account: Account) -> QuerySet[Offer]:
     """A helper's own offers, those still open first."""
-    return Offer.objects.filter(provider=account).select_related("org").order_by("-is_active", "-created_at", "-id")
+    return (
+        Offer.objects.unrestricted()
+        .filter(provider=account)
+        .select_related("org")
+        .order_by("-is_active", "-created_at", "-id")
+    )
 
 
 def bookings_of(offer: Offer) -> QuerySet[ServiceRequest]:
     return (
-        ServiceRequest.objects.filter(offer=offer)
+        ServiceRequest.objects.unrestricted()
+        .filter(offer=offer)
         .select_related("recipient__retiree", "org")
         .defer(*(f"recipient__retiree__{f}" for f in Retiree.audit_sensitive))
         .order_by("-starts_at", "-id")

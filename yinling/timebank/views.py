@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 
 from yinling.accounts.permissions import has_perm_at
 from yinling.core.exports import xlsx_response
-from yinling.core.scoping import can, has_anywhere, path_q, user_paths
+from yinling.core.scoping import can, has_anywhere, user_paths
 from yinling.core.views import ObjectListView
 from yinling.orgs.models import Org
 from yinling.registry.accounts import acting_for
@@ -130,7 +130,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "on_behalf": on_behalf,
             "cap": rule.balance_cap,
             "near_cap": account.balance >= rule.balance_cap * Decimal("0.9"),
-            "lines": movement_lines(Movement.objects.filter(account=account).order_by("-id")[:10]),
+            "lines": movement_lines(account.movements.order_by("-id")[:10]),
             "needs": [n for n in pending if n.recipient_id == account.pk],
             "services": [n for n in pending if n.provider_id == account.pk],
             "is_priority": services.is_priority(me, rule),
@@ -260,14 +260,14 @@ def my_services(request: HttpRequest) -> HttpResponse:
     if account is None:
         return redirect("timebank:home")
     active = (
-        ServiceRequest.objects.filter(provider=account, status__in=services.PENDING_AS_PROVIDER)
+        ServiceRequest.objects.unrestricted()
+        .filter(provider=account, status__in=services.PENDING_AS_PROVIDER)
         .select_related("recipient__retiree", "org")
         .order_by("starts_at", "id")
     )
     done = (
-        ServiceRequest.objects.filter(
-            provider=account, status__in=[ServiceRequest.Status.CONFIRMED, ServiceRequest.Status.RESOLVED]
-        )
+        ServiceRequest.objects.unrestricted()
+        .filter(provider=account, status__in=[ServiceRequest.Status.CONFIRMED, ServiceRequest.Status.RESOLVED])
         .select_related("recipient__retiree")
         .order_by("-updated_at")[:10]
     )
@@ -282,7 +282,7 @@ def my_services(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     _me, account, _on_behalf = _require_member(request)
-    need = get_object_or_404(ServiceRequest.objects.filter(provider=account), pk=pk) if account else None
+    need = get_object_or_404(ServiceRequest.objects.unrestricted().filter(provider=account), pk=pk) if account else None
     if need is None:
         raise Http404
     form = ReportForm(request.POST)
@@ -303,7 +303,12 @@ def _need_for_recipient_step(request: HttpRequest, pk: int) -> tuple[ServiceRequ
     me, on_behalf = member_for(request)
     account = services.member_account(me) if me else None
     if account is not None:
-        need = ServiceRequest.objects.filter(recipient=account, pk=pk).select_related("provider__retiree").first()
+        need = (
+            ServiceRequest.objects.unrestricted()
+            .filter(recipient=account, pk=pk)
+            .select_related("provider__retiree")
+            .first()
+        )
         if need is not None:
             return need, on_behalf, False
         if not on_behalf:
@@ -491,7 +496,7 @@ def _statement(request: HttpRequest, retiree: Retiree, account: Account, *, staf
     since = until = None
     if form.is_valid():
         since, until = form.cleaned_data.get("since"), form.cleaned_data.get("until")
-    movements = Movement.objects.filter(account=account)
+    movements = account.movements.all()
     if since:
         movements = movements.filter(created_at__date__gte=since)
     if until:
@@ -511,7 +516,7 @@ def _statement(request: HttpRequest, retiree: Retiree, account: Account, *, staf
     # The page's keys first (from the account's index alone), then their lines: the joins run
     # for 200 rows, never for the whole account, whatever the planner thinks of its size.
     ids = list(movements.order_by("id").values_list("id", flat=True)[bottom : bottom + STATEMENT_PAGE])
-    lines = movement_lines(Movement.objects.filter(id__in=ids).order_by("id"))
+    lines = movement_lines(account.movements.filter(id__in=ids).order_by("id"))
     if lines:
         first, last = lines[0], lines[-1]
         page_opening, page_closing = first["balance_after"] - first["amount"], last["balance_after"]
@@ -552,7 +557,7 @@ def _balance_before(account: Account, since: Any) -> Decimal:
     if not since:
         return Decimal("0")
     last = (
-        Movement.objects.filter(account=account, created_at__date__lt=since)
+        account.movements.filter(created_at__date__lt=since)
         .order_by("-id")
         .values_list("balance_after", flat=True)
         .first()
@@ -697,8 +702,7 @@ class RequestListView(ObjectListView):
 
 def scoped_transfers(user: Any, action: str | None) -> QuerySet[Transfer]:
     """Transfers touching an account in the user's scope (transfers have no org of their own)."""
-    accounts = Account.objects.restrict(user, action).values("pk")
-    return Transfer.objects.filter(Q(from_account__in=accounts) | Q(to_account__in=accounts))
+    return Transfer.objects.restrict(user, action)
 
 
 class LedgerView(ObjectListView):
@@ -728,7 +732,7 @@ class LedgerView(ObjectListView):
             raise PermissionDenied
 
     def get_queryset(self) -> QuerySet[Transfer]:
-        reversed_ = Transfer.objects.filter(reverses=OuterRef("pk"))
+        reversed_ = Transfer.objects.unrestricted().filter(reverses=OuterRef("pk"))  # of rows already scoped
         return self.scoped("view").annotate(is_reversed=Exists(reversed_)).order_by("-id")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -769,7 +773,7 @@ def member_detail(request: HttpRequest, retiree: int) -> HttpResponse:
             "is_priority": services.is_priority(person, rule),
             "provider_problem": services.provider_problem(person, rule),
             "pending": services.pending_for(account),
-            "lines": movement_lines(Movement.objects.filter(account=account).order_by("-id")[:20]),
+            "lines": movement_lines(account.movements.order_by("-id")[:20]),
             "can_change": can(user, "change", account),
             "can_grant": can(user, "grant", account),
             "can_act_for": can(user, "act_for", person),
@@ -851,7 +855,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         from yinling.registry.filters import search_q
 
         people = list(
-            Retiree.objects.filter(path_q("org__path", user_paths(request.user, "timebank.add_account")))
+            Retiree.objects.restrict(request.user, perm="timebank.add_account")
             .filter(search_q(query), is_deleted=False, status="active")
             .exclude(timebank_account__isnull=False)
             .select_related("org")[:30]
@@ -929,9 +933,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_add(request: HttpRequest) -> HttpResponse:
     if not has_anywhere(request.user, ServiceRequest, "add"):
         raise PermissionDenied
-    people = Retiree.objects.filter(
-        path_q("org__path", user_paths(request.user, "timebank.add_servicerequest")), is_deleted=False
-    ).select_related("org")
+    people = Retiree.objects.restrict(request.user, perm="timebank.add_servicerequest").select_related("org")
     initial = {}
     chosen = None
     if request.GET.get("recipient", "").isdigit():
@@ -1092,7 +1094,7 @@ def _pool_org(request: HttpRequest, code: str, perm: str = "timebank.view_accoun
 def _pool_people(request: HttpRequest, org: Org) -> QuerySet[Retiree]:
     """Members under the pool's org to whom the user may grant."""
     return (
-        Retiree.objects.filter(path_q("org__path", user_paths(request.user, "timebank.grant_account")))
+        Retiree.objects.restrict(request.user, perm="timebank.grant_account")
         .filter(org__path__startswith=org.path, timebank_account__isnull=False, is_deleted=False)
         .order_by("name_pinyin", "id")
     )
@@ -1101,10 +1103,10 @@ def _pool_people(request: HttpRequest, org: Org) -> QuerySet[Retiree]:
 @login_required
 def pool_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = _pool_org(request, code)
-    pool = Account.objects.filter(kind=Account.Kind.POOL, org=org).first()
+    pool = Account.objects.unrestricted().filter(kind=Account.Kind.POOL, org=org).first()
     lines = []
     if pool is not None:
-        lines = movement_lines(Movement.objects.filter(account=pool).order_by("-id")[:30])
+        lines = movement_lines(pool.movements.order_by("-id")[:30])
     serving = services.scheme_pool(org) if pool is None else pool
     return render(
         request,

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yinling.core.scoping import can, has_anywhere, path_q, user_paths
+from yinling.core.scoping import can, has_anywhere
 from yinling.core.views import ObjectListView
 from yinling.registry.models import Retiree
 from yinling.timebank import services, services_offers
@@ -145,7 +145,7 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """The helper withdraws their own offer; staff who may change it withdraw any in their scope."""
     me, on_behalf = member_for(request)
     account = services.member_account(me) if me else None
-    offer = Offer.objects.filter(provider=account, pk=pk).first() if account else None
+    offer = Offer.objects.unrestricted().filter(provider=account, pk=pk).first() if account else None
     as_staff = offer is None
     if offer is None:
         if me is not None and not on_behalf:
@@ -214,9 +214,7 @@ def staff_offer_book(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if not has_anywhere(user, ServiceRequest, "add"):
         raise PermissionDenied
-    people = Retiree.objects.filter(
-        path_q("org__path", user_paths(user, "timebank.add_servicerequest")), is_deleted=False
-    ).select_related("org")
+    people = Retiree.objects.restrict(user, perm="timebank.add_servicerequest").select_related("org")
     form = StaffBookForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         recipient = form.cleaned_data["recipient"]

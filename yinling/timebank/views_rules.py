@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yinling.accounts.permissions import has_perm_at
-from yinling.core.scoping import path_q, user_paths
+from yinling.core.scoping import user_paths
 from yinling.orgs.models import Org
 from yinling.timebank import services_rules
 from yinling.timebank.filters import BUREAU_KINDS
@@ -66,7 +66,7 @@ def rules(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = RuleSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    orgs = Org.objects.filter(path_q("path", paths), is_active=True)
+    orgs = Org.objects.restrict(user, perm=VIEW).filter(is_active=True)
     if query:
         orgs = orgs.filter(Q(name__contains=query) | Q(code__startswith=query))
     else:

@@ -78,12 +78,16 @@ def test_it_rejects_anonymous_calls(db: None) -> None:
     assert APIClient().get("/api/v1/orgs/").status_code == 401
 
 
-def test_it_serves_the_openapi_schema(personas: Personas) -> None:
-    response = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def test_it_serves_the_openapi_schema_to_signed_in_callers_only(personas: Personas) -> None:
+    assert APIClient().get("/api/v1/schema/").status_code == 401
+    assert APIClient().get("/api/v1/docs/").status_code in (401, 403)
+    client = APIClient()
+    client.force_authenticate(personas.limited)
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
     assert {"/api/v1/auth/token/", "/api/v1/me/", "/api/v1/orgs/", "/api/v1/orgs/{code}/"} <= set(schema["paths"])
-    assert APIClient().get("/api/v1/docs/").status_code == 200
+    assert client.get("/api/v1/docs/").status_code == 200
 
 
 def test_it_audits_token_sign_ins(personas: Personas) -> None:
