@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from yinling.core.testing import Cast, Personas, Tree, make_cast, make_personas, make_tree
+from yinling.testing.personas import Cast, Personas, Tree, make_cast, make_personas, make_tree
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def personas(db: None) -> Personas:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    """Every persona on one tree (see core/testing.py); clients: core.testing.cast_clients(cast)."""
+    """Every persona on one tree (see testing/personas.py); clients: yinling.testing.personas.cast_clients(cast)."""
     return make_cast()
 
 

@@ -33,7 +33,7 @@ def build(movements: int) -> tuple[object, object, object]:
     from django.db import transaction
 
     call_command("migrate", verbosity=0)
-    from yinling.core.testing import make_tree, make_user
+    from yinling.testing.personas import make_tree, make_user
     from yinling.timebank import services
     from yinling.timebank.models import Account, Movement, Rule, Transfer
     from yinling.timebank.tests.factories import person, sign_in_account
@@ -99,7 +99,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
     from yinling.timebank.ledger import verify
     from yinling.timebank.models import Movement
     from yinling.timebank.views import STATEMENT_PAGE

@@ -45,7 +45,7 @@ def prepare(url: str, members: int) -> dict[str, Any]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from yinling.core.testing import make_tree, make_user
+    from yinling.testing.personas import make_tree, make_user
     from yinling.registry.models import FamilyContact
     from yinling.timebank import services
     from yinling.timebank.models import Rule

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from yinling.accounts import roles, services
 from yinling.accounts.models import User
 from yinling.audit.models import AuditRecord
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Cast, make_user
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Cast, make_user
 
 pytestmark = pytest.mark.django_db
 

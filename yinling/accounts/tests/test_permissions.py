@@ -4,8 +4,8 @@ from typing import Any
 
 from yinling.accounts import roles
 from yinling.accounts.models import User
-from yinling.core.permission_tests import ScopedViewPermissionTests
-from yinling.core.testing import PASSWORD, Personas, make_user
+from yinling.testing.permissions import ScopedViewPermissionTests
+from yinling.testing.personas import PASSWORD, Personas, make_user
 
 
 class TestStaffAccountPermissions(ScopedViewPermissionTests):

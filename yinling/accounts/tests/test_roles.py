@@ -7,8 +7,8 @@ from yinling.accounts import roles
 from yinling.accounts.models import RoleAssignment
 from yinling.accounts.services import check_can_assign, do_assign_role, do_revoke_role
 from yinling.audit.models import AuditRecord
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Personas, Tree, make_user
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas, Tree, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from django.test import Client
 from yinling.accounts import policy, roles, services
 from yinling.accounts.models import RoleAssignment, User
 from yinling.audit.models import AuditRecord
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Cast, make_user
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Cast, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yinling.accounts import roles
 from yinling.accounts.middleware import SESSION_LAST_SEEN
 from yinling.audit.models import AuditRecord
-from yinling.core.testing import PASSWORD, Tree, make_user
+from yinling.testing.personas import PASSWORD, Tree, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_it_does_not_lock_after_four_failures(client: Client, tree: Tree) -> Non
 
 
 def test_it_lets_a_security_admin_unlock(client: Client, tree: Tree) -> None:
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
 
     target = make_user("clerk", tree.county_a, roles.CLERK)
     for _ in range(5):

@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from yinling.accounts import roles
-from yinling.core.testing import PASSWORD, Personas, Tree, make_user
+from yinling.testing.personas import PASSWORD, Personas, Tree, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.utils import translation
 
 from yinling.accounts import roles, services
 from yinling.audit.models import AuditRecord
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Cast, make_user
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Cast, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from yinling.audit.context import acting
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import PurgeRefused, purge_before, record, seal_pending, verify_chain
-from yinling.core.testing import Tree, make_user
+from yinling.testing.personas import Tree, make_user
 from yinling.orgs.models import Org
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -131,7 +131,7 @@ def test_it_purges_a_prefix_and_still_verifies(db: None) -> None:
 
 
 def test_it_records_sign_ins_and_failures(client, tree: Tree) -> None:
-    from yinling.core.testing import PASSWORD
+    from yinling.testing.personas import PASSWORD
 
     make_user("clerk", tree.county_a)
     client.post("/accounts/login/", {"username": "clerk", "password": "wrong"})

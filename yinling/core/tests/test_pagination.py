@@ -7,8 +7,8 @@ import re
 import pytest
 
 from yinling.core import pagination
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Personas
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Retiree
 

@@ -22,7 +22,7 @@ from yinling.core.scoping import (
     orgs_where,
     scope_guard,
 )
-from yinling.core.testing import Personas, make_user
+from yinling.testing.personas import Personas, make_user
 from yinling.orgs.models import Org
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Library, Retiree

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from yinling.core.testing import PERSONAS, Cast, make_cast, make_user
+from yinling.testing.personas import PERSONAS, Cast, make_cast, make_user
 
 # The answers a request may get. 400 is bad input to the API (pages show the form again with its errors);
 # 401 is the API's answer to nobody signed in; 429 the sign-in lockout.
@@ -109,7 +109,7 @@ class World:
 
 
 def _build() -> World:
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
     from yinling.registry.models import Library
     from yinling.timebank import services as timebank
 

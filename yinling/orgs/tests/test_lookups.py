@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import Client
 
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Personas, make_org
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas, make_org
 from yinling.orgs.models import Org
 
 pytestmark = pytest.mark.django_db

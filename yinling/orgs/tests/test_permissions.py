@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from yinling.accounts import roles
-from yinling.core.permission_tests import ScopedViewPermissionTests
-from yinling.core.testing import Personas
+from yinling.testing.permissions import ScopedViewPermissionTests
+from yinling.testing.personas import Personas
 from yinling.orgs.models import Org
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from yinling.core.testing import Tree, make_org
+from yinling.testing.personas import Tree, make_org
 from yinling.orgs.models import Org
 from yinling.orgs.services import load_divisions
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from yinling.accounts.models import User
-from yinling.core.testing import Personas
+from yinling.testing.personas import Personas
 from yinling.registry import services
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Retiree

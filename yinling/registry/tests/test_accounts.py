@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from yinling.accounts.models import User
 from yinling.audit.models import AuditRecord
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import PASSWORD, Personas
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import PASSWORD, Personas
 from yinling.orgs.models import Org
 from yinling.registry import accounts
 from yinling.registry.choices import Status

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from yinling.accounts import roles
 from yinling.audit.models import AuditRecord
-from yinling.core.testing import Personas, make_user
+from yinling.testing.personas import Personas, make_user
 from yinling.orgs.models import Org
 from yinling.registry import idcard, services
 from yinling.registry.demo import make_retiree

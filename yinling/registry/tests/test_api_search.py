@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from yinling.core.testing import Personas
+from yinling.testing.personas import Personas
 from yinling.registry.models import Retiree
 from yinling.registry.tests.test_api import URL, api, make
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
-from yinling.core.testing import Personas
+from yinling.testing.personas import Personas
 from yinling.registry import idcard
 from yinling.registry.imports import Importer, UnreadableFile, write_report
 from yinling.registry.models import Retiree
@@ -235,7 +235,7 @@ def test_it_writes_a_report_that_reimports_once_fixed(tmp_path: Path, personas: 
 
 
 def test_it_round_trips_an_export(tmp_path: Path, personas: Personas, client) -> None:  # type: ignore[no-untyped-def]
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
     from yinling.registry.demo import make_retiree
 
     for i in range(1, 6):
@@ -273,7 +273,7 @@ def test_it_speaks_json_and_exit_codes_on_the_command_line(tmp_path: Path, perso
 
 
 def test_it_runs_the_web_flow(tmp_path: Path, personas: Personas) -> None:
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
 
     client = login_client(personas.owner)
     assert client.get("/registry/template/").status_code == 200
@@ -294,7 +294,7 @@ def test_it_runs_the_web_flow(tmp_path: Path, personas: Personas) -> None:
 
 
 def test_it_guards_the_import_pages(personas: Personas) -> None:
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
 
     assert login_client(personas.limited).get("/registry/import/").status_code == 403
     assert login_client(personas.limited).get("/registry/template/").status_code == 403
@@ -318,7 +318,7 @@ def test_it_keeps_import_files_private_and_short_lived(tmp_path: Path, personas:
     import os
     import time
 
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     folder = tmp_path / "media" / "imports"

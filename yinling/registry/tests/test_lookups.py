@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from yinling.accounts import roles
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Personas, make_user
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas, make_user
 from yinling.core.widgets import PickerInput
 from yinling.registry.lookups import RetireeField, people_for
 from yinling.registry.models import Retiree, Transfer

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 
 from yinling.accounts import roles
-from yinling.core.permission_tests import ScopedViewPermissionTests, login_client
-from yinling.core.testing import Personas, make_user
+from yinling.testing.permissions import ScopedViewPermissionTests, login_client
+from yinling.testing.personas import Personas, make_user
 from yinling.registry import idcard
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Library, Retiree, Transfer

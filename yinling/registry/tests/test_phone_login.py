@@ -11,8 +11,8 @@ from yinling.accounts import roles
 from yinling.accounts.models import User
 from yinling.audit.models import AuditRecord
 from yinling.core.demo import DEMO_PASSWORD
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import PASSWORD, Tree, make_user
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import PASSWORD, Tree, make_user
 from yinling.registry.accounts import phone_variants
 from yinling.registry.demo import open_demo_accounts
 from yinling.registry.models import Retiree

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Personas
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas
 from yinling.orgs.models import Org
 from yinling.registry import idcard
 from yinling.registry.demo import make_retiree

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from yinling.core.testing import Personas
+from yinling.testing.personas import Personas
 from yinling.timebank import services
 from yinling.timebank.models import Account
 

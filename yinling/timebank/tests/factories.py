@@ -41,7 +41,7 @@ def relate(a: Retiree, b: Retiree, relation: str = "女儿") -> None:
 def sign_in_account(retiree: Retiree, *, elder_mode: bool = True):  # type: ignore[no-untyped-def]
     """A retiree account (kind "retiree") linked to the record, as staff open them."""
     from yinling.accounts.models import User
-    from yinling.core.testing import PASSWORD
+    from yinling.testing.personas import PASSWORD
 
     user = User.objects.create_user(
         username=f"r{retiree.pk:06d}",

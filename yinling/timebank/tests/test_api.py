@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from yinling.accounts import roles
-from yinling.core.testing import Personas, make_user
+from yinling.testing.personas import Personas, make_user
 from yinling.registry.models import Retiree
 from yinling.timebank import ledger, services
 from yinling.timebank.models import Account, Offer, Rule, ServiceRequest, Transfer

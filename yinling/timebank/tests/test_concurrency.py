@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from yinling.core.testing import make_personas
+from yinling.testing.personas import make_personas
 from yinling.timebank import ledger, services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Rule, ServiceRequest, Transfer

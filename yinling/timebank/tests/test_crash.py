@@ -30,7 +30,7 @@ from django.db.models import Count
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import verify_chain
-from yinling.core.testing import make_personas
+from yinling.testing.personas import make_personas
 from yinling.registry.models import FamilyContact
 from yinling.timebank import ledger, services
 from yinling.timebank.models import Account, Movement, Transfer

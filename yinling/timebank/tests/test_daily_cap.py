@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from yinling.core.testing import Personas
+from yinling.testing.personas import Personas
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
 from yinling.timebank import services

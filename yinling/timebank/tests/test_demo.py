@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from yinling.accounts import roles
-from yinling.core.testing import Personas, make_user
+from yinling.testing.personas import Personas, make_user
 from yinling.timebank import ledger
 from yinling.timebank.demo import seed_timebank
 from yinling.timebank.models import Account, Movement, Rule, ServiceRequest, Transfer

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
 
-from yinling.core.testing import Personas
+from yinling.testing.personas import Personas
 from yinling.timebank import ledger, services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Movement, Rule, ServiceRequest, Transfer

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from yinling.core.testing import make_personas
+from yinling.testing.personas import make_personas
 from yinling.timebank import ledger, services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Rule

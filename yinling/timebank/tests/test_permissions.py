@@ -17,8 +17,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from yinling.accounts import roles
-from yinling.core.permission_tests import ScopedViewPermissionTests, login_client
-from yinling.core.testing import Personas, make_personas, make_user
+from yinling.testing.permissions import ScopedViewPermissionTests, login_client
+from yinling.testing.personas import Personas, make_personas, make_user
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.models import Account, ServiceRequest

@@ -12,8 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from yinling.accounts import roles
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Personas, make_user
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas, make_user
 from yinling.registry.models import Retiree
 from yinling.timebank import reports, services
 from yinling.timebank.models import ServiceRequest

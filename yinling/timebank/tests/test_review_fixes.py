@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from yinling.core.testing import Personas
+from yinling.testing.personas import Personas
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.ledger import Refused

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from yinling.accounts import roles
 from yinling.audit.models import AuditRecord
-from yinling.core.permission_tests import ScopedViewPermissionTests, login_client
-from yinling.core.testing import Personas, make_user
+from yinling.testing.permissions import ScopedViewPermissionTests, login_client
+from yinling.testing.personas import Personas, make_user
 from yinling.timebank import services, services_rules
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Rule

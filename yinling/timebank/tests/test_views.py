@@ -13,8 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from yinling.audit.models import AuditRecord
-from yinling.core.permission_tests import login_client
-from yinling.core.testing import Personas
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.models import Account, Movement, Rule, ServiceRequest, Transfer

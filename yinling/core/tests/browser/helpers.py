@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from yinling.core.testing import PASSWORD
+from yinling.testing.personas import PASSWORD
 
 # Chromium's own values for elder mode checks, read in the page.
 BOX_JS = """el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
@@ -58,7 +58,7 @@ def attach_session(context: Any, base_url: str, user: Any, *, two_factor_done: b
     """
     from django.test import Client
 
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
 
     if two_factor_done:
         client = login_client(user)

@@ -13,7 +13,7 @@ import pytest
 from yinling.accounts import roles
 from yinling.accounts.models import User
 from yinling.audit.models import AuditRecord
-from yinling.core.testing import PASSWORD, make_personas, make_user
+from yinling.testing.personas import PASSWORD, make_personas, make_user
 
 from .conftest import DESKTOP, PHONE
 from .helpers import BODY_TEXT_JS, attach_session, axe_problems, layout_problems, path_of

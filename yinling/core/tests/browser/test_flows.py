@@ -9,7 +9,7 @@ import pytest
 
 from yinling.accounts import roles
 from yinling.accounts.models import User
-from yinling.core.testing import make_personas, make_tree, make_user
+from yinling.testing.personas import make_personas, make_tree, make_user
 
 from .conftest import PHONE
 from .helpers import BODY_TEXT_JS, BOX_JS, en, path_of, sign_in, sign_out, zh

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from yinling.core.testing import make_personas
+from yinling.testing.personas import make_personas
 from yinling.core.tests.browser.conftest import DESKTOP, PHONE
 from yinling.core.tests.browser.helpers import attach_session, axe_problems, layout_problems, path_of
 from yinling.timebank import services, services_offers, services_rules

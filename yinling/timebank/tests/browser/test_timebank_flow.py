@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from yinling.core.testing import make_personas
+from yinling.testing.personas import make_personas
 from yinling.core.tests.browser.conftest import PHONE
 from yinling.core.tests.browser.helpers import (
     BODY_TEXT_JS,

@@ -193,6 +193,6 @@ def make_cast(tree: Tree | None = None) -> Cast:
 
 def cast_clients(cast: Cast) -> dict[str, Client]:
     """One signed-in test client per persona (administrators past two-factor sign-in)."""
-    from yinling.core.permission_tests import login_client
+    from yinling.testing.permissions import login_client
 
     return {name: login_client(cast.user(name)) for name in PERSONAS}

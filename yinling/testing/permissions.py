@@ -18,7 +18,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from yinling.accounts import roles
-from yinling.core.testing import Personas, make_personas
+from yinling.testing.personas import Personas, make_personas
 
 
 def login_client(user: Any) -> Client:
@@ -170,7 +170,7 @@ class ScopedViewPermissionTests:
     def test_it_deletes_with_the_delete_role(self, p: Personas) -> None:
         if self.delete_role is None:
             pytest.skip("no delete view for this model")
-        from yinling.core.testing import make_user
+        from yinling.testing.personas import make_user
 
         deleter = make_user("deleter", p.tree.city_a, self.delete_role)
         obj = self.make(p, "own")
@@ -188,7 +188,7 @@ class ScopedViewPermissionTests:
     def test_it_hides_delete_outside_the_subtree(self, p: Personas) -> None:
         if self.delete_role is None:
             pytest.skip("no delete view for this model")
-        from yinling.core.testing import make_user
+        from yinling.testing.personas import make_user
 
         deleter = make_user("deleter", p.tree.city_b, self.delete_role)
         obj = self.make(p, "own")
