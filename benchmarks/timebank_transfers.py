@@ -45,8 +45,8 @@ def prepare(url: str, members: int) -> dict[str, Any]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from yinling.testing.personas import make_tree, make_user
     from yinling.registry.models import FamilyContact
+    from yinling.testing.personas import make_tree, make_user
     from yinling.timebank import services
     from yinling.timebank.models import Rule
     from yinling.timebank.tests.factories import person

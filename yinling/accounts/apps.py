@@ -23,4 +23,3 @@ class AccountsConfig(AppConfig):
         register(RoleAssignment)
         register_figure(Figure(_("Active staff accounts"), "accounts:user_list", {"is_active": "true"}, order=70))
         register_nav(NavItem(_("Staff"), "accounts:user_list", perm="accounts.view_user", order=70))
-

@@ -17,9 +17,9 @@ def grants_for(user: Any) -> list[tuple[str, frozenset[str]]]:
 
         cached = [
             (path, frozenset(ROLES[role].perms) if role in ROLES else frozenset())
-            for role, path in RoleAssignment.objects.unrestricted().filter(user=user, org__is_active=True).values_list(
-                "role", "org__path"
-            )
+            for role, path in RoleAssignment.objects.unrestricted()
+            .filter(user=user, org__is_active=True)
+            .values_list("role", "org__path")
         ]
         setattr(user, _CACHE_ATTR, cached)
     return cached

@@ -34,9 +34,7 @@ class Retiree(models.Model):
     org = models.ForeignKey(
         Org, verbose_name=_("managing org"), on_delete=models.PROTECT, related_name="retirees", db_index=False
     )
-    status = models.CharField(
-        _("status"), max_length=12, choices=choices.Status.choices, default=choices.Status.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=12, choices=choices.Status.choices, default=choices.Status.ACTIVE)
     category = models.CharField(_("category"), max_length=8, choices=choices.Category.choices)
 
     # Identity

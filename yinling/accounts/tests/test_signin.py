@@ -143,7 +143,8 @@ def test_it_audits_password_changes(client: Client, tree: Tree) -> None:
     user = make_user("clerk", tree.county_a, roles.CLERK)
     client.force_login(user)
     new = "N3w-Str0ng-Passw0rd"
-    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": new,
-                                                    "new_password2": new})
+    response = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
     assert response.status_code == 302
     assert AuditRecord.objects.filter(action="security", extra__event="password_changed").exists()

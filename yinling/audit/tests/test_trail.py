@@ -11,8 +11,8 @@ from django.db import DatabaseError, connection, transaction
 from yinling.audit.context import acting
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import PurgeRefused, purge_before, record, seal_pending, verify_chain
-from yinling.testing.personas import Tree, make_user
 from yinling.orgs.models import Org
+from yinling.testing.personas import Tree, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

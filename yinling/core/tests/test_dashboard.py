@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from yinling.accounts import roles
 from yinling.core.dashboard import FIGURES, home_figures
-from yinling.testing.permissions import login_client
-from yinling.testing.personas import Personas, make_user
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas, make_user
 from yinling.timebank.models import Account, ServiceRequest
 from yinling.timebank.tests.factories import person
 

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from yinling.core import pagination
-from yinling.testing.permissions import login_client
-from yinling.testing.personas import Personas
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Retiree
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from yinling.accounts import roles
 from yinling.accounts.models import RoleAssignment
 from yinling.core.scoping import can, in_scope, minimal_paths
-from yinling.testing.personas import Personas, Tree, make_user
 from yinling.orgs.models import Org
+from yinling.testing.personas import Personas, Tree, make_user
 
 pytestmark = pytest.mark.django_db
 

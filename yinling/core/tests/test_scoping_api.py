@@ -22,10 +22,10 @@ from yinling.core.scoping import (
     orgs_where,
     scope_guard,
 )
-from yinling.testing.personas import Personas, make_user
 from yinling.orgs.models import Org
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Library, Retiree
+from yinling.testing.personas import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -109,8 +109,8 @@ class World:
 
 
 def _build() -> World:
-    from yinling.testing.permissions import login_client
     from yinling.registry.models import Library
+    from yinling.testing.permissions import login_client
     from yinling.timebank import services as timebank
 
     cast = make_cast()

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.test import Client
 
+from yinling.orgs.models import Org
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Personas, make_org
-from yinling.orgs.models import Org
 
 pytestmark = pytest.mark.django_db
 LOOKUP = "/orgs/_lookup/"

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from yinling.accounts import roles
+from yinling.orgs.models import Org
 from yinling.testing.permissions import ScopedViewPermissionTests
 from yinling.testing.personas import Personas
-from yinling.orgs.models import Org
 
 
 class TestOrgPermissions(ScopedViewPermissionTests):

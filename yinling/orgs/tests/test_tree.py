@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from yinling.testing.personas import Tree, make_org
 from yinling.orgs.models import Org
 from yinling.orgs.services import load_divisions
+from yinling.testing.personas import Tree, make_org
 
 pytestmark = pytest.mark.django_db
 

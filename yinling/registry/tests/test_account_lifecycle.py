@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from yinling.accounts.models import User
-from yinling.testing.personas import Personas
 from yinling.registry import services
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Retiree
+from yinling.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,13 @@ from rest_framework.test import APIClient
 
 from yinling.accounts.models import User
 from yinling.audit.models import AuditRecord
-from yinling.testing.permissions import login_client
-from yinling.testing.personas import PASSWORD, Personas
 from yinling.orgs.models import Org
 from yinling.registry import accounts
 from yinling.registry.choices import Status
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Retiree
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import PASSWORD, Personas
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from rest_framework.test import APIClient
 
 from yinling.accounts import roles
 from yinling.audit.models import AuditRecord
-from yinling.testing.personas import Personas, make_user
 from yinling.orgs.models import Org
 from yinling.registry import idcard, services
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import FamilyContact, Retiree
+from yinling.testing.personas import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/retirees/"

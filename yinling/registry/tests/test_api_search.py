@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from yinling.testing.personas import Personas
 from yinling.registry.models import Retiree
 from yinling.registry.tests.test_api import URL, api, make
+from yinling.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
 

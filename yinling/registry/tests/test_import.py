@@ -12,11 +12,11 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
-from yinling.testing.personas import Personas
 from yinling.registry import idcard
 from yinling.registry.imports import Importer, UnreadableFile, write_report
 from yinling.registry.models import Retiree
 from yinling.registry.schema import HEADERS
+from yinling.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -235,8 +235,8 @@ def test_it_writes_a_report_that_reimports_once_fixed(tmp_path: Path, personas: 
 
 
 def test_it_round_trips_an_export(tmp_path: Path, personas: Personas, client) -> None:  # type: ignore[no-untyped-def]
-    from yinling.testing.permissions import login_client
     from yinling.registry.demo import make_retiree
+    from yinling.testing.permissions import login_client
 
     for i in range(1, 6):
         r, _c = make_retiree(i, personas.tree.unit_a, "330106")

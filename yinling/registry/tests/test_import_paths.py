@@ -11,10 +11,10 @@ from django.db import connection
 from openpyxl import Workbook
 
 from yinling.audit.models import AuditRecord
-from yinling.testing.personas import Personas, make_user
 from yinling.registry import idcard, imports
 from yinling.registry.imports import ImportConflict, Importer, open_sheet
 from yinling.registry.models import Retiree, Transfer
+from yinling.testing.personas import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 

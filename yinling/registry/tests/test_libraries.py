@@ -10,13 +10,13 @@ import pytest
 from django.test import Client
 
 from yinling.accounts import roles
-from yinling.testing.permissions import login_client
-from yinling.testing.personas import Personas, make_user
 from yinling.orgs.models import Org
 from yinling.registry import services
 from yinling.registry.demo import make_retiree
 from yinling.registry.libraries import BUILTIN, members, visible_libraries
 from yinling.registry.models import Library, Retiree
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ import pytest
 from django.test import Client
 
 from yinling.accounts import roles
-from yinling.testing.permissions import login_client
-from yinling.testing.personas import Personas, make_user
 from yinling.core.widgets import PickerInput
 from yinling.registry.lookups import RetireeField, people_for
 from yinling.registry.models import Retiree, Transfer
 from yinling.registry.tests.test_api import make
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 LOOKUP = "/registry/lookup/"

@@ -11,11 +11,11 @@ import pytest
 from django.test import Client
 
 from yinling.accounts import roles
-from yinling.testing.permissions import ScopedViewPermissionTests, login_client
-from yinling.testing.personas import Personas, make_user
 from yinling.registry import idcard
 from yinling.registry.demo import make_retiree
 from yinling.registry.models import Library, Retiree, Transfer
+from yinling.testing.permissions import ScopedViewPermissionTests, login_client
+from yinling.testing.personas import Personas, make_user
 
 _numbers = count(100)
 

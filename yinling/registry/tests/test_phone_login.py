@@ -11,12 +11,12 @@ from yinling.accounts import roles
 from yinling.accounts.models import User
 from yinling.audit.models import AuditRecord
 from yinling.core.demo import DEMO_PASSWORD
-from yinling.testing.permissions import login_client
-from yinling.testing.personas import PASSWORD, Tree, make_user
 from yinling.registry.accounts import phone_variants
 from yinling.registry.demo import open_demo_accounts
 from yinling.registry.models import Retiree
 from yinling.registry.tests.test_accounts import make_person
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import PASSWORD, Tree, make_user
 
 pytestmark = pytest.mark.django_db
 

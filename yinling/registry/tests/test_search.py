@@ -9,13 +9,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from yinling.testing.permissions import login_client
-from yinling.testing.personas import Personas
 from yinling.orgs.models import Org
 from yinling.registry import idcard
 from yinling.registry.demo import make_retiree
 from yinling.registry.filters import masked_query, search_q
 from yinling.registry.models import Retiree
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -15,12 +15,12 @@ from django.utils import timezone, translation
 from yinling.accounts import roles
 from yinling.audit.models import AuditRecord
 from yinling.audit.views import audit_scope
-from yinling.testing.permissions import login_client as signed_in
-from yinling.testing.personas import Personas, make_user
 from yinling.registry import idcard, services
 from yinling.registry.demo import make_retiree
 from yinling.registry.libraries import members
 from yinling.registry.models import Retiree, Transfer
+from yinling.testing.permissions import login_client as signed_in
+from yinling.testing.personas import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

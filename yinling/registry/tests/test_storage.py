@@ -14,12 +14,12 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from yinling.accounts import roles
-from yinling.testing.permissions import login_client
-from yinling.testing.personas import Personas, make_user
 from yinling.registry import idcard, services
 from yinling.registry.filters import search_q
 from yinling.registry.models import FamilyContact, Retiree
 from yinling.registry.validation import clean_record
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from yinling.accounts import roles
-from yinling.testing.personas import Personas, make_user
 from yinling.registry.models import Retiree
+from yinling.testing.personas import Personas, make_user
 from yinling.timebank import ledger, services
 from yinling.timebank.models import Account, Offer, Rule, ServiceRequest, Transfer
 from yinling.timebank.tests.factories import person, relate, sign_in_account

@@ -30,8 +30,8 @@ from django.db.models import Count
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import verify_chain
-from yinling.testing.personas import make_personas
 from yinling.registry.models import FamilyContact
+from yinling.testing.personas import make_personas
 from yinling.timebank import ledger, services
 from yinling.timebank.models import Account, Movement, Transfer
 from yinling.timebank.tests.factories import person

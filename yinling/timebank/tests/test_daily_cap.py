@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from yinling.testing.personas import Personas
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
+from yinling.testing.personas import Personas
 from yinling.timebank import services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Rule, ServiceRequest

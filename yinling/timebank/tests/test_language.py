@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from yinling.testing.personas import Personas
 from yinling.registry.models import Retiree
+from yinling.testing.personas import Personas
 from yinling.timebank import services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, ServiceRequest, Transfer

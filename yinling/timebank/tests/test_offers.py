@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from yinling.accounts import roles
 from yinling.audit.models import AuditRecord
+from yinling.registry.models import Retiree
 from yinling.testing.permissions import ScopedViewPermissionTests, login_client
 from yinling.testing.personas import Personas, make_user
-from yinling.registry.models import Retiree
 from yinling.timebank import services, services_offers
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Offer, ServiceRequest

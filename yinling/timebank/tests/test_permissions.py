@@ -17,9 +17,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from yinling.accounts import roles
+from yinling.registry.models import Retiree
 from yinling.testing.permissions import ScopedViewPermissionTests, login_client
 from yinling.testing.personas import Personas, make_personas, make_user
-from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.models import Account, ServiceRequest
 from yinling.timebank.tests.factories import person, sign_in_account

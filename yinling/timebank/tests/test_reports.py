@@ -12,9 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from yinling.accounts import roles
+from yinling.registry.models import Retiree
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Personas, make_user
-from yinling.registry.models import Retiree
 from yinling.timebank import reports, services
 from yinling.timebank.models import ServiceRequest
 

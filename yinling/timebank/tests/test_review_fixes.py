@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from yinling.testing.personas import Personas
 from yinling.registry.models import Retiree
+from yinling.testing.personas import Personas
 from yinling.timebank import services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, ServiceRequest, Transfer

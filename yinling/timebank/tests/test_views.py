@@ -13,9 +13,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from yinling.audit.models import AuditRecord
+from yinling.registry.models import Retiree
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Personas
-from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.models import Account, Movement, Rule, ServiceRequest, Transfer
 from yinling.timebank.tests.factories import person, relate, sign_in_account

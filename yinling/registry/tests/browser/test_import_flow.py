@@ -18,11 +18,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from yinling.accounts import roles
-from yinling.testing.personas import make_tree, make_user
 from yinling.core.tests.browser.conftest import PHONE
 from yinling.core.tests.browser.helpers import attach_session, axe_problems, layout_problems, path_of, sign_in
 from yinling.registry import idcard
 from yinling.registry.models import Retiree
+from yinling.testing.personas import make_tree, make_user
 
 pytestmark = pytest.mark.browser
 

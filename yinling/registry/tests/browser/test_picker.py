@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from yinling.accounts import roles
-from yinling.testing.personas import make_tree, make_user
 from yinling.core.tests.browser.conftest import DESKTOP, PHONE
 from yinling.core.tests.browser.helpers import attach_session, axe_problems, layout_problems, path_of
 from yinling.registry.models import Retiree, Transfer
 from yinling.registry.tests.test_api import make
+from yinling.testing.personas import make_tree, make_user
 
 pytestmark = pytest.mark.browser
 

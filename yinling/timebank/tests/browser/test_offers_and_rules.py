@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from yinling.testing.personas import make_personas
 from yinling.core.tests.browser.conftest import DESKTOP, PHONE
 from yinling.core.tests.browser.helpers import attach_session, axe_problems, layout_problems, path_of
+from yinling.testing.personas import make_personas
 from yinling.timebank import services, services_offers, services_rules
 from yinling.timebank.models import Offer, Rule, ServiceRequest
 from yinling.timebank.tests.browser.test_timebank_flow import check

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from yinling.testing.personas import make_personas
 from yinling.core.tests.browser.conftest import PHONE
 from yinling.core.tests.browser.helpers import (
     BODY_TEXT_JS,
@@ -24,6 +23,7 @@ from yinling.core.tests.browser.helpers import (
     layout_problems,
     path_of,
 )
+from yinling.testing.personas import make_personas
 from yinling.timebank import services
 from yinling.timebank.models import ServiceRequest
 from yinling.timebank.tests.factories import person, relate, sign_in_account
