@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck migrations-check serve clean messages browsers
+.PHONY: demo test test-fast test-at-month-start install lint typecheck migrations-check serve clean messages browsers
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,18 @@ demo: $(STAMP)
 
 # The whole suite: unit, integration, permission, browser (Chromium) tests.
 # DATABASE_URL selects the database (SQLite by default; CI runs it again on PostgreSQL).
+# TEST_WORKERS: pytest-xdist processes (auto: one per CPU; 0 runs in this process).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The development loop: everything but the browser tests.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+
+# The suite in the first minutes of a month in Asia/Shanghai (still last month in UTC).
+test-at-month-start: $(STAMP)
+	YINLING_TEST_NOW=2027-01-01T00:02:00+08:00 $(PY) -m pytest -q -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

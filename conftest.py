@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from yinling.testing.personas import Cast, Personas, Tree, make_cast, make_personas, make_tree
+
+# Deterministic by default (the same examples on every run and machine, so CI never flakes on a new
+# example); HYPOTHESIS_PROFILE=explore draws fresh random examples when hunting for bugs locally.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=500)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _run_at_instant():  # type: ignore[no-untyped-def]
+    """YINLING_TEST_NOW=2027-01-01T00:02+08:00 runs every test as if started then (the clock ticks on).
+
+    Tests must hold at any instant: `make test-at-month-start` runs the suite in the first minutes of
+    a month in Asia/Shanghai, when UTC is still in the previous month."""
+    instant = os.environ.get("YINLING_TEST_NOW")
+    if not instant:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(instant, tick=True):
+        yield
 
 
 @pytest.fixture
