@@ -1,4 +1,4 @@
-"""{% load audit_trail %}: `record|change_rows` and `record.object_type|object_type_label` (see audit.display)."""
+"""{% load audit_trail %}: `record|change_rows`, `record|extra_rows`, `type|object_type_label` (audit.display)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,8 @@ def change_rows(record: AuditRecord) -> list[tuple[str, tuple[str, str]]]:
 @register.filter
 def object_type_label(object_type: str) -> str:
     return display.object_type_label(object_type)
+
+
+@register.filter
+def extra_rows(record: AuditRecord) -> list[tuple[str, str]]:
+    return display.extra_rows(record)

@@ -48,3 +48,35 @@ def test_it_keeps_unknown_names_as_recorded() -> None:
 
     record = AuditRecord(object_type="gone.model", changes={"old_field": [1, 2]})
     assert change_rows(record) == [("old_field", ("1", "2"))]
+
+
+def test_it_shows_details_with_translated_labels(cast: Cast) -> None:
+    from yinling.audit.services import record
+
+    entry = record("update", object_type="accounts.user", object_repr="x", extra={"event": "unlock", "reason": "忘记"})
+    client = login_client(cast.audit_admin)
+    page = client.get(f"/audit/{entry.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "原因" in page and "忘记" in page and "已解锁" in page
+    assert "reason" not in page and "unlock" not in page
+
+
+def test_it_has_a_label_for_every_detail_key_the_code_writes() -> None:
+    """Scans the source for `extra={...}` literals: a new key without a label would show as English."""
+    import re
+    from pathlib import Path
+
+    from yinling.audit.display import EVENT_LABELS, EXTRA_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    keys: set[str] = set()
+    events: set[str] = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for literal in re.findall(r"""(?:extra=|["']extra["']:\s*)\{([^{}]*)\}""", text):
+            keys |= set(re.findall(r"""["'](\w+)["']\s*:""", literal))
+            events |= set(re.findall(r"""["']event["']\s*:\s*["'](\w+)["']""", literal))
+    assert len(keys) > 20, "the scan found too few keys: has the pattern stopped matching?"
+    assert keys - set(EXTRA_LABELS) == set()
+    assert events - set(EVENT_LABELS) == set()
