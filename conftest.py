@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from yinling.testing.personas import Cast, Personas, Tree, make_cast, make_personas, make_tree
 
 # Deterministic by default (the same examples on every run and machine, so CI never flakes on a new
 # example); HYPOTHESIS_PROFILE=explore draws fresh random examples when hunting for bugs locally.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+# A loaded CI machine (xdist workers, browsers) draws slowly; that says nothing about the code under test.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.register_profile("explore", deadline=None, max_examples=500)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
