@@ -61,6 +61,17 @@ def _fresh_caches() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    # A request through the test client leaves its language active in the thread (LocaleMiddleware
+    # activates and never deactivates): every test starts in the default one (zh-hans).
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _audit_triggers(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """Let transactional tests' teardown flush the append-only tables (audit, ledger) on SQLite.
 

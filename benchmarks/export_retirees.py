@@ -140,7 +140,7 @@ def phase_baseline(kind: str, rows: int) -> dict[str, Any]:
     setup_django(database_url(kind))
     from openpyxl import Workbook
 
-    from yinling.core.exports import _cell_value
+    from yinling.core.sheets.xlsx import cell_value as _cell_value
     from yinling.registry.exports import HEADERS, iter_rows
     from yinling.registry.models import Retiree
 

@@ -101,20 +101,5 @@ HEADERS = [c.header for c in COLUMNS]
 SENSITIVE_KEYS = {c.key for c in COLUMNS if c.sensitive}
 
 
-def normalise_header(text: object) -> str:
-    import re
-
-    return re.sub(r"[\s\u3000*＊:：（）()]", "", str(text or "")).strip()
-
-
-def header_index() -> dict[str, Column]:
-    """Every accepted header spelling (normalised) → its column."""
-    index: dict[str, Column] = {}
-    for col in COLUMNS:
-        for name in (col.header, *col.aliases):
-            index[normalise_header(name)] = col
-    return index
-
-
 def status_labels() -> dict[str, str]:
     return {"在册": choices.Status.ACTIVE, "离世": choices.Status.DECEASED, "迁出": choices.Status.MOVED_OUT}

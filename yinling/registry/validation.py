@@ -11,26 +11,25 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache, partial
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from yinling.core.sheets import SheetColumn, SheetSchema
+from yinling.core.sheets.cells import code as parse_code
+from yinling.core.sheets.cells import parse_date, parse_month, text
 from yinling.registry import choices, idcard
 from yinling.registry.schema import BY_KEY, COLUMNS, Column, status_labels
+
+__all__ = ["parse_date", "parse_month", "text"]  # re-exported: the forms and tests use them from here
 
 LIXIU_CUTOFF = "1949-09"  # joined the revolution on or before 1949-09-30
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 _SPACES = re.compile(r"[\s\u3000]+")
-_DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_MONTH_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})?")
-_MONTH_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]?\s*\d{1,2}\s*日?)?")
 _PHONE_NOISE = re.compile(r"[\s\u3000()（）]")
 _SEPARATORS = re.compile(r"[,，、;；/\s]+")
-_FULLWIDTH_DIGITS = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９－．"}
 
 
 @dataclass
@@ -43,19 +42,6 @@ class Cleaned:
         self.errors.append((key, message))
 
 
-def text(value: Any) -> str:
-    if value.__class__ is str:  # most cells: skip the number checks (an import calls this 30 times a row)
-        s = value.strip()
-        return s.replace("\u3000", " ").strip() if "\u3000" in s else s
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
-    return str(value).strip().replace("\u3000", " ").strip()
-
-
 def clean_name(value: Any) -> str:
     # Two-character names are padded with a (full-width) space in many sheets: 张　三.
     s = text(value)
@@ -63,46 +49,8 @@ def clean_name(value: Any) -> str:
     return s if s.isprintable() and " " not in s else _SPACES.sub("", s)
 
 
-def parse_date(value: Any) -> dt.date | None:
-    """Excel dates and text: 1945-03-01, 1945/3/1, 1945.03.01, 1945年3月1日, 19450301."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    s = text(value).translate(_FULLWIDTH_DIGITS)
-    m = _DATE_DIGITS.fullmatch(s) or _DATE_TEXT.fullmatch(s)
-    if not m:
-        raise ValueError(_("is not a date (write it like 1945-03-01)"))
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError as exc:
-        raise ValueError(_("is not a real date")) from exc
-
-
-def parse_month(value: Any) -> str:
-    """Month precision: 1968.08, 1968-08, 1968年8月, 196808, 19680801 or an Excel date → "1968-08"."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, dt.date | dt.datetime):
-        return f"{value.year:04d}-{value.month:02d}"
-    if isinstance(value, float) and not value.is_integer():
-        # 1968.08 typed into a number cell.
-        s = f"{value:.2f}"
-    else:
-        s = text(value).translate(_FULLWIDTH_DIGITS)
-    m = _MONTH_DIGITS.fullmatch(s) or _MONTH_TEXT.fullmatch(s)
-    if not m:
-        raise ValueError(_("is not a month (write it like 1968-08)"))
-    year, month = int(m[1]), int(m[2])
-    if not (1900 <= year <= 2100 and 1 <= month <= 12):
-        raise ValueError(_("is not a real month"))
-    return f"{year:04d}-{month:02d}"
-
-
 def parse_phone(value: Any) -> str:
-    s = _PHONE_NOISE.sub("", text(value).translate(_FULLWIDTH_DIGITS))
+    s = _PHONE_NOISE.sub("", text(value))
     if s.startswith("+86"):
         s = s[3:]
     if not s:
@@ -209,6 +157,27 @@ def _parser(col: Column) -> Callable[[Any], Any]:
     return by_kind.get(col.kind, text)
 
 
+def _parse_id_cell(value: Any) -> idcard.IdInfo | None:
+    """An ID number cell as the sheet schema sees it (clean_record checks it against its own day)."""
+    return idcard.parse(value) if text(value) else None
+
+
+@lru_cache(maxsize=1)
+def sheet() -> SheetSchema:
+    """The registry's columns as a sheet schema: headers and aliases (schema.py) with their parsers."""
+    columns = []
+    for col in COLUMNS:
+        parse: Callable[[Any], Any]
+        if col.key == "org_code":
+            parse = parse_code  # looked up by the import, which knows the org tree
+        elif col.kind == "id":
+            parse = _parse_id_cell
+        else:
+            parse = _parser(col)
+        columns.append(SheetColumn(col.key, col.header, col.aliases, parse, col.required, col.max_length))
+    return SheetSchema(columns, anchors=("name", "id_number"))
+
+
 @lru_cache(maxsize=1)
 def _parsers() -> list[tuple[str, Callable[[Any], Any] | None, int]]:
     """(key, parse, max length) per column, in COLUMNS order: worked out once, not per cell.
@@ -217,8 +186,8 @@ def _parsers() -> list[tuple[str, Callable[[Any], Any] | None, int]]:
     caller's business (an org lookup) and is left out.
     """
     return [
-        (col.key, None if col.kind == "id" else _parser(col), col.max_length)
-        for col in COLUMNS
+        (col.key, None if col.key == "id_number" else col.parse, col.max_length)
+        for col in sheet().columns
         if col.key != "org_code"
     ]
 

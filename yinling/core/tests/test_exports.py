@@ -64,6 +64,6 @@ def test_it_makes_a_sheet_title_excel_accepts(title: str, expected: str) -> None
 
 
 def test_it_refuses_more_rows_than_one_sheet_holds(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("yinling.core.exports.MAX_ROWS", 3)
+    monkeypatch.setattr("yinling.core.sheets.xlsx.MAX_ROWS", 3)
     with pytest.raises(ValueError, match="too many for one Excel sheet"):
         write_xlsx(io.BytesIO(), ["a"], [["1"], ["2"], ["3"]])

@@ -11,7 +11,8 @@ from django.db import connection
 from openpyxl import Workbook
 
 from yinling.audit.models import AuditRecord
-from yinling.registry import idcard, imports
+from yinling.core.sheets import reading
+from yinling.registry import idcard
 from yinling.registry.imports import ImportConflict, Importer, open_sheet
 from yinling.registry.models import Retiree, Transfer
 from yinling.testing.personas import Personas, make_user
@@ -69,7 +70,7 @@ def test_it_reads_the_same_rows_when_streaming_a_large_sheet(tmp_path: Path, mon
     ]
     path = sheet(tmp_path, rows)
     with_calamine = rows_of(path)
-    monkeypatch.setattr(imports, "CALAMINE_MAX_CELLS", 0)  # any sheet is "large": expat
+    monkeypatch.setattr(reading, "CALAMINE_MAX_CELLS", 0)  # any sheet is "large": expat
     streamed = rows_of(path)
     assert streamed == with_calamine
     assert [n for n, _v in streamed] == [3, 4, 5]  # numbers as the spreadsheet shows them
@@ -88,7 +89,7 @@ def test_it_reads_our_own_exports_the_same_with_both_readers(tmp_path: Path, mon
     with path.open("wb") as out:
         write_xlsx(out, HEADERS, data)
     with_calamine = rows_of(path)
-    monkeypatch.setattr(imports, "CALAMINE_MAX_CELLS", 0)
+    monkeypatch.setattr(reading, "CALAMINE_MAX_CELLS", 0)
     streamed = rows_of(path)
     assert streamed == with_calamine
     assert streamed[1][1][:2] == ["330106", "a & <b>"] and streamed[0][1][5] == dt.date(1950, 3, 1)
@@ -97,7 +98,7 @@ def test_it_reads_our_own_exports_the_same_with_both_readers(tmp_path: Path, mon
 def test_it_imports_the_same_through_the_streaming_reader(
     tmp_path: Path, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imports, "CALAMINE_MAX_CELLS", 0)
+    monkeypatch.setattr(reading, "CALAMINE_MAX_CELLS", 0)
     result = Importer(personas.owner, None).run(path := sheet(tmp_path, people(30)), path.name, apply=True)
     assert (result.created, result.rejected) == (30, 0), result.errors
     assert Retiree.objects.get(name="人员0007").work_started == "1970-08"
