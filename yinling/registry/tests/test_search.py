@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
-from django.utils import timezone
 
 from yinling.orgs.models import Org
 from yinling.registry import idcard
@@ -18,7 +19,16 @@ from yinling.testing.permissions import login_client
 from yinling.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+# Frozen (time_machine, below): ages and "not in the future" depend on the local date, which must not
+# move between the module's import and its tests, nor differ from UTC's at the test's instant.
+NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 def make(org: Org, i: int, name: str, **fields: Any) -> Retiree:

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import translation
 
 from yinling.accounts import roles
 from yinling.audit.models import AuditRecord
@@ -23,7 +24,16 @@ from yinling.testing.permissions import login_client as signed_in
 from yinling.testing.personas import Personas, make_user
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+# Frozen (time_machine, below): ages and "not in the future" depend on the local date, which must not
+# move between the module's import and its tests, nor differ from UTC's at the test's instant.
+NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 def login_client(user: Any) -> Client:

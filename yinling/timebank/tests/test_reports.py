@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -20,6 +22,14 @@ from yinling.timebank.models import ServiceRequest
 
 pytestmark = pytest.mark.django_db
 H = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _mid_month() -> Iterator[None]:
+    """A month's report counts services by the local day they took place: these tests serve "just now", so they
+    run mid-month (at 00:02 on the 1st, "five minutes ago" is last month)."""
+    with time_machine.travel(dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=True):
+        yield
 
 
 def serve(p: Personas, recipient: Retiree, provider: Retiree, hours: str, *, confirm: bool = True) -> ServiceRequest:
