@@ -28,13 +28,15 @@ from django.views.decorators.http import require_POST
 from yinling.core.scoping import can, has_anywhere
 from yinling.core.views import ObjectListView
 from yinling.registry.models import Retiree
-from yinling.timebank import services, services_offers
+from yinling.timebank import services
 from yinling.timebank.filters import OfferFilterSet
 from yinling.timebank.forms_offers import BookForm, OfferForm, StaffBookForm
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Offer, ServiceRequest
+from yinling.timebank.services import offers as services_offers
 from yinling.timebank.tables import OfferTable
-from yinling.timebank.views import CRUMB, _require_member, member_for, member_page
+from yinling.timebank.views_member import _require_member, member_for
+from yinling.timebank.views_shared import CRUMB, member_page
 
 
 def _card(offer: Offer) -> Offer:
@@ -62,7 +64,7 @@ def _booked(request: HttpRequest, need: ServiceRequest, name: str) -> None:
 @login_required
 def offers(request: HttpRequest) -> HttpResponse:
     me, account, on_behalf = _require_member(request)
-    page = Paginator(services_offers.offers_near(me, account), 20).get_page(request.GET.get("page"))
+    page = Paginator(services.offers_near(me, account), 20).get_page(request.GET.get("page"))
     for offer in page.object_list:
         _card(offer)
     return member_page(
@@ -83,7 +85,7 @@ def my_offers(request: HttpRequest) -> HttpResponse:
         {
             "me": me,
             "account": account,
-            "offers": [_card(o) for o in services_offers.offers_of(account)],
+            "offers": [_card(o) for o in services.offers_of(account)],
             "on_behalf": on_behalf,
         },
     )
@@ -119,8 +121,8 @@ def offer_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def offer_book(request: HttpRequest, pk: int) -> HttpResponse:
     me, account, on_behalf = _require_member(request)
-    offer = _card(get_object_or_404(services_offers.offers_near(me, account), pk=pk))
-    form = BookForm(request.POST or None, people=services_offers.who_may_book_for(me))
+    offer = _card(get_object_or_404(services.offers_near(me, account), pk=pk))
+    form = BookForm(request.POST or None, people=services.who_may_book_for(me))
     if request.method == "POST" and form.is_valid():
         recipient = form.recipient()
         try:
@@ -195,7 +197,7 @@ def staff_offer(request: HttpRequest, pk: int) -> HttpResponse:
         "timebank/offer_detail.html",
         {
             "offer": offer,
-            "bookings": services_offers.bookings_of(offer)[:50],
+            "bookings": services.bookings_of(offer)[:50],
             "can_change": can(user, "change", offer) and offer.is_active,
             "can_book": offer.is_active and has_anywhere(user, ServiceRequest, "add"),
             "breadcrumbs": [

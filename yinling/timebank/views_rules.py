@@ -23,10 +23,10 @@ from django.views.decorators.http import require_POST
 from yinling.accounts.permissions import has_perm_at
 from yinling.core.scoping import user_paths
 from yinling.orgs.models import Org
-from yinling.timebank import services_rules
 from yinling.timebank.filters import BUREAU_KINDS
 from yinling.timebank.forms_rules import RemoveRuleForm, RuleForm, RuleSearchForm
-from yinling.timebank.views import CRUMB
+from yinling.timebank.services import rules as services_rules
+from yinling.timebank.views_shared import CRUMB
 
 VIEW, ADD, CHANGE = "timebank.view_rule", "timebank.add_rule", "timebank.change_rule"
 
