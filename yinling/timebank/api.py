@@ -31,8 +31,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yinling.accounts.permissions import has_perm_at
+from yinling.core.refusals import RefusalsAs409
 from yinling.core.scoping import can, has_anywhere
 from yinling.orgs.models import Org
+from yinling.registry import acting
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.api_serializers import (
@@ -61,8 +63,8 @@ from yinling.timebank.api_serializers import (
     posted_data,
 )
 from yinling.timebank.filters import RequestApiFilterSet
-from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Offer, ServiceRequest
+from yinling.timebank.services import offers as service_offers
 
 
 def data_of(request: Request) -> dict[str, Any]:
@@ -76,40 +78,19 @@ def not_member() -> Response:
     )
 
 
-class RefusalsAs409:
-    """Refused → 409 {"error", "message"}; the surrounding transaction has already rolled back."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, Refused):
-            return Response({"error": exc.code, "message": exc.message}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)  # type: ignore[misc]
-
-
-def staff_retiree(user: Any, pk: Any, perm_action: str = "act_for") -> Retiree:
-    """A member named by staff: 404 outside the caller's scope, 403 without `registry.<action>_retiree` there."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise exceptions.ValidationError({"retiree": ["a retiree id"]}) from exc
-    retiree = get_object_or_404(
-        Retiree.objects.restrict(user, None).filter(is_deleted=False).select_related("org"), pk=pk
-    )
-    if not can(user, perm_action, retiree):
-        raise PermissionDenied
-    return retiree
+def retiree_id(value: Any, field: str) -> int | None:
+    """A retiree id from the request body: None when absent, 400 when it cannot be an id."""
+    if value in (None, ""):
+        return None
+    pk = acting.as_id(value)
+    if pk is None:
+        raise exceptions.ValidationError({field: [_("Enter a retiree id (a whole number).")]})
+    return pk
 
 
 def acting_member(request: Request, field: str = "retiree") -> tuple[Retiree, bool]:
-    """(the member this request acts as, whether staff act on their behalf)."""
-    me = services.retiree_of(request.user)
-    named = data_of(request).get(field)
-    if named not in (None, ""):
-        if me is not None and str(named) == str(me.pk):
-            return me, False
-        return staff_retiree(request.user, named), True
-    if me is None:
-        raise Http404("not_member")
-    return me, False
+    """(the member this request acts as, whether staff act on their behalf): registry.acting decides."""
+    return acting.acting_as(request.user, retiree_id(data_of(request).get(field), field))
 
 
 def valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -222,7 +203,7 @@ class GrantView(RefusalsAs409, APIView):
     @extend_schema(request=GrantInput, responses={201: GrantAnswer, **REFUSALS})
     def post(self, request: Request) -> Response:
         data = valid(GrantInput, request)
-        retiree = staff_retiree(request.user, data["to"], "view")
+        retiree = acting.staff_subject(request.user, data["to"], Account, "grant")
         with transaction.atomic():
             posted = services.do_grant(by=request.user, retiree=retiree, hours=data["hours"], reason=data["reason"])
             target = services.member_account(retiree)
@@ -261,12 +242,9 @@ class GiftView(RefusalsAs409, APIView):
             giver, on_behalf = acting_member(request)
         except Http404:
             return not_member()
-        # Looked up unscoped (a relative may live anywhere), and answered like an unrelated
-        # person when missing, so ids cannot be probed.
-        to = Retiree.objects.unrestricted().select_related("org").filter(pk=data["to"], is_deleted=False).first()
         with transaction.atomic():
-            if to is None:
-                raise Refused("not_relative", _("Hours can only be given to relatives recorded in the registry."))
+            # A relative may live anywhere; an unknown id is answered like an unrelated person.
+            to = acting.family_subject(giver, data["to"], str(services.GIFT_TO_RELATIVES))
             posted = services.do_gift(by=request.user, giver=giver, to=to, hours=data["hours"], on_behalf=on_behalf)
             source = services.member_account(giver)
             assert source is not None
@@ -353,21 +331,16 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         data = valid(NeedInput, request)
         recipient_id = data.pop("recipient", None)
         user = request.user
-        if self.me is not None and recipient_id in (None, self.me.pk):
-            recipient = self.me
-        elif self.me is not None:
-            # Family on their behalf: a member may post for a relative recorded in the registry.
-            recipient = get_object_or_404(Retiree.objects.unrestricted().filter(is_deleted=False), pk=recipient_id)
-            if not services.are_relatives(self.me, recipient):
-                raise Refused("not_relative", _("You can only post needs for relatives recorded in the registry."))
+        poster = self.me
+        if poster is not None:
+            # The member, or family for a relative: the same rule as the page's "for whom".
+            recipient = acting.family_subject(poster, recipient_id, str(services.POST_FOR_RELATIVES))
+        elif recipient_id is None:
+            raise exceptions.ValidationError({"recipient": ["the member in need (retiree id)"]})
         else:
-            if recipient_id is None:
-                raise exceptions.ValidationError({"recipient": ["the member in need (retiree id)"]})
-            recipient = staff_retiree(user, recipient_id, "view")
-            if not can(user, "add", ServiceRequest(org=recipient.org)):
-                raise PermissionDenied
+            recipient = acting.staff_subject(user, recipient_id, ServiceRequest, "add")
         with transaction.atomic():
-            need = services.do_post_need(by=user, recipient=recipient, **data)
+            need = services.do_post_need(by=user, recipient=recipient, poster=poster, **data)
         return Response(RequestSerializer(need).data, status=status.HTTP_201_CREATED)
 
     def _respond(self, need: ServiceRequest) -> Response:
@@ -397,10 +370,10 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         if self.me is not None:
             provider = self.me
         else:
-            named = data_of(request).get("provider")
-            if named in (None, ""):
+            named = retiree_id(data_of(request).get("provider"), "provider")
+            if named is None:
                 raise exceptions.ValidationError({"provider": ["the provider (retiree id)"]})
-            provider = staff_retiree(request.user, named, "view")
+            provider = acting.staff_subject(request.user, named, ServiceRequest, "change")
         with transaction.atomic():
             need = services.do_accept(by=request.user, need=need, provider=provider)
         return self._respond(need)
@@ -487,12 +460,10 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self) -> QuerySet[Offer]:
         if self.me is not None:
             account = self.my_account
-            near = Q(is_active=True, org__path__startswith=services.area_path(self.me.org))
-            qs = (
-                Offer.objects.unrestricted().filter(near | Q(provider=account))
-                if account
-                else Offer.objects.unrestricted().filter(near)
-            )
+            # The offers the page shows (services.offers_near: active, near, by helpers still registered),
+            # and the member's own.
+            near = Q(pk__in=services.offers_near(self.me, account).values("pk"))
+            qs = Offer.objects.unrestricted().filter(near | Q(provider=account) if account else near)
         else:
             qs = Offer.objects.restrict(self.request.user, "view" if self.action == "list" else None)
         return qs.select_related("provider__retiree", "org").order_by("-created_at", "-id")
@@ -519,9 +490,7 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
         else:
             if named is None:
                 raise exceptions.ValidationError({"provider": ["the provider (retiree id)"]})
-            provider = staff_retiree(request.user, named, "view")
-            if not can(request.user, "add", Offer(org=provider.org)):
-                raise PermissionDenied
+            provider = acting.staff_subject(request.user, named, Offer, "add")
         with transaction.atomic():
             offer = services.do_publish_offer(by=request.user, provider=provider, **data)
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
@@ -532,18 +501,16 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
         offer = self.get_object()
         data = valid(BookInput, request)
         named = data.pop("recipient", None)
-        if self.me is not None and named in (None, self.me.pk):
-            recipient = self.me
-        elif self.me is not None:
-            raise PermissionDenied
+        booker = self.me
+        if booker is not None:
+            # The member, or family for a relative: the same rule as the page's "for whom".
+            recipient = acting.family_subject(booker, named, str(service_offers.BOOK_FOR_RELATIVES))
+        elif named is None:
+            raise exceptions.ValidationError({"recipient": ["the member booking (retiree id)"]})
         else:
-            if named is None:
-                raise exceptions.ValidationError({"recipient": ["the member booking (retiree id)"]})
-            recipient = staff_retiree(request.user, named, "view")
-            if not can(request.user, "add", ServiceRequest(org=recipient.org)):
-                raise PermissionDenied
+            recipient = acting.staff_subject(request.user, named, ServiceRequest, "add")
         with transaction.atomic():
-            need = services.do_book(by=request.user, offer=offer, recipient=recipient, **data)
+            need = service_offers.book(by=request.user, offer=offer, booker=booker, recipient=recipient, **data)
         need = (
             ServiceRequest.objects.unrestricted()
             .select_related("recipient__retiree", "provider__retiree", "org")

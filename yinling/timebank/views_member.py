@@ -19,7 +19,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yinling.core import refusals
 from yinling.core.scoping import can
+from yinling.registry import acting
 from yinling.registry.accounts import acting_for
 from yinling.registry.models import Retiree
 from yinling.timebank import services
@@ -35,26 +37,19 @@ from yinling.timebank.forms import (
 )
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, ServiceRequest
-from yinling.timebank.views_shared import _refused, member_page, movement_lines, statement_response
+from yinling.timebank.views_shared import member_page, movement_lines, statement_response
 from yinling.timebank.views_staff import staff_home
 
 
 def member_for(request: HttpRequest) -> tuple[Retiree | None, bool]:
-    """(the member these pages are for, whether staff act on their behalf)."""
-    me = services.retiree_of(request.user)
-    if me is not None:
-        return me, False
-    acting = acting_for(request)
-    if acting:
-        retiree = (
-            Retiree.objects.restrict(request.user, None)
-            .filter(pk=int(acting.get("id") or 0), is_deleted=False)
-            .select_related("org")
-            .first()
-        )
-        if retiree is not None and can(request.user, "act_for", retiree):
-            return retiree, True
-    return None, False
+    """(the member these pages are for, whether staff act on their behalf); (None, False) for staff
+    who act for nobody (or for someone they may no longer act for): they get the staff pages."""
+    acting_session = acting_for(request)
+    named = acting.as_id(acting_session.get("id")) if acting_session else None
+    try:
+        return acting.acting_as(request.user, named)
+    except (Http404, PermissionDenied):
+        return None, False
 
 
 def _require_member(request: HttpRequest) -> tuple[Retiree, Account | None, bool]:
@@ -102,7 +97,7 @@ def join(request: HttpRequest) -> HttpResponse:
         try:
             services.do_join(by=request.user, retiree=me, as_provider=form.cleaned_data["as_provider"])
         except Refused as exc:
-            _refused(request, exc)
+            refusals.flash(request, exc)
         else:
             messages.success(request, _("Welcome to the time bank."))
     return redirect("timebank:home")
@@ -111,12 +106,14 @@ def join(request: HttpRequest) -> HttpResponse:
 @login_required
 def post_need(request: HttpRequest) -> HttpResponse:
     me, _account, on_behalf = _require_member(request)
-    form = NeedForm(request.POST or None)
+    form = NeedForm(request.POST or None, people=services.family_of(me))
     if request.method == "POST" and form.is_valid():
         try:
-            need = services.do_post_need(by=request.user, recipient=me, **form.service_values())
+            need = services.do_post_need(
+                by=request.user, recipient=form.for_person() or me, poster=me, **form.service_values()
+            )
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             messages.success(
                 request,
@@ -150,7 +147,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.do_accept(by=request.user, need=need, provider=me)
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
         return redirect("timebank:board")
     messages.success(request, _("You took on this need. Thank you! It is now under “My services”."))
     return redirect("timebank:services")
@@ -194,7 +191,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.do_report(by=request.user, need=need, hours=form.cleaned_data["hours"])
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
     else:
         messages.success(request, _("Hours recorded. They move to you once the person you helped confirms."))
     return redirect("timebank:services")
@@ -233,7 +230,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.do_confirm(by=request.user, need=need, rating=form.cleaned_data["rating"], on_behalf=on_behalf)
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             provider = need.provider.retiree.name if need.provider and need.provider.retiree else ""
             messages.success(
@@ -256,7 +253,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.do_dispute(by=request.user, need=need, reason=form.cleaned_data["reason"])
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             messages.success(request, _("Your objection was sent. Staff will look into it and settle it."))
             return _after_step(need, as_staff)
@@ -281,7 +278,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.do_cancel(by=request.user, need=need, reason=form.cleaned_data["reason"])
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             messages.success(request, _("The need was cancelled."))
             return _after_step(need, as_staff)
@@ -306,7 +303,7 @@ def no_show(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.do_no_show(by=request.user, need=need)
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
     else:
         messages.success(request, _("Recorded that the helper did not come."))
     return _after_step(need, as_staff)
@@ -322,7 +319,7 @@ def donate(request: HttpRequest) -> HttpResponse:
         try:
             services.do_donate(by=request.user, retiree=me, hours=form.cleaned_data["hours"], on_behalf=on_behalf)
         except Refused as exc:
-            form.add_error("hours", exc.message)
+            refusals.on_form(form, exc, "hours")
         else:
             messages.success(request, _("Thank you: %(hours)s hours went to the pool.") % form.cleaned_data)
             return redirect("timebank:home")
@@ -353,7 +350,7 @@ def gift(request: HttpRequest) -> HttpResponse:
                 by=request.user, giver=me, to=to, hours=form.cleaned_data["hours"], on_behalf=on_behalf
             )
         except Refused as exc:
-            form.add_error("hours", exc.message)
+            refusals.on_form(form, exc, "hours")
         else:
             messages.success(
                 request, _("%(hours)s hours went to %(name)s.") % {"hours": posted.transfer.amount, "name": to.name}

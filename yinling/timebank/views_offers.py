@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yinling.core import refusals
 from yinling.core.scoping import can, has_anywhere
 from yinling.core.views import ObjectListView
 from yinling.registry.models import Retiree
@@ -106,7 +107,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
         try:
             services_offers.publish(by=request.user, provider=me, **form.values())
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             messages.success(request, _("Your offer is published. Members nearby can now book it."))
             return redirect("timebank:my_offers")
@@ -122,7 +123,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
 def offer_book(request: HttpRequest, pk: int) -> HttpResponse:
     me, account, on_behalf = _require_member(request)
     offer = _card(get_object_or_404(services.offers_near(me, account), pk=pk))
-    form = BookForm(request.POST or None, people=services.who_may_book_for(me))
+    form = BookForm(request.POST or None, people=services.family_of(me))
     if request.method == "POST" and form.is_valid():
         recipient = form.recipient()
         try:
@@ -130,7 +131,7 @@ def offer_book(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, offer=offer, booker=me, recipient=recipient, **form.book_values()
             )
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             _booked(request, need, recipient.name)
             return redirect("timebank:home")
@@ -156,7 +157,7 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.do_withdraw_offer(by=request.user, offer=offer)
     except Refused as exc:
-        messages.error(request, exc.message)
+        refusals.flash(request, exc)
     else:
         messages.success(request, _("The offer was withdrawn. Bookings already made go on as usual."))
     return redirect("timebank:staff_offer", pk=pk) if as_staff else redirect("timebank:my_offers")
@@ -223,7 +224,7 @@ def staff_offer_book(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             need = services_offers.book(by=user, offer=offer, booker=None, recipient=recipient, **form.book_values())
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             _booked(request, need, recipient.name)
             return redirect("timebank:request", pk=need.pk)

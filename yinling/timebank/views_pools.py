@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yinling.accounts.permissions import has_perm_at
+from yinling.core import refusals
 from yinling.core.exports import xlsx_response
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
@@ -29,7 +30,7 @@ from yinling.timebank.forms import (
 )
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account
-from yinling.timebank.views_shared import CRUMB, _refused, movement_lines
+from yinling.timebank.views_shared import CRUMB, movement_lines
 from yinling.timebank.views_staff import _granted, _require_staff
 
 
@@ -110,7 +111,7 @@ def pool_issue(request: HttpRequest, code: str) -> HttpResponse:
     try:
         services.do_issue(by=request.user, org=org, **form.cleaned_data)
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
     else:
         messages.success(request, _("Issued %(hours)s hours into the pool.") % form.cleaned_data)
     return redirect("timebank:pool", code=code)
@@ -130,7 +131,7 @@ def pool_grant(request: HttpRequest, code: str) -> HttpResponse:
             by=request.user, retiree=person, hours=form.cleaned_data["hours"], reason=form.cleaned_data["reason"]
         )
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
     else:
         _granted(request, posted, person.name)
     return redirect("timebank:pool", code=code)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
@@ -24,7 +23,6 @@ from yinling.registry.models import Retiree
 from yinling.timebank.forms import (
     StatementForm,
 )
-from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Movement, Transfer
 
 STATEMENT_PAGE = 200
@@ -44,10 +42,6 @@ def elder_mode(request: HttpRequest) -> bool:
 def member_page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     context.setdefault("elder_mode", elder_mode(request))
     return render(request, template, context, status=status)
-
-
-def _refused(request: HttpRequest, exc: Refused) -> None:
-    messages.error(request, exc.message)
 
 
 LINE_FIELDS = (

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yinling.accounts.permissions import has_perm_at
+from yinling.core import refusals
 from yinling.core.scoping import can, has_anywhere, user_paths
 from yinling.core.views import ObjectListView
 from yinling.registry.models import Retiree
@@ -38,7 +39,7 @@ from yinling.timebank.forms import (
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Offer, Rule, ServiceRequest, Transfer
 from yinling.timebank.tables import MemberTable, RequestTable, TransferTable
-from yinling.timebank.views_shared import CRUMB, _refused, movement_lines, statement_response
+from yinling.timebank.views_shared import CRUMB, movement_lines, statement_response
 
 
 def _require_staff(request: HttpRequest, perm: str = "timebank.view_account") -> None:
@@ -244,7 +245,7 @@ def member_provider(request: HttpRequest, retiree: int) -> HttpResponse:
     try:
         services.do_set_provider(by=request.user, retiree=account.retiree, provider=request.POST.get("provider") == "1")
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
     else:
         messages.success(request, _("Saved."))
     return redirect("timebank:member", retiree=retiree)
@@ -267,7 +268,7 @@ def member_grant(request: HttpRequest, retiree: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
     else:
         _granted(request, posted, account.retiree.name)
     return redirect("timebank:member", retiree=retiree)
@@ -330,7 +331,7 @@ def enrol_one(request: HttpRequest, retiree: int) -> HttpResponse:
     try:
         services.do_join(by=request.user, retiree=person, as_provider=as_provider)
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
         return redirect(reverse("timebank:enrol") + f"?q={person.name}")
     messages.success(request, _("%(name)s is now a member.") % {"name": person.name})
     return redirect("timebank:member", retiree=person.pk)
@@ -387,7 +388,7 @@ def request_add(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 need = services.do_post_need(by=request.user, recipient=recipient, **form.service_values())
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             messages.success(
                 request, _("Posted need No. %(no)s for %(name)s.") % {"no": need.pk, "name": recipient.name}
@@ -421,7 +422,7 @@ def request_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user, need=need, hours=form.cleaned_data["hours"], note=form.cleaned_data["note"]
         )
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
     else:
         messages.success(request, _("The dispute was settled."))
     return redirect("timebank:request", pk=pk)
@@ -439,7 +440,7 @@ def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.do_accept(by=request.user, need=need, provider=provider)
     except Refused as exc:
-        _refused(request, exc)
+        refusals.flash(request, exc)
     else:
         messages.success(request, _("%(name)s will provide this service.") % {"name": provider.name})
     return redirect("timebank:request", pk=pk)
@@ -455,7 +456,7 @@ def request_report(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.do_report(by=request.user, need=need, hours=form.cleaned_data["hours"])
         except Refused as exc:
-            _refused(request, exc)
+            refusals.flash(request, exc)
         else:
             messages.success(request, _("Hours recorded."))
     else:
@@ -486,7 +487,7 @@ def reverse_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             reversal = ledger.reverse(transfer, by=request.user, reason=form.cleaned_data["reason"])
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             messages.success(request, _("Reversed with transfer No. %(no)s.") % {"no": reversal.pk})
             return redirect("timebank:ledger")

@@ -9,6 +9,7 @@ selectors  read-only: the rule and pool in force, eligibility, relatives, what a
 
 from yinling.timebank.services.accounts import (
     DOCUMENT_REQUIRED,
+    GIFT_TO_RELATIVES,
     do_donate,
     do_gift,
     do_grant,
@@ -21,6 +22,7 @@ from yinling.timebank.services.accounts import (
     scheme_pool,
 )
 from yinling.timebank.services.needs import (
+    POST_FOR_RELATIVES,
     Expiry,
     do_accept,
     do_cancel,
@@ -41,6 +43,7 @@ from yinling.timebank.services.selectors import (
     are_relatives,
     area_path,
     bookings_of,
+    family_of,
     hours_recorded_for_day,
     is_priority,
     lookup,
@@ -58,14 +61,15 @@ from yinling.timebank.services.selectors import (
     service_day,
     settlement_hours,
     settlement_unit,
-    who_may_book_for,
 )
 
 __all__ = [
     "DEFAULT_RULE",
     "DOCUMENT_REQUIRED",
+    "GIFT_TO_RELATIVES",
     "PENDING_AS_PROVIDER",
     "PENDING_AS_RECIPIENT",
+    "POST_FOR_RELATIVES",
     "SERVED",
     "Expiry",
     "are_relatives",
@@ -89,6 +93,7 @@ __all__ = [
     "do_set_provider",
     "do_withdraw_offer",
     "expire_overdue",
+    "family_of",
     "hours_recorded_for_day",
     "is_priority",
     "issuance_account",
@@ -110,5 +115,4 @@ __all__ = [
     "service_day",
     "settlement_hours",
     "settlement_unit",
-    "who_may_book_for",
 ]

@@ -86,6 +86,7 @@ def do_join(*, by: Any, retiree: Retiree, as_provider: bool = False) -> Account:
     return account
 
 
+GIFT_TO_RELATIVES = gettext_lazy("Hours can only be given to relatives recorded in the registry.")
 DOCUMENT_REQUIRED = gettext_lazy("Issuing hours needs the approval document's number.")
 
 
@@ -153,7 +154,7 @@ def do_gift(*, by: Any, giver: Retiree, to: Retiree, hours: Decimal, on_behalf: 
     if giver.pk == to.pk:
         raise Refused("self_transfer", _("You cannot give hours to yourself."))
     if not are_relatives(giver, to):
-        raise Refused("not_relative", _("Hours can only be given to relatives recorded in the registry."))
+        raise Refused("not_relative", str(GIFT_TO_RELATIVES))
     source = member_context(giver)[0]
     if source is None:
         raise Refused("not_member", _("Not a member of the time bank yet."))

@@ -17,10 +17,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
 from yinling.core.scoping import can
+from yinling.registry import acting
 from yinling.registry.models import Retiree
 from yinling.timebank import ledger
 from yinling.timebank.ledger import Refused
@@ -37,6 +39,8 @@ from yinling.timebank.services.selectors import (
     settlement_unit,
 )
 
+POST_FOR_RELATIVES = gettext_lazy("You can only post needs for relatives recorded in the registry.")
+
 
 @transaction.atomic
 def do_post_need(
@@ -49,7 +53,12 @@ def do_post_need(
     expected_hours: Decimal,
     description: str = "",
     community: str = "",
+    poster: Retiree | None = None,
 ) -> ServiceRequest:
+    """Post a need for `recipient`. `poster` is the member posting it (themselves, or family for a recorded
+    relative); None when staff post it, whose right to do so at the recipient's org the caller checked."""
+    if poster is not None:
+        acting.require_family(poster, recipient, str(POST_FOR_RELATIVES))
     account, rule, _pool = lookup(recipient.org, recipient)
     account = account or do_join(by=by, retiree=recipient)
     if ends_at <= starts_at:

@@ -14,18 +14,21 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
+from yinling.registry import acting
 from yinling.registry.models import Retiree
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Offer, ServiceRequest
 from yinling.timebank.services.needs import do_accept, do_post_need
-from yinling.timebank.services.selectors import are_relatives, member_account, provider_problem
+from yinling.timebank.services.selectors import member_account, provider_problem
 
 # A marker inside the stored description (data, read back by split_description()): not translated.
 AVAILABLE = "可服务时间："
 DESCRIPTION_MAX = 300
+BOOK_FOR_RELATIVES = gettext_lazy("You can only book for relatives recorded in the registry.")
 
 
 def compose_description(skill: str, available: str = "") -> str:
@@ -152,8 +155,8 @@ def book(
 ) -> ServiceRequest:
     """Book an offer for the recipient: the booker themself or a recorded relative (None: staff at
     the desk, who were checked by the view). The need is posted and accepted by the helper at once."""
-    if booker is not None and booker.pk != recipient.pk and not are_relatives(booker, recipient):
-        raise Refused("not_relative", _("You can only book for relatives recorded in the registry."))
+    if booker is not None:
+        acting.require_family(booker, recipient, str(BOOK_FOR_RELATIVES))
     skill, _available = split_description(offer.description)
     return do_book(
         by=by,

@@ -1,4 +1,4 @@
-"""Time bank reads: the rule and the pool in force, eligibility, relatives, and what a member sees.
+"""Time bank reads: the rule and the pool in force, eligibility, and what a member sees.
 
 Nothing here writes. The actions (`do_*`) in the sibling modules call these after their checks; the
 pages and the API call them to show the member's own needs, the board and the offers near them.
@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yinling.orgs.models import Org
-from yinling.registry.models import FamilyContact, Retiree
+
+# Who acts for whom is the registry's to say (registry.acting); named here for the time bank's callers.
+from yinling.registry.acting import are_relatives as are_relatives
+from yinling.registry.acting import family_of as family_of
+from yinling.registry.acting import relatives_of as relatives_of
+from yinling.registry.acting import retiree_of as retiree_of
+from yinling.registry.models import Retiree
 from yinling.timebank import ledger
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Offer, Rule, ServiceRequest
@@ -132,30 +138,6 @@ def member_account(retiree: Retiree) -> Account | None:
     )
 
 
-def are_relatives(a: Retiree, b: Retiree) -> bool:
-    """Recorded in the registry: one lists the other among their family contacts (same name and phone)."""
-    for giver, taker in ((a, b), (b, a)):
-        for contact in giver.contacts.all():
-            if contact.name == taker.name and (not contact.phone or not taker.phone or contact.phone == taker.phone):
-                return True
-    return False
-
-
-def relatives_of(retiree: Retiree) -> list[Retiree]:
-    """Living registry records that are this person's recorded relatives (see are_relatives)."""
-    names = {c.name for c in retiree.contacts.all()}
-    # Those this person lists, and those who list this person, matched as are_relatives() matches.
-    listing_me = (
-        FamilyContact.objects.unrestricted()
-        .filter(name=retiree.name)
-        .exclude(retiree=retiree)
-        .values_list("retiree", flat=True)
-    )
-    candidates = Retiree.objects.unrestricted().filter(is_deleted=False, status="active").exclude(pk=retiree.pk)
-    candidates = candidates.filter(Q(name__in=names) | Q(pk__in=listing_me)).select_related("org")
-    return sorted((r for r in candidates if are_relatives(retiree, r)), key=lambda r: r.name_pinyin)
-
-
 # --- the service cycle ---------------------------------------------------------------------
 
 
@@ -227,13 +209,6 @@ PENDING_AS_RECIPIENT = (
 
 
 PENDING_AS_PROVIDER = (ServiceRequest.Status.ACCEPTED, ServiceRequest.Status.REPORTED, ServiceRequest.Status.DISPUTED)
-
-
-def retiree_of(user: Any) -> Retiree | None:
-    """The registry record behind a signed-in retiree account (None for staff)."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != "retiree":
-        return None
-    return Retiree.objects.unrestricted().select_related("org").filter(account=user, is_deleted=False).first()
 
 
 def area_path(org: Org) -> str:
@@ -319,8 +294,3 @@ def bookings_of(offer: Offer) -> QuerySet[ServiceRequest]:
         .defer(*(f"recipient__retiree__{f}" for f in Retiree.audit_sensitive))
         .order_by("-starts_at", "-id")
     )
-
-
-def who_may_book_for(booker: Retiree) -> list[Retiree]:
-    """The booker and the relatives recorded in the registry they may book for (family on their behalf)."""
-    return [booker, *relatives_of(booker)]

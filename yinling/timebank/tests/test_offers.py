@@ -142,7 +142,7 @@ class TestService:
         with pytest.raises(Refused, match="亲属"):
             services_offers.book(by=None, offer=offer, booker=elder, recipient=stranger, **window())
         relate(elder, mother, "母亲")
-        assert services.who_may_book_for(elder) == [elder, mother]
+        assert services.family_of(elder) == [elder, mother]
         need = services_offers.book(by=None, offer=offer, booker=elder, recipient=mother, **window())
         assert need.recipient.retiree == mother and need.paid_by_pool  # 90: a priority elder
         assert not ServiceRequest.objects.filter(recipient__retiree=stranger).exists()
