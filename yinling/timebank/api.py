@@ -30,9 +30,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yinling.accounts.permissions import has_perm_at
 from yinling.core.refusals import RefusalsAs409
-from yinling.core.scoping import can, has_anywhere
+from yinling.core.scoping import can, can_at, has_anywhere
 from yinling.orgs.models import Org
 from yinling.registry import acting
 from yinling.registry.models import Retiree
@@ -166,7 +165,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
                 return Response(
                     {"error": "not_found", "message": _("No such person.")}, status=status.HTTP_404_NOT_FOUND
                 )
-            if not can(request.user, "view", Account(org=person.org)):
+            if not can_at(request.user, Account, "view", person.org):
                 raise PermissionDenied
             return not_member()
         if not can(request.user, "view", account):
@@ -183,7 +182,7 @@ class IssueView(RefusalsAs409, APIView):
     @extend_schema(request=IssueInput, responses={201: IssueAnswer, **REFUSALS})
     def post(self, request: Request, org_code: str) -> Response:
         org = get_object_or_404(Org.objects.restrict(request.user, None), code=org_code)
-        if not has_perm_at(request.user, "timebank.issue_account", org.path):
+        if not can_at(request.user, Account, "issue", org):
             raise PermissionDenied
         data = valid(IssueInput, request)
         with transaction.atomic():

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yinling.accounts.permissions import has_perm_at
 from yinling.core import refusals
 from yinling.core.exports import xlsx_response
+from yinling.core.scoping import can_at
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
 from yinling.timebank import reports, services
@@ -29,7 +29,7 @@ from yinling.timebank.forms import (
     ReportFilterForm,
 )
 from yinling.timebank.ledger import Refused
-from yinling.timebank.models import Account
+from yinling.timebank.models import Account, Rule
 from yinling.timebank.views_shared import CRUMB, movement_lines
 from yinling.timebank.views_staff import _granted, _require_staff
 
@@ -54,9 +54,9 @@ def pools(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _pool_org(request: HttpRequest, code: str, perm: str = "timebank.view_account") -> Org:
+def _pool_org(request: HttpRequest, code: str, action: str = "view") -> Org:
     org = get_object_or_404(Org.objects.restrict(request.user, None), code=code)
-    if not has_perm_at(request.user, perm, org.path):
+    if not can_at(request.user, Account, action, org):
         raise PermissionDenied
     return org
 
@@ -65,7 +65,7 @@ def _pool_people(request: HttpRequest, org: Org) -> QuerySet[Retiree]:
     """Members under the pool's org to whom the user may grant."""
     return (
         Retiree.objects.restrict(request.user, perm="timebank.grant_account")
-        .filter(org__path__startswith=org.path, timebank_account__isnull=False, is_deleted=False)
+        .filter(org__path__under=org.path, timebank_account__isnull=False, is_deleted=False)
         .order_by("name_pinyin", "id")
     )
 
@@ -86,9 +86,9 @@ def pool_detail(request: HttpRequest, code: str) -> HttpResponse:
             "pool": pool,
             "serving": serving if serving and serving.pk and serving.org_id != org.pk else None,
             "lines": lines,
-            "can_issue": has_perm_at(request.user, "timebank.issue_account", org.path),
-            "can_grant": has_perm_at(request.user, "timebank.grant_account", org.path),
-            "can_view_rule": has_perm_at(request.user, "timebank.view_rule", org.path),
+            "can_issue": can_at(request.user, Account, "issue", org),
+            "can_grant": can_at(request.user, Account, "grant", org),
+            "can_view_rule": can_at(request.user, Rule, "view", org),
             "issue_form": IssueForm(),
             "grant_form": GrantForm(people=_pool_people(request, org)),
             "breadcrumbs": [
@@ -103,7 +103,7 @@ def pool_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def pool_issue(request: HttpRequest, code: str) -> HttpResponse:
-    org = _pool_org(request, code, "timebank.issue_account")
+    org = _pool_org(request, code, "issue")
     form = IssueForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the hours, a reason and the document number."))
@@ -120,7 +120,7 @@ def pool_issue(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def pool_grant(request: HttpRequest, code: str) -> HttpResponse:
-    org = _pool_org(request, code, "timebank.grant_account")
+    org = _pool_org(request, code, "grant")
     form = GrantForm(request.POST, people=_pool_people(request, org))
     if not form.is_valid():
         messages.error(request, _("Choose a member and enter the hours and a reason."))
@@ -150,7 +150,7 @@ def monthly_report(request: HttpRequest) -> HttpResponseBase:
         raise PermissionDenied
     rows = reports.monthly(request.user, org, month)
     if request.GET.get("export") == "xlsx":
-        if not has_perm_at(request.user, "timebank.export_account", org.path):
+        if not can_at(request.user, Account, "export", org):
             raise PermissionDenied
         return xlsx_response(
             f"timebank-report-{org.code}-{month:%Y-%m}.xlsx",
@@ -172,7 +172,7 @@ def monthly_report(request: HttpRequest) -> HttpResponseBase:
             "org": org,
             "month": month,
             "query": query.urlencode(),
-            "can_export": has_perm_at(request.user, "timebank.export_account", org.path),
+            "can_export": can_at(request.user, Account, "export", org),
             "breadcrumbs": [(CRUMB, reverse("timebank:home")), (_("Monthly report"), "")],
         },
     )

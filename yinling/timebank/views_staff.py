@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yinling.accounts.permissions import has_perm_at
 from yinling.core import refusals
-from yinling.core.scoping import can, has_anywhere, user_paths
+from yinling.core.scoping import can, can_at, has_anywhere
 from yinling.core.views import ObjectListView
 from yinling.registry.models import Retiree
 from yinling.timebank import ledger, services
@@ -42,8 +41,8 @@ from yinling.timebank.tables import MemberTable, RequestTable, TransferTable
 from yinling.timebank.views_shared import CRUMB, movement_lines, statement_response
 
 
-def _require_staff(request: HttpRequest, perm: str = "timebank.view_account") -> None:
-    if not user_paths(request.user, perm):
+def _require_staff(request: HttpRequest) -> None:
+    if not has_anywhere(request.user, Account, "view"):
         raise PermissionDenied
 
 
@@ -219,7 +218,7 @@ def member_detail(request: HttpRequest, retiree: int) -> HttpResponse:
             "can_change": can(user, "change", account),
             "can_grant": can(user, "grant", account),
             "can_act_for": can(user, "act_for", person),
-            "can_post": can(user, "add", ServiceRequest(org=person.org)),
+            "can_post": can_at(user, ServiceRequest, "add", person.org),
             "grant_form": GrantForm(),
             "breadcrumbs": [
                 (CRUMB, reverse("timebank:home")),
@@ -324,7 +323,7 @@ def enrol_one(request: HttpRequest, retiree: int) -> HttpResponse:
     person = get_object_or_404(
         Retiree.objects.restrict(request.user, None).filter(is_deleted=False).select_related("org"), pk=retiree
     )
-    if not can(request.user, "add", Account(org=person.org)):
+    if not can_at(request.user, Account, "add", person.org):
         raise PermissionDenied
     form = EnrolForm(request.POST)
     as_provider = form.is_valid() and form.cleaned_data["as_provider"]
@@ -474,7 +473,7 @@ def _reversible(request: HttpRequest, pk: int) -> Transfer:
     )
     for account in (transfer.from_account, transfer.to_account):
         org = account.org
-        if org is not None and not has_perm_at(request.user, "timebank.reverse_account", org.path):
+        if org is not None and not can_at(request.user, Account, "reverse", org):
             raise PermissionDenied
     return transfer
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
-from yinling.core.scoping import can, user_paths
+from yinling.core.scoping import can_at
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
 from yinling.timebank import ledger
@@ -90,16 +90,12 @@ GIFT_TO_RELATIVES = gettext_lazy("Hours can only be given to relatives recorded 
 DOCUMENT_REQUIRED = gettext_lazy("Issuing hours needs the approval document's number.")
 
 
-def _require(user: Any, perm: str, org: Org) -> None:
-    if not any(org.path.startswith(p) for p in user_paths(user, perm)):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def do_issue(*, by: Any, org: Org, hours: Decimal, reason: str, document_no: str = "") -> Transfer:
     """Put hours into an org's pool (bureau admin of that org or above, with a reason and the
     approval document's number: both are required, whoever calls)."""
-    _require(by, "timebank.issue_account", org)
+    if not can_at(by, Account, "issue", org):
+        raise PermissionDenied
     if not reason.strip():
         raise Refused("reason_required", _("Issuing or granting hours needs a reason."))
     document_no = document_no.strip()
@@ -115,7 +111,7 @@ def do_issue(*, by: Any, org: Org, hours: Decimal, reason: str, document_no: str
 @transaction.atomic
 def do_grant(*, by: Any, retiree: Retiree, hours: Decimal, reason: str) -> ledger.Posted:
     """Staff grant hours from the pool serving the member's org to a priority elder."""
-    if not can(by, "grant", _scoped_account(retiree)):
+    if not can_at(by, Account, "grant", retiree.org):
         raise PermissionDenied
     if not reason.strip():
         raise Refused("reason_required", _("Issuing or granting hours needs a reason."))
@@ -125,11 +121,6 @@ def do_grant(*, by: Any, retiree: Retiree, hours: Decimal, reason: str) -> ledge
     return ledger.post(
         Transfer.Kind.GRANT, pool, account, amount, by=by, reason=reason, cap=rule.balance_cap, pool_for_overflow=pool
     )
-
-
-def _scoped_account(retiree: Retiree) -> Account:
-    """An unsaved stand-in scoped like the member's account, for permission checks."""
-    return Account(kind=Account.Kind.MEMBER, org=retiree.org)
 
 
 @transaction.atomic
@@ -192,4 +183,40 @@ def do_set_provider(*, by: Any, retiree: Retiree, provider: bool) -> Account:
             org_path=retiree.org.path,
             changes={"is_provider": [True, False]},
         )
+    return account
+
+
+@transaction.atomic
+def do_move_member_account(*, by: Any, retiree: Retiree, to_org: Org) -> Account | None:
+    """The member's account follows them to `to_org` (hours and history stay): one audit record per
+    account moved, naming the old and the new org.
+
+    Called by the registry's move (retiree_moved) after its own permission check: the registry
+    record has already moved, and the account may not be left behind under the old org's staff."""
+    account = (
+        Account.objects.unrestricted()
+        .select_for_update(of=("self",))
+        .select_related("org")
+        .filter(kind=Account.Kind.MEMBER, retiree=retiree)
+        .first()
+    )
+    if account is None or account.org_id == to_org.pk:
+        return account
+    before = account.org
+    account.org = to_org
+    account.save(update_fields=["org"])
+    record(
+        AuditRecord.Action.UPDATE,
+        account,
+        object_type="timebank.account",
+        org_path=to_org.path,
+        actor=by,
+        changes={"org": [before.code if before else None, to_org.code]},
+        extra={
+            "event": "moved",
+            "from_org": before.code if before else None,
+            "from_org_path": before.path if before else None,
+            "to_org": to_org.code,
+        },
+    )
     return account

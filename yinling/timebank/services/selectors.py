@@ -232,7 +232,7 @@ def pending_for(account: Account) -> Any:
 def open_needs_near(retiree: Retiree, account: Account | None = None) -> Any:
     """Open needs in the member's county: same community first, then the same org, then the rest."""
     qs = ServiceRequest.objects.unrestricted().filter(
-        status=ServiceRequest.Status.OPEN, ends_at__gte=timezone.now(), org__path__startswith=area_path(retiree.org)
+        status=ServiceRequest.Status.OPEN, ends_at__gte=timezone.now(), org__path__under=area_path(retiree.org)
     )
     if account is not None:
         qs = qs.exclude(recipient=account)
@@ -258,7 +258,7 @@ def offers_near(retiree: Retiree, account: Account | None = None) -> QuerySet[Of
     qs = Offer.objects.unrestricted().filter(
         is_active=True,
         provider__is_provider=True,
-        org__path__startswith=area_path(retiree.org),
+        org__path__under=area_path(retiree.org),
     )
     if account is not None:
         qs = qs.exclude(provider=account)
