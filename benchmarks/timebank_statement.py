@@ -102,7 +102,7 @@ def main() -> None:
     from yinling.testing.permissions import login_client
     from yinling.timebank.ledger import verify
     from yinling.timebank.models import Movement
-    from yinling.timebank.views import STATEMENT_PAGE
+    from yinling.timebank.views_shared import STATEMENT_PAGE
 
     drifts, total, unbalanced = verify()
     count = Movement.objects.filter(account=account).count()

@@ -331,7 +331,7 @@ class Importer:
             person.org = orgs[person.org_id]
             if person.account_id:
                 User.objects.filter(pk=person.account_id).update(org_id=person.org_id)
-            retiree_moved.send(sender=Retiree, retiree=person, from_org=orgs[old], to_org=person.org)
+            retiree_moved.send(sender=Retiree, retiree=person, from_org=orgs[old], to_org=person.org, by=self.user)
 
     # Audit
 

@@ -135,7 +135,7 @@ def do_transfer(*, by: Any, retiree: Retiree, to_org: Org, reason: str) -> Trans
         retiree.account.save(update_fields=["org"])
     from yinling.registry.signals import retiree_moved
 
-    retiree_moved.send(sender=Retiree, retiree=retiree, from_org=from_org, to_org=to_org)
+    retiree_moved.send(sender=Retiree, retiree=retiree, from_org=from_org, to_org=to_org, by=by)
     # The old side keeps a record in its own part of the trail.
     record(
         AuditRecord.Action.UPDATE,

@@ -2,5 +2,5 @@
 
 from django.dispatch import Signal
 
-# Sent inside the transfer's transaction: sender=Retiree, retiree=…, from_org=…, to_org=…
+# Sent inside the transfer's transaction: sender=Retiree, retiree=…, from_org=…, to_org=…, by=the user moving them
 retiree_moved = Signal()

@@ -14,7 +14,6 @@ Answers
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -23,31 +22,48 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yinling.accounts.permissions import has_perm_at
-from yinling.core.scoping import can, has_anywhere
+from yinling.core.refusals import RefusalsAs409
+from yinling.core.scoping import can, can_at, has_anywhere
 from yinling.orgs.models import Org
+from yinling.registry import acting
 from yinling.registry.models import Retiree
 from yinling.timebank import services
+from yinling.timebank.api_serializers import (
+    REFUSALS,
+    AccountRowSerializer,
+    AccountSchema,
+    BookInput,
+    DonationAnswer,
+    DonationInput,
+    GiftAnswer,
+    GiftInput,
+    GrantAnswer,
+    GrantInput,
+    HoursInput,
+    IssueAnswer,
+    IssueInput,
+    NeedInput,
+    OfferInput,
+    OfferSerializer,
+    RefusalSerializer,
+    RequestSerializer,
+    ResolveInput,
+    TransferSerializer,
+    account_data,
+    fmt,
+    posted_data,
+)
 from yinling.timebank.filters import RequestApiFilterSet
-from yinling.timebank.ledger import Posted, Refused
-from yinling.timebank.models import Account, Movement, Offer, ServiceRequest, Transfer
-
-TWO = Decimal("0.01")
-HOURS_FIELD: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
-
-
-def fmt(value: Decimal | None) -> str | None:
-    """Hours as the API writes them: a decimal string with two places."""
-    return None if value is None else f"{Decimal(value).quantize(TWO)}"
+from yinling.timebank.models import Account, Offer, ServiceRequest
+from yinling.timebank.services import offers as service_offers
 
 
 def data_of(request: Request) -> dict[str, Any]:
@@ -61,261 +77,19 @@ def not_member() -> Response:
     )
 
 
-class RefusalsAs409:
-    """Refused → 409 {"error", "message"}; the surrounding transaction has already rolled back."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, Refused):
-            return Response({"error": exc.code, "message": exc.message}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)  # type: ignore[misc]
-
-
-def staff_retiree(user: Any, pk: Any, perm_action: str = "act_for") -> Retiree:
-    """A member named by staff: 404 outside the caller's scope, 403 without `registry.<action>_retiree` there."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise exceptions.ValidationError({"retiree": ["a retiree id"]}) from exc
-    retiree = get_object_or_404(
-        Retiree.objects.restrict(user, None).filter(is_deleted=False).select_related("org"), pk=pk
-    )
-    if not can(user, perm_action, retiree):
-        raise PermissionDenied
-    return retiree
+def retiree_id(value: Any, field: str) -> int | None:
+    """A retiree id from the request body: None when absent, 400 when it cannot be an id."""
+    if value in (None, ""):
+        return None
+    pk = acting.as_id(value)
+    if pk is None:
+        raise exceptions.ValidationError({field: [_("Enter a retiree id (a whole number).")]})
+    return pk
 
 
 def acting_member(request: Request, field: str = "retiree") -> tuple[Retiree, bool]:
-    """(the member this request acts as, whether staff act on their behalf)."""
-    me = services.retiree_of(request.user)
-    named = data_of(request).get(field)
-    if named not in (None, ""):
-        if me is not None and str(named) == str(me.pk):
-            return me, False
-        return staff_retiree(request.user, named), True
-    if me is None:
-        raise Http404("not_member")
-    return me, False
-
-
-# --- serializers ------------------------------------------------------------------------------
-
-
-def choice_text(choices: list[tuple[str, Any]], **kwargs: Any) -> serializers.CharField:
-    """A choice as plain text in the schema (drf-spectacular would otherwise name an enum
-    "category" or "status", names the registry's and the orgs' choices already use)."""
-    from django.core.validators import RegexValidator
-
-    values = [value for value, _label in choices]
-    kwargs.setdefault("help_text", "One of: " + ", ".join(values))
-    if not kwargs.get("read_only"):
-        kwargs["validators"] = [RegexValidator(f"^({'|'.join(values)})$", "not a valid choice")]
-    return serializers.CharField(**kwargs)
-
-
-class TransferSerializer(serializers.ModelSerializer):
-    amount = serializers.DecimalField(**HOURS_FIELD)
-    kind = choice_text(Transfer.Kind.choices, read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display")
-
-    class Meta:
-        model = Transfer
-        fields = [
-            "id",
-            "kind",
-            "kind_label",
-            "from_account",
-            "to_account",
-            "amount",
-            "reason",
-            "document_no",
-            "request",
-            "reverses",
-            "on_behalf",
-            "created_at",
-        ]
-
-
-class MovementSerializer(serializers.ModelSerializer):
-    amount = serializers.DecimalField(**HOURS_FIELD)
-    balance_after = serializers.DecimalField(**HOURS_FIELD)
-    kind = choice_text(Transfer.Kind.choices, source="transfer.kind", read_only=True)
-    kind_label = serializers.CharField(source="transfer.get_kind_display")
-    reason = serializers.CharField(source="transfer.reason")
-
-    class Meta:
-        model = Movement
-        fields = ["id", "transfer", "kind", "kind_label", "amount", "balance_after", "reason", "created_at"]
-
-
-def _person(account: Account | None) -> dict[str, Any] | None:
-    if account is None or account.retiree is None:
-        return None
-    return {"retiree": account.retiree_id, "name": account.retiree.name}
-
-
-class RequestSerializer(serializers.ModelSerializer):
-    status = choice_text(ServiceRequest.Status.choices, read_only=True)
-    category = choice_text(ServiceRequest.Category.choices, read_only=True)
-    expected_hours = serializers.DecimalField(**HOURS_FIELD)
-    actual_hours = serializers.DecimalField(**HOURS_FIELD, allow_null=True)
-    category_label = serializers.CharField(source="get_category_display")
-    status_label = serializers.CharField(source="get_status_display")
-    org = serializers.CharField(source="org.code")
-    recipient = serializers.SerializerMethodField()
-    provider = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ServiceRequest
-        fields = [
-            "id",
-            "status",
-            "status_label",
-            "category",
-            "category_label",
-            "description",
-            "community",
-            "org",
-            "recipient",
-            "provider",
-            "starts_at",
-            "ends_at",
-            "expected_hours",
-            "actual_hours",
-            "rating",
-            "paid_by_pool",
-            "note",
-            "offer",
-            "created_at",
-        ]
-
-    @extend_schema_field(OpenApiTypes.OBJECT)
-    def get_recipient(self, obj: ServiceRequest) -> dict[str, Any] | None:
-        return _person(obj.recipient)
-
-    @extend_schema_field(OpenApiTypes.OBJECT)
-    def get_provider(self, obj: ServiceRequest) -> dict[str, Any] | None:
-        return _person(obj.provider)
-
-
-class OfferSerializer(serializers.ModelSerializer):
-    category = choice_text(ServiceRequest.Category.choices, read_only=True)
-    category_label = serializers.CharField(source="get_category_display")
-    org = serializers.CharField(source="org.code")
-    provider = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Offer
-        fields = ["id", "category", "category_label", "description", "community", "org", "provider", "is_active"]
-
-    @extend_schema_field(OpenApiTypes.OBJECT)
-    def get_provider(self, obj: Offer) -> dict[str, Any] | None:
-        return _person(obj.provider)
-
-
-def account_data(account: Account, *, recent: int = 20) -> dict[str, Any]:
-    retiree = account.retiree
-    assert retiree is not None
-    rule = services.rule_for(retiree.org)
-    pending = list(services.pending_for(account))
-    movements = account.movements.select_related("transfer").order_by("-id")[:recent]
-    return {
-        "account": account.pk,
-        "retiree": retiree.pk,
-        "name": retiree.name,
-        "org": retiree.org.code,
-        "balance": fmt(account.balance),
-        "cap": fmt(rule.balance_cap),
-        "is_provider": account.is_provider,
-        "is_priority": services.is_priority(retiree, rule),
-        "joined_at": account.joined_at,
-        "pending": [
-            {**RequestSerializer(n).data, "role": "recipient" if n.recipient_id == account.pk else "provider"}
-            for n in pending
-        ],
-        "movements": MovementSerializer(movements, many=True).data,
-    }
-
-
-def posted_data(posted: Posted, target: Account) -> dict[str, Any]:
-    target.refresh_from_db(fields=["balance"])
-    data: dict[str, Any] = {
-        "transfer": TransferSerializer(posted.transfer).data,
-        "overflow": TransferSerializer(posted.overflow).data if posted.overflow else None,
-        "balance": fmt(target.balance),
-    }
-    if posted.overflow:
-        data["message"] = _("The balance cap was reached: the %(hours)s hours above it went to the pool.") % {
-            "hours": fmt(posted.overflow.amount)
-        }
-    return data
-
-
-class HoursInput(serializers.Serializer):
-    hours = serializers.DecimalField(**HOURS_FIELD)
-
-
-class IssueInput(HoursInput):
-    reason = serializers.CharField(max_length=200, allow_blank=True)
-    document_no = serializers.CharField(
-        max_length=100,
-        help_text="The approval document's number, such as 浙老干〔2026〕1号 (required).",
-        error_messages={"required": services.DOCUMENT_REQUIRED, "blank": services.DOCUMENT_REQUIRED},
-    )
-
-
-SAY_HOW = gettext_lazy("Say how the dispute was settled.")
-
-
-class ResolveInput(serializers.Serializer):
-    hours = serializers.DecimalField(**HOURS_FIELD, help_text="Hours to pay the provider: 0 for none.")
-    note = serializers.CharField(
-        help_text="How the dispute was settled.",
-        error_messages={"required": SAY_HOW, "blank": SAY_HOW},
-    )
-
-    def validate_hours(self, value: Decimal) -> Decimal:
-        try:
-            return services.settlement_hours(value, self.context["unit"])
-        except Refused as exc:
-            raise serializers.ValidationError(exc.message) from exc
-
-
-class GrantInput(HoursInput):
-    to = serializers.IntegerField(help_text="The member's retiree id.")
-    reason = serializers.CharField(max_length=200, allow_blank=True)
-
-
-class DonationInput(HoursInput):
-    retiree = serializers.IntegerField(required=False, help_text="Staff only: the member donating.")
-
-
-class GiftInput(DonationInput):
-    to = serializers.IntegerField(help_text="The relative's retiree id (a family contact in the registry).")
-
-
-class NeedInput(serializers.Serializer):
-    recipient = serializers.IntegerField(required=False, help_text="Staff, or a relative: the member in need.")
-    category = choice_text(ServiceRequest.Category.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    expected_hours = serializers.DecimalField(**HOURS_FIELD)
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    community = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
-
-class BookInput(serializers.Serializer):
-    recipient = serializers.IntegerField(required=False, help_text="Staff only: the member booking.")
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    expected_hours = serializers.DecimalField(**HOURS_FIELD)
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-
-class OfferInput(serializers.Serializer):
-    provider = serializers.IntegerField(required=False, help_text="Staff only: the provider.")
-    category = choice_text(ServiceRequest.Category.choices)
-    description = serializers.CharField(max_length=300)
-    community = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    """(the member this request acts as, whether staff act on their behalf): registry.acting decides."""
+    return acting.acting_as(request.user, retiree_id(data_of(request).get(field), field))
 
 
 def valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -325,73 +99,6 @@ def valid(serializer_class: type[serializers.Serializer], request: Request) -> d
 
 
 # --- accounts -----------------------------------------------------------------------------------
-
-
-class AccountSchema(serializers.Serializer):
-    """What account_data() answers (for the API schema)."""
-
-    account = serializers.IntegerField()
-    retiree = serializers.IntegerField()
-    name = serializers.CharField()
-    org = serializers.CharField()
-    balance = serializers.CharField(help_text="Hours, a decimal string such as 12.50.")
-    cap = serializers.CharField(help_text="The balance cap in hours; earnings above it go to the pool.")
-    is_provider = serializers.BooleanField()
-    is_priority = serializers.BooleanField()
-    joined_at = serializers.DateTimeField()
-    pending = RequestSerializer(many=True, help_text="Unfinished needs and services, each with its role.")
-    movements = MovementSerializer(many=True, help_text="The latest movements, newest first.")
-
-
-class AccountRowSerializer(serializers.Serializer):
-    """A row of the staff list of accounts."""
-
-    account = serializers.IntegerField()
-    retiree = serializers.IntegerField()
-    name = serializers.CharField()
-    org = serializers.CharField()
-    balance = serializers.CharField(help_text="Hours, a decimal string such as 12.50.")
-    is_provider = serializers.BooleanField()
-
-
-class RefusalSerializer(serializers.Serializer):
-    """A refused transfer or step (409), or a member or person not found (404)."""
-
-    error = serializers.CharField(help_text="A refusal code such as insufficient_balance, daily_cap or not_relative.")
-    message = serializers.CharField(
-        help_text="What was refused and why: in Chinese, or in English with the cookie django_language=en."
-    )
-
-
-class PoolSerializer(serializers.Serializer):
-    org = serializers.CharField(help_text="The pool's org code.")
-    balance = serializers.CharField(help_text="Hours, a decimal string.")
-
-
-class IssueAnswer(serializers.Serializer):
-    transfer = TransferSerializer()
-    pool = PoolSerializer()
-
-
-class DonationAnswer(serializers.Serializer):
-    transfer = TransferSerializer()
-    balance = serializers.CharField(help_text="The member's new balance in hours.")
-
-
-class GrantAnswer(DonationAnswer):
-    overflow = TransferSerializer(
-        allow_null=True,
-        help_text="Earnings above the receiving member's balance cap, moved to the pool (cap_overflow).",
-    )
-    message = serializers.CharField(required=False, help_text="Present when there is an overflow.")
-
-
-class GiftAnswer(GrantAnswer):
-    balance = serializers.CharField(help_text="The giver's new balance in hours.")
-    recipient_balance = serializers.CharField(help_text="The relative's new balance in hours.")
-
-
-REFUSALS = {409: RefusalSerializer}
 
 
 class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
@@ -458,7 +165,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
                 return Response(
                     {"error": "not_found", "message": _("No such person.")}, status=status.HTTP_404_NOT_FOUND
                 )
-            if not can(request.user, "view", Account(org=person.org)):
+            if not can_at(request.user, Account, "view", person.org):
                 raise PermissionDenied
             return not_member()
         if not can(request.user, "view", account):
@@ -475,7 +182,7 @@ class IssueView(RefusalsAs409, APIView):
     @extend_schema(request=IssueInput, responses={201: IssueAnswer, **REFUSALS})
     def post(self, request: Request, org_code: str) -> Response:
         org = get_object_or_404(Org.objects.restrict(request.user, None), code=org_code)
-        if not has_perm_at(request.user, "timebank.issue_account", org.path):
+        if not can_at(request.user, Account, "issue", org):
             raise PermissionDenied
         data = valid(IssueInput, request)
         with transaction.atomic():
@@ -495,7 +202,7 @@ class GrantView(RefusalsAs409, APIView):
     @extend_schema(request=GrantInput, responses={201: GrantAnswer, **REFUSALS})
     def post(self, request: Request) -> Response:
         data = valid(GrantInput, request)
-        retiree = staff_retiree(request.user, data["to"], "view")
+        retiree = acting.staff_subject(request.user, data["to"], Account, "grant")
         with transaction.atomic():
             posted = services.do_grant(by=request.user, retiree=retiree, hours=data["hours"], reason=data["reason"])
             target = services.member_account(retiree)
@@ -534,12 +241,9 @@ class GiftView(RefusalsAs409, APIView):
             giver, on_behalf = acting_member(request)
         except Http404:
             return not_member()
-        # Looked up unscoped (a relative may live anywhere), and answered like an unrelated
-        # person when missing, so ids cannot be probed.
-        to = Retiree.objects.unrestricted().select_related("org").filter(pk=data["to"], is_deleted=False).first()
         with transaction.atomic():
-            if to is None:
-                raise Refused("not_relative", _("Hours can only be given to relatives recorded in the registry."))
+            # A relative may live anywhere; an unknown id is answered like an unrelated person.
+            to = acting.family_subject(giver, data["to"], str(services.GIFT_TO_RELATIVES))
             posted = services.do_gift(by=request.user, giver=giver, to=to, hours=data["hours"], on_behalf=on_behalf)
             source = services.member_account(giver)
             assert source is not None
@@ -626,21 +330,16 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         data = valid(NeedInput, request)
         recipient_id = data.pop("recipient", None)
         user = request.user
-        if self.me is not None and recipient_id in (None, self.me.pk):
-            recipient = self.me
-        elif self.me is not None:
-            # Family on their behalf: a member may post for a relative recorded in the registry.
-            recipient = get_object_or_404(Retiree.objects.unrestricted().filter(is_deleted=False), pk=recipient_id)
-            if not services.are_relatives(self.me, recipient):
-                raise Refused("not_relative", _("You can only post needs for relatives recorded in the registry."))
+        poster = self.me
+        if poster is not None:
+            # The member, or family for a relative: the same rule as the page's "for whom".
+            recipient = acting.family_subject(poster, recipient_id, str(services.POST_FOR_RELATIVES))
+        elif recipient_id is None:
+            raise exceptions.ValidationError({"recipient": ["the member in need (retiree id)"]})
         else:
-            if recipient_id is None:
-                raise exceptions.ValidationError({"recipient": ["the member in need (retiree id)"]})
-            recipient = staff_retiree(user, recipient_id, "view")
-            if not can(user, "add", ServiceRequest(org=recipient.org)):
-                raise PermissionDenied
+            recipient = acting.staff_subject(user, recipient_id, ServiceRequest, "add")
         with transaction.atomic():
-            need = services.do_post_need(by=user, recipient=recipient, **data)
+            need = services.do_post_need(by=user, recipient=recipient, poster=poster, **data)
         return Response(RequestSerializer(need).data, status=status.HTTP_201_CREATED)
 
     def _respond(self, need: ServiceRequest) -> Response:
@@ -670,10 +369,10 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
         if self.me is not None:
             provider = self.me
         else:
-            named = data_of(request).get("provider")
-            if named in (None, ""):
+            named = retiree_id(data_of(request).get("provider"), "provider")
+            if named is None:
                 raise exceptions.ValidationError({"provider": ["the provider (retiree id)"]})
-            provider = staff_retiree(request.user, named, "view")
+            provider = acting.staff_subject(request.user, named, ServiceRequest, "change")
         with transaction.atomic():
             need = services.do_accept(by=request.user, need=need, provider=provider)
         return self._respond(need)
@@ -760,12 +459,10 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self) -> QuerySet[Offer]:
         if self.me is not None:
             account = self.my_account
-            near = Q(is_active=True, org__path__startswith=services.area_path(self.me.org))
-            qs = (
-                Offer.objects.unrestricted().filter(near | Q(provider=account))
-                if account
-                else Offer.objects.unrestricted().filter(near)
-            )
+            # The offers the page shows (services.offers_near: active, near, by helpers still registered),
+            # and the member's own.
+            near = Q(pk__in=services.offers_near(self.me, account).values("pk"))
+            qs = Offer.objects.unrestricted().filter(near | Q(provider=account) if account else near)
         else:
             qs = Offer.objects.restrict(self.request.user, "view" if self.action == "list" else None)
         return qs.select_related("provider__retiree", "org").order_by("-created_at", "-id")
@@ -792,9 +489,7 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
         else:
             if named is None:
                 raise exceptions.ValidationError({"provider": ["the provider (retiree id)"]})
-            provider = staff_retiree(request.user, named, "view")
-            if not can(request.user, "add", Offer(org=provider.org)):
-                raise PermissionDenied
+            provider = acting.staff_subject(request.user, named, Offer, "add")
         with transaction.atomic():
             offer = services.do_publish_offer(by=request.user, provider=provider, **data)
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
@@ -805,18 +500,16 @@ class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMi
         offer = self.get_object()
         data = valid(BookInput, request)
         named = data.pop("recipient", None)
-        if self.me is not None and named in (None, self.me.pk):
-            recipient = self.me
-        elif self.me is not None:
-            raise PermissionDenied
+        booker = self.me
+        if booker is not None:
+            # The member, or family for a relative: the same rule as the page's "for whom".
+            recipient = acting.family_subject(booker, named, str(service_offers.BOOK_FOR_RELATIVES))
+        elif named is None:
+            raise exceptions.ValidationError({"recipient": ["the member booking (retiree id)"]})
         else:
-            if named is None:
-                raise exceptions.ValidationError({"recipient": ["the member booking (retiree id)"]})
-            recipient = staff_retiree(request.user, named, "view")
-            if not can(request.user, "add", ServiceRequest(org=recipient.org)):
-                raise PermissionDenied
+            recipient = acting.staff_subject(request.user, named, ServiceRequest, "add")
         with transaction.atomic():
-            need = services.do_book(by=request.user, offer=offer, recipient=recipient, **data)
+            need = service_offers.book(by=request.user, offer=offer, booker=booker, recipient=recipient, **data)
         need = (
             ServiceRequest.objects.unrestricted()
             .select_related("recipient__retiree", "provider__retiree", "org")

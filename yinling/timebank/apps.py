@@ -47,13 +47,14 @@ class TimebankConfig(AppConfig):
 
 
 def _sees_timebank(user) -> bool:  # type: ignore[no-untyped-def]
-    from yinling.core.scoping import user_paths
-
-    return getattr(user, "kind", "") == "retiree" or bool(user_paths(user, "timebank.view_account"))
-
-
-def _follow_member(sender, retiree, from_org, to_org, **kwargs):  # type: ignore[no-untyped-def]
-    """A member who moves keeps the account and its hours; the new org's staff now serve it."""
+    from yinling.core.scoping import has_anywhere
     from yinling.timebank.models import Account
 
-    Account.objects.filter(kind="member", retiree=retiree).update(org=to_org)
+    return getattr(user, "kind", "") == "retiree" or has_anywhere(user, Account, "view")
+
+
+def _follow_member(sender, retiree, from_org, to_org, by=None, **kwargs):  # type: ignore[no-untyped-def]
+    """A member who moves keeps the account and its hours; the new org's staff now serve it."""
+    from yinling.timebank import services
+
+    services.do_move_member_account(by=by, retiree=retiree, to_org=to_org)

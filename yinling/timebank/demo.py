@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from yinling.orgs.models import Org
 from yinling.registry.models import FamilyContact, Retiree
-from yinling.timebank import services, triggers
+from yinling.timebank import ledger, services, triggers
 from yinling.timebank.models import Account, Offer, ServiceRequest, Transfer
 
 H = Decimal
@@ -190,7 +190,7 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
         done = at + dt.timedelta(hours=float(hours))
         try:
             services.do_report(by=_user(helper), need=need, hours=hours)
-        except services.Refused:
+        except ledger.Refused:
             return need  # the helper's daily cap that day: left accepted, for staff to look into
         clock.stamp(done, need, moved=False)
         if finish == "reported":
@@ -204,7 +204,7 @@ def seed_timebank(options: dict[str, Any], write: Callable[[str], None]) -> None
             services.do_confirm(
                 by=by or admin, need=need, rating=rng.choice([5, 5, 5, 5, 4, 4, 3]), on_behalf=by is None
             )
-        except services.Refused:
+        except ledger.Refused:
             return need  # e.g. a helper at the cap's edge: left for staff, as in real life
         clock.stamp(done + dt.timedelta(minutes=rng.randint(20, 90)), need)
         return need

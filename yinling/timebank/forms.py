@@ -44,8 +44,12 @@ def hours_field(label: Any, help_text: Any = "") -> forms.DecimalField:
 
 
 class NeedForm(forms.Form):
-    """What a member (or someone for them) needs: kind of help, when, about how long."""
+    """What a member (or someone for them) needs: for whom, kind of help, when, about how long.
 
+    `people` are whom the member may post for (registry.acting.family_of: themselves first, then their
+    recorded relatives); "for whom" is asked only when there is a choice. Staff forms pass none."""
+
+    for_whom = forms.TypedChoiceField(label=_("Who is the help for?"), coerce=int, widget=forms.RadioSelect)
     category = forms.ChoiceField(
         label=_("What help do you need?"), choices=ServiceRequest.Category.choices, widget=forms.RadioSelect
     )
@@ -57,11 +61,27 @@ class NeedForm(forms.Form):
         label=_("Community"), max_length=100, required=False, help_text=_("Leave empty to use the one on record.")
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[Retiree] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tomorrow = timezone.localdate() + dt.timedelta(days=1)
         self.fields["day"].initial = tomorrow
         self.fields["start"].initial = dt.time(9, 0)
+        self.people = {p.pk: p for p in people or []}
+        self.me = people[0] if people else None
+        if self.me is not None and len(self.people) > 1:
+            me, *relatives = people or []
+            choices = [(me.pk, gettext("Myself (%(name)s)") % {"name": me.name})]
+            choices += [(r.pk, f"{r.name}（{r.org.name}）") for r in relatives]
+            self.fields["for_whom"].choices = choices  # type: ignore[attr-defined]
+            self.fields["for_whom"].initial = me.pk
+        else:
+            del self.fields["for_whom"]
+
+    def for_person(self) -> Retiree | None:
+        """The person chosen in "for whom" (the member when there was no choice; None on staff forms)."""
+        if self.me is None:
+            return None
+        return self.people.get(self.cleaned_data.get("for_whom") or self.me.pk, self.me)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -52,28 +52,19 @@ class _Booking:
 
 
 class BookForm(_Booking, NeedForm):
-    """When, and for whom: the member, or a relative recorded in the registry."""
+    """When, and for whom: the member, or a relative recorded in the registry (see NeedForm)."""
 
-    for_whom = forms.TypedChoiceField(label=_("Who is the help for?"), coerce=int, widget=forms.RadioSelect)
     field_order = ["for_whom", "day", "start", "expected_hours", "description"]
 
     def __init__(self, *args: Any, people: list[Retiree], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, people=people, **kwargs)
         del self.fields["category"], self.fields["community"]
-        me, *relatives = people
-        if relatives:
-            choices = [(me.pk, _("Myself (%(name)s)") % {"name": me.name})]
-            choices += [(r.pk, f"{r.name}（{r.org.name}）") for r in relatives]
-            self.fields["for_whom"].choices = choices  # type: ignore[attr-defined]
-            self.fields["for_whom"].initial = me.pk
-        else:
-            del self.fields["for_whom"]
-        self.people = {p.pk: p for p in people}
-        self.me = me
         self.order_fields(self.field_order)
 
     def recipient(self) -> Retiree:
-        return self.people.get(self.cleaned_data.get("for_whom") or self.me.pk, self.me)
+        person = self.for_person()
+        assert person is not None  # a member form always has people
+        return person
 
 
 class StaffBookForm(_Booking, NeedForm):

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yinling.timebank import services_rules
+from yinling.timebank.services import rules as services_rules
 
 UNIT_CHOICES = [("0.5", _("Half an hour")), ("1", _("One hour"))]
 

@@ -23,18 +23,10 @@ from django.utils.translation import gettext as _
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record_values, seal_after_commit
+from yinling.core.refusals import Refused  # raised here; other modules import it from the ledger too
 from yinling.timebank.models import Account, Movement, Transfer
 
 ZERO = Decimal("0")
-
-
-class Refused(Exception):
-    """A transfer the rules do not allow; `code` is the API's error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def lock(*accounts: Account) -> dict[int, Account]:

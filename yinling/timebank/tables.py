@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from yinling.timebank.models import Account, Offer, ServiceRequest, Transfer
-from yinling.timebank.services_offers import split_description
+from yinling.timebank.services.offers import split_description
 
 ATTRS = {"class": "table table-striped table-hover align-middle"}
 

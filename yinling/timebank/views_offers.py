@@ -25,16 +25,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yinling.core import refusals
 from yinling.core.scoping import can, has_anywhere
 from yinling.core.views import ObjectListView
 from yinling.registry.models import Retiree
-from yinling.timebank import services, services_offers
+from yinling.timebank import services
 from yinling.timebank.filters import OfferFilterSet
 from yinling.timebank.forms_offers import BookForm, OfferForm, StaffBookForm
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Offer, ServiceRequest
+from yinling.timebank.services import offers as services_offers
 from yinling.timebank.tables import OfferTable
-from yinling.timebank.views import CRUMB, _require_member, member_for, member_page
+from yinling.timebank.views_member import _require_member, member_for
+from yinling.timebank.views_shared import CRUMB, member_page
 
 
 def _card(offer: Offer) -> Offer:
@@ -62,7 +65,7 @@ def _booked(request: HttpRequest, need: ServiceRequest, name: str) -> None:
 @login_required
 def offers(request: HttpRequest) -> HttpResponse:
     me, account, on_behalf = _require_member(request)
-    page = Paginator(services_offers.offers_near(me, account), 20).get_page(request.GET.get("page"))
+    page = Paginator(services.offers_near(me, account), 20).get_page(request.GET.get("page"))
     for offer in page.object_list:
         _card(offer)
     return member_page(
@@ -83,7 +86,7 @@ def my_offers(request: HttpRequest) -> HttpResponse:
         {
             "me": me,
             "account": account,
-            "offers": [_card(o) for o in services_offers.offers_of(account)],
+            "offers": [_card(o) for o in services.offers_of(account)],
             "on_behalf": on_behalf,
         },
     )
@@ -104,7 +107,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
         try:
             services_offers.publish(by=request.user, provider=me, **form.values())
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             messages.success(request, _("Your offer is published. Members nearby can now book it."))
             return redirect("timebank:my_offers")
@@ -119,8 +122,8 @@ def offer_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def offer_book(request: HttpRequest, pk: int) -> HttpResponse:
     me, account, on_behalf = _require_member(request)
-    offer = _card(get_object_or_404(services_offers.offers_near(me, account), pk=pk))
-    form = BookForm(request.POST or None, people=services_offers.who_may_book_for(me))
+    offer = _card(get_object_or_404(services.offers_near(me, account), pk=pk))
+    form = BookForm(request.POST or None, people=services.family_of(me))
     if request.method == "POST" and form.is_valid():
         recipient = form.recipient()
         try:
@@ -128,7 +131,7 @@ def offer_book(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, offer=offer, booker=me, recipient=recipient, **form.book_values()
             )
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             _booked(request, need, recipient.name)
             return redirect("timebank:home")
@@ -154,7 +157,7 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.do_withdraw_offer(by=request.user, offer=offer)
     except Refused as exc:
-        messages.error(request, exc.message)
+        refusals.flash(request, exc)
     else:
         messages.success(request, _("The offer was withdrawn. Bookings already made go on as usual."))
     return redirect("timebank:staff_offer", pk=pk) if as_staff else redirect("timebank:my_offers")
@@ -195,7 +198,7 @@ def staff_offer(request: HttpRequest, pk: int) -> HttpResponse:
         "timebank/offer_detail.html",
         {
             "offer": offer,
-            "bookings": services_offers.bookings_of(offer)[:50],
+            "bookings": services.bookings_of(offer)[:50],
             "can_change": can(user, "change", offer) and offer.is_active,
             "can_book": offer.is_active and has_anywhere(user, ServiceRequest, "add"),
             "breadcrumbs": [
@@ -221,7 +224,7 @@ def staff_offer_book(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             need = services_offers.book(by=user, offer=offer, booker=None, recipient=recipient, **form.book_values())
         except Refused as exc:
-            form.add_error(None, exc.message)
+            refusals.on_form(form, exc)
         else:
             _booked(request, need, recipient.name)
             return redirect("timebank:request", pk=need.pk)

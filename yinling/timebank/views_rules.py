@@ -20,20 +20,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yinling.accounts.permissions import has_perm_at
-from yinling.core.scoping import user_paths
+from yinling.core.scoping import can_at, has_anywhere
 from yinling.orgs.models import Org
-from yinling.timebank import services_rules
 from yinling.timebank.filters import BUREAU_KINDS
 from yinling.timebank.forms_rules import RemoveRuleForm, RuleForm, RuleSearchForm
-from yinling.timebank.views import CRUMB
+from yinling.timebank.models import Rule
+from yinling.timebank.services import rules as services_rules
+from yinling.timebank.views_shared import CRUMB
 
-VIEW, ADD, CHANGE = "timebank.view_rule", "timebank.add_rule", "timebank.change_rule"
+VIEW = "timebank.view_rule"
 
 
-def _org(request: HttpRequest, code: str, perm: str) -> Org:
+def _org(request: HttpRequest, code: str, action: str) -> Org:
     org = get_object_or_404(Org.objects.restrict(request.user, None), code=code)
-    if not has_perm_at(request.user, perm, org.path):
+    if not can_at(request.user, Rule, action, org):
         raise PermissionDenied
     return org
 
@@ -61,8 +61,7 @@ def _display(name: str, value: Any) -> str:
 def rules(request: HttpRequest) -> HttpResponse:
     """Bureaus in scope, and any org with a rule of its own, with the rule in force and its source."""
     user = request.user
-    paths = user_paths(user, VIEW)
-    if not paths:
+    if not has_anywhere(user, Rule, "view"):
         raise PermissionDenied
     form = RuleSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -90,9 +89,9 @@ def rules(request: HttpRequest) -> HttpResponse:
 @login_required
 def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
-    org = _org(request, code, VIEW)
+    org = _org(request, code, "view")
     current = services_rules.effective(org)
-    can_set = has_perm_at(user, CHANGE if current.own else ADD, org.path)
+    can_set = can_at(user, Rule, "change" if current.own else "add", org)
     if request.method == "POST":
         if not can_set:
             raise PermissionDenied
@@ -120,7 +119,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
     inherited = services_rules.parent_effective(org) if current.own else None
     # The org a rule comes from may lie above the user's subtree: named, but not linked to.
     source = current.source
-    source_link = bool(source and source.pk != org.pk and has_perm_at(user, VIEW, source.path))
+    source_link = bool(source and source.pk != org.pk and can_at(user, Rule, "view", source))
     return render(
         request,
         "timebank/rule_detail.html",
@@ -134,7 +133,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "remove_form": RemoveRuleForm(prefix="remove"),
             "can_set": can_set,
-            "can_remove": current.own and has_perm_at(user, CHANGE, org.path),
+            "can_remove": current.own and can_at(user, Rule, "change", org),
             "breadcrumbs": [
                 (CRUMB, reverse("timebank:home")),
                 (_("Rule settings"), reverse("timebank:rules")),
@@ -148,7 +147,7 @@ def rule_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def rule_remove(request: HttpRequest, code: str) -> HttpResponse:
     """Remove the org's own rule: it inherits again."""
-    org = _org(request, code, CHANGE)
+    org = _org(request, code, "change")
     form = RemoveRuleForm(request.POST, prefix="remove")
     if not form.is_valid():
         messages.error(request, _("Say why the rule is removed (a reason or a document number)."))

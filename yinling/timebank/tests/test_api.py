@@ -469,6 +469,7 @@ def test_it_scopes_offers_for_staff(personas: Personas, helper) -> None:
 
 
 def test_it_publishes_the_endpoints_in_the_schema(personas: Personas) -> None:
+    # The schema is for signed-in callers only.
     schema = api(personas.limited).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in (
         "/api/v1/timebank/accounts/me/",

@@ -186,3 +186,27 @@ def test_it_keeps_the_account_and_hours_when_a_member_moves(personas: Personas, 
     do_transfer(by=personas.owner, retiree=elder, to_org=personas.tree.county_b, reason="随子女迁居")
     account = services.member_account(elder)
     assert account.balance == H("3") and account.org == personas.tree.county_b
+
+
+def test_it_audits_the_account_moving_with_its_member(personas: Personas, funded: Account) -> None:
+    from yinling.audit.models import AuditRecord
+    from yinling.registry.services import do_transfer
+
+    elder = person(personas.tree.unit_a, age=85)
+    account = services.do_join(by=personas.owner, retiree=elder)
+    do_transfer(by=personas.owner, retiree=elder, to_org=personas.tree.county_b, reason="随子女迁居")
+    records = AuditRecord.objects.filter(object_type="timebank.account", object_id=str(account.pk))
+    [moved] = records.filter(extra__event="moved")
+    assert moved.actor == personas.owner and moved.org_path == personas.tree.county_b.path
+    assert moved.changes == {"org": [personas.tree.unit_a.code, personas.tree.county_b.code]}
+    assert (moved.extra["from_org"], moved.extra["to_org"]) == (personas.tree.unit_a.code, personas.tree.county_b.code)
+
+
+def test_it_writes_no_move_record_for_a_person_without_an_account(personas: Personas) -> None:
+    from yinling.audit.models import AuditRecord
+    from yinling.registry.services import do_transfer
+
+    elder = person(personas.tree.unit_a, age=85)
+    do_transfer(by=personas.owner, retiree=elder, to_org=personas.tree.county_b, reason="随子女迁居")
+    assert not AuditRecord.objects.filter(object_type="timebank.account", extra__event="moved").exists()
+    assert services.member_account(elder) is None

@@ -19,9 +19,10 @@ from yinling.audit.models import AuditRecord
 from yinling.registry.models import Retiree
 from yinling.testing.permissions import ScopedViewPermissionTests, login_client
 from yinling.testing.personas import Personas, make_user
-from yinling.timebank import services, services_offers
+from yinling.timebank import services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Offer, ServiceRequest
+from yinling.timebank.services import offers as services_offers
 from yinling.timebank.tests.factories import person, relate, sign_in_account
 
 H = Decimal
@@ -119,11 +120,11 @@ class TestService:
         stale = publish(retired, "不再服务")
         services.do_set_provider(by=None, retiree=retired, provider=False)
         account = services.member_account(elder)
-        near = list(services_offers.offers_near(elder, account))
+        near = list(services.offers_near(elder, account))
         assert near == [same_community, same_org, same_county]
         assert stale not in near
         # A helper does not see their own offers among those to book.
-        assert same_community not in services_offers.offers_near(helper, services.member_account(helper))
+        assert same_community not in services.offers_near(helper, services.member_account(helper))
 
     def test_it_books_an_offer_as_a_need_the_helper_has_taken_on(self, personas: Personas, elder, helper) -> None:
         offer = publish(helper)
@@ -132,7 +133,7 @@ class TestService:
         assert need.status == ServiceRequest.Status.ACCEPTED
         assert need.offer == offer and need.provider == services.member_account(helper)
         assert need.category == "smartphone" and need.description == "教用智能手机"  # without the times line
-        assert list(services_offers.bookings_of(offer)) == [need]
+        assert list(services.bookings_of(offer)) == [need]
 
     def test_it_books_for_a_recorded_relative_only(self, personas: Personas, elder, helper) -> None:
         offer = publish(helper)
@@ -141,7 +142,7 @@ class TestService:
         with pytest.raises(Refused, match="亲属"):
             services_offers.book(by=None, offer=offer, booker=elder, recipient=stranger, **window())
         relate(elder, mother, "母亲")
-        assert services_offers.who_may_book_for(elder) == [elder, mother]
+        assert services.family_of(elder) == [elder, mother]
         need = services_offers.book(by=None, offer=offer, booker=elder, recipient=mother, **window())
         assert need.recipient.retiree == mother and need.paid_by_pool  # 90: a priority elder
         assert not ServiceRequest.objects.filter(recipient__retiree=stranger).exists()

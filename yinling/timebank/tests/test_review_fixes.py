@@ -20,6 +20,7 @@ from yinling.testing.personas import Personas
 from yinling.timebank import services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, ServiceRequest, Transfer
+from yinling.timebank.services import needs as service_needs
 from yinling.timebank.tests.factories import person
 
 pytestmark = pytest.mark.django_db
@@ -148,8 +149,8 @@ def test_it_skips_a_need_accepted_while_expiring_and_goes_on(
             services.do_accept(by=personas.owner, need=first, provider=helper)
         return real_atomic(*args, **kwargs)
 
-    # Only the services module's runtime `transaction.atomic()` (the one around each expiry) is wrapped.
-    monkeypatch.setattr(services, "transaction", SimpleNamespace(atomic=racing_atomic))
+    # Only the service cycle module's runtime `transaction.atomic()` (the one around each expiry) is wrapped.
+    monkeypatch.setattr(service_needs, "transaction", SimpleNamespace(atomic=racing_atomic))
     out = io.StringIO()
     call_command("expire_timebank_requests", stdout=out)
     assert raced == [first.pk]
@@ -200,9 +201,8 @@ def test_it_filters_requests_by_org_code_in_the_api(personas: Personas) -> None:
 
 
 def test_it_declares_refusals_and_transfer_answers_in_the_schema(personas: Personas) -> None:
-    client = APIClient()
-    client.force_authenticate(personas.limited)  # the schema is for signed-in callers
-    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    # The schema is for signed-in callers only.
+    schema = api(personas.limited).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     paths, components = schema["paths"], schema["components"]["schemas"]
 
     def response(path: str, method: str, code: str) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from yinling.accounts import roles
 from yinling.audit.models import AuditRecord
 from yinling.testing.permissions import ScopedViewPermissionTests, login_client
 from yinling.testing.personas import Personas, make_user
-from yinling.timebank import services, services_rules
+from yinling.timebank import services
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Rule
+from yinling.timebank.services import rules as services_rules
 from yinling.timebank.tests.factories import person
 
 H = Decimal

@@ -18,8 +18,10 @@ from django.utils import timezone
 from yinling.core.tests.browser.conftest import DESKTOP, PHONE
 from yinling.core.tests.browser.helpers import attach_session, axe_problems, layout_problems, path_of
 from yinling.testing.personas import make_personas
-from yinling.timebank import services, services_offers, services_rules
+from yinling.timebank import services
 from yinling.timebank.models import Offer, Rule, ServiceRequest
+from yinling.timebank.services import offers as services_offers
+from yinling.timebank.services import rules as services_rules
 from yinling.timebank.tests.browser.test_timebank_flow import check
 from yinling.timebank.tests.factories import person, relate, sign_in_account
 

@@ -20,9 +20,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yinling.accounts.permissions import has_perm_at
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
+from yinling.core.scoping import can_at
 from yinling.orgs.models import Org
 from yinling.timebank.models import Rule
 
@@ -179,8 +179,8 @@ def problems(values: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _require(by: Any, perm: str, org: Org) -> None:
-    if not has_perm_at(by, perm, org.path):
+def _require(by: Any, action: str, org: Org) -> None:
+    if not can_at(by, Rule, action, org):
         raise PermissionDenied
 
 
@@ -194,7 +194,7 @@ def set_rule(*, by: Any, org: Org, values: Mapping[str, Any], reason: str) -> Ru
     """Give `org` its own rule (or change it): bureau admins of the org or above, with a reason."""
     org = _lock(org)
     own = Rule.objects.unrestricted().select_for_update().filter(org=org).first()
-    _require(by, "timebank.change_rule" if own else "timebank.add_rule", org)
+    _require(by, "change" if own else "add", org)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the rule changes (a reason or a document number).")]})
     # Values left out keep the org's own rule's, or (for a first rule) the ones it inherits now.
@@ -228,9 +228,9 @@ def remove_rule(*, by: Any, org: Org, reason: str) -> RuleChange:
     org = _lock(org)
     own = Rule.objects.unrestricted().select_for_update().filter(org=org).first()
     if own is None:
-        _require(by, "timebank.view_rule", org)
+        _require(by, "view", org)
         return RuleChange(None)
-    _require(by, "timebank.change_rule", org)
+    _require(by, "change", org)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the rule changes (a reason or a document number).")]})
     inherited = parent_effective(org)
