@@ -23,6 +23,7 @@ from yinling.orgs.models import Org
 
 __all__ = [
     "check_can_assign",
+    "deactivate_accounts",
     "do_assign_role",
     "do_create_staff_user",
     "do_reset_otp",
@@ -176,3 +177,37 @@ def move_accounts(*, moves: Iterable[tuple[int, int]], reason: str = "") -> int:
         ]
     )
     return len(changed)
+
+
+def deactivate_accounts(*, ids: Iterable[int], reason: str = "") -> int:
+    """Switch accounts off in bulk, one audit record per account switched off; returns how many.
+
+    For services that already decided it under their own policy (an import reporting a retiree's
+    death: nobody may go on signing in as a person who has died). Accounts already off are left alone.
+    """
+    wanted = [pk for pk in ids if pk]
+    rows = list(
+        User.objects.unrestricted()
+        .filter(pk__in=wanted, is_active=True)
+        .select_for_update()
+        .values_list("pk", "username", "org__path")
+    )
+    if not rows:
+        return 0
+    User.objects.unrestricted().filter(pk__in=[pk for pk, _name, _path in rows]).update(is_active=False)
+    extra = {"event": "deactivated", "reason": reason}
+    bulk_record(
+        [
+            {
+                "action": AuditRecord.Action.UPDATE,
+                "object_type": User._meta.label_lower,
+                "object_id": str(pk),
+                "object_repr": username,
+                "org_path": path or "",
+                "changes": {"is_active": [True, False]},
+                "extra": extra,
+            }
+            for pk, username, path in rows
+        ]
+    )
+    return len(rows)

@@ -110,7 +110,7 @@ class RowContext:
 
     columns: list[tuple[int, str]]  # file column index → column key
     orgs: dict[str, tuple[int, str, bool]]  # code → (id, path, active)
-    paths: list[str]  # where the user may import
+    allowed: frozenset[int]  # the orgs where the user may import (core.scoping.orgs_where: active, in scope)
     default_org: tuple[int, str, str] | None  # (id, path, code)
     known_regions: set[str]
     today: dt.date
@@ -136,25 +136,22 @@ class RowContext:
             self.by_kind.setdefault(kind, []).append((i, attname))
         self.hash_at = [attname for attname, _kind, _default in self.plan].index("id_hash")
 
-    def in_scope(self, path: str) -> bool:
-        return any(path.startswith(p) for p in self.paths)
-
     def org_for(self, code: str) -> tuple[int, str]:
         """(org id, "") or (0, the reason)."""
         if code:
             org = self.orgs.get(code) or self.orgs.get(code.upper())
             if org is None:
                 return 0, f"单位代码 {code} 不存在，请核对"
-            pk, path, active = org
+            pk, _path, active = org
             if not active:
                 return 0, f"单位 {code} 已停用"
-            if not self.in_scope(path):
+            if pk not in self.allowed:
                 return 0, f"单位 {code} 不在您可以导入的范围内"
             return pk, ""
         if self.default_org is None:
             return 0, "没有填写，导入时也没有指定默认单位"
-        pk, path, default_code = self.default_org
-        if not self.in_scope(path):
+        pk, _path, default_code = self.default_org
+        if pk not in self.allowed:
             return 0, f"默认单位 {default_code} 不在您可以导入的范围内"
         return pk, ""
 

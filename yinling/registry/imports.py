@@ -40,10 +40,11 @@ from typing import IO, Any
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import bulk_record, record
-from yinling.core.scoping import user_paths
+from yinling.core.scoping import can_at, orgs_where
 from yinling.core.sheets import Layout, RejectedRow, Row, RowError, Source, UnreadableFile, checked, gc_paused, report
 from yinling.core.sheets import auto_workers as auto_workers
 from yinling.core.sheets.checking import BATCH
@@ -128,7 +129,13 @@ class Importer:
         self.default_org = default_org
         self.source = source
         self.workers = workers
-        self.paths = user_paths(user, "registry.import_retiree")
+        allowed = orgs_where(user, Retiree, "import").values_list("pk", "path")
+        self.allowed = frozenset(pk for pk, _path in allowed)
+        # The tops of the user's import scope (for the summary record's place in the trail).
+        self.roots: list[str] = []
+        for path in sorted(path for _pk, path in allowed):
+            if not (self.roots and path.startswith(self.roots[-1])):
+                self.roots.append(path)
         self.orgs: dict[str, tuple[int, str, bool]] = {
             code: (pk, path, active)
             for code, pk, path, active in Org.objects.unrestricted().values_list("code", "id", "path", "is_active")
@@ -137,8 +144,9 @@ class Importer:
         self.known_regions = set(Division.objects.values_list("code", flat=True))
         self.today = timezone.localdate()
 
-    def in_scope(self, path: str) -> bool:
-        return any(path.startswith(p) for p in self.paths)
+    def may_change(self, org_id: int) -> bool:
+        """Whether the user may import over a person managed at this org (also when it was switched off)."""
+        return org_id in self.allowed or can_at(self.user, Retiree, "import", self.org_paths.get(org_id, ""))
 
     def run(self, source: Source, filename: str, *, apply: bool) -> ImportResult:
         layout, rows, close = open_sheet(source, filename)
@@ -151,7 +159,7 @@ class Importer:
         ctx = RowContext(
             columns=[(i, col.key) for i, col in layout.columns.items()],
             orgs=self.orgs,
-            paths=self.paths,
+            allowed=self.allowed,
             default_org=(org.pk, org.path, org.code) if org else None,
             known_regions=self.known_regions,
             today=self.today,
@@ -239,7 +247,7 @@ class Importer:
                 problem = "此人的记录已被删除；如需恢复，请联系系统管理员"
                 self._reject(result, layout, p.row, p.values, [("id_number", problem)])
                 continue
-            if not self.in_scope(self.org_paths.get(current.org_id, "")):
+            if not self.may_change(current.org_id):
                 # Say no more than that: who manages the person is not this user's business.
                 problem = "此人已由其他单位登记，您不能修改；如需转入，请与其所在单位联系办理迁移"
                 self._reject(result, layout, p.row, p.values, [("id_number", problem)])
@@ -309,28 +317,31 @@ class Importer:
         self._lifecycle(changed)
 
     def _lifecycle(self, changed: list[tuple[Retiree, dict[str, list[Any]]]]) -> None:
-        """What the edit and move pages do besides saving: transfers, accounts, the signal."""
-        from yinling.accounts.models import User
+        """What the edit, death and move pages do besides saving: transfers, accounts, the signal.
+
+        The accounts change through the accounts app's services, which write one audit record per
+        account. A death switches the account off (as do_record_death does); 迁出 leaves it on, as
+        the edit page does: the person may still use the services of the org they moved to.
+        """
+        from yinling.accounts.services import deactivate_accounts, move_accounts
         from yinling.registry.signals import retiree_moved
 
+        reason = _("Excel import")
         moved = [(r, d["org_id"][0]) for r, d in changed if "org_id" in d]
         died = [r.account_id for r, d in changed if "status" in d and r.status == choices.Status.DECEASED]
-        if died:
-            User.objects.filter(pk__in=[a for a in died if a], is_active=True).update(is_active=False)
+        if any(died):
+            deactivate_accounts(ids=[a for a in died if a], reason=reason)
         if not moved:
             return
-        orgs = Org.objects.in_bulk({o for _r, o in moved} | {r.org_id for r, _o in moved})
+        orgs = Org.objects.unrestricted().in_bulk({o for _r, o in moved} | {r.org_id for r, _o in moved})
         by = getattr(self.user, "username", "")
         Transfer.objects.bulk_create(
-            [
-                Transfer(retiree=r, from_org_id=old, to_org_id=r.org_id, reason="批量导入（Excel）", by=by)
-                for r, old in moved
-            ]
+            [Transfer(retiree=r, from_org_id=old, to_org_id=r.org_id, reason=reason, by=by) for r, old in moved]
         )
+        # The account moves with the person: the new org's staff manage it from now on.
+        move_accounts(moves=[(r.account_id, r.org_id) for r, _old in moved if r.account_id], reason=reason)
         for person, old in moved:
             person.org = orgs[person.org_id]
-            if person.account_id:
-                User.objects.filter(pk=person.account_id).update(org_id=person.org_id)
             retiree_moved.send(sender=Retiree, retiree=person, from_org=orgs[old], to_org=person.org, by=self.user)
 
     # Audit
@@ -355,7 +366,7 @@ class Importer:
             }
             if "org_id" in diff:
                 old, new = diff["org_id"]
-                codes = dict(Org.objects.filter(pk__in=[old, new]).values_list("id", "code"))
+                codes = dict(Org.objects.unrestricted().filter(pk__in=[old, new]).values_list("id", "code"))
                 changes["org"] = [codes.get(old, old), codes.get(new, new)]
                 # The old side keeps a record in its own part of the trail, as a move page's does.
                 entries.append(_entry(AuditRecord.Action.UPDATE, person, changes, old, {"transfer": "import"}))
@@ -363,7 +374,7 @@ class Importer:
         bulk_record(entries)
 
     def _audit_summary(self, filename: str, result: ImportResult) -> None:
-        org_path = self.default_org.path if self.default_org else (self.paths[0] if len(self.paths) == 1 else "")
+        org_path = self.default_org.path if self.default_org else (self.roots[0] if len(self.roots) == 1 else "")
         record(
             AuditRecord.Action.CREATE,
             object_type="registry.import",

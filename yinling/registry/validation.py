@@ -17,8 +17,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from yinling.core.sheets import SheetColumn, SheetSchema
+from yinling.core.sheets.cells import Month, parse_date, parse_date_or_month, parse_month, text
 from yinling.core.sheets.cells import code as parse_code
-from yinling.core.sheets.cells import parse_date, parse_month, text
 from yinling.registry import choices, idcard
 from yinling.registry.schema import BY_KEY, COLUMNS, Column, status_labels
 
@@ -147,6 +147,10 @@ def _parser(col: Column) -> Callable[[Any], Any]:
         return partial(parse_multi, col=col)
     if col.key == "name":
         return clean_name
+    if col.key == "birth_date":
+        # Sheets write birth dates to the month as often as to the day (出生年月 1950.03):
+        # _cross_checks completes a month from the ID number's birth date when they agree.
+        return parse_date_or_month
     by_kind: dict[str, Callable[[Any], Any]] = {
         "date": parse_date,
         "month": parse_month,
@@ -233,6 +237,8 @@ def _cross_checks(out: Cleaned, today: dt.date, known_regions: set[str] | None) 
             )
         elif not v.get("gender"):
             v["gender"] = info.gender
+        if isinstance(v.get("birth_date"), Month) and v["birth_date"].contains(info.birth_date):
+            v["birth_date"] = info.birth_date
         if v.get("birth_date") and v["birth_date"] != info.birth_date:
             out.error(
                 "birth_date",
@@ -244,6 +250,11 @@ def _cross_checks(out: Cleaned, today: dt.date, known_regions: set[str] | None) 
             out.warnings.append(
                 ("id_number", _("region code %(code)s is not a current division (kept)") % {"code": info.region})
             )
+    if isinstance(v.get("birth_date"), Month):
+        # No readable ID number to take the day from (that failure is reported on its own).
+        month = v.pop("birth_date")
+        if "birth_date" not in {key for key, _m in out.errors}:
+            out.error("birth_date", _("is not a date but a month (%(month)s): write the full date") % {"month": month})
     if v.get("birth_date") and v["birth_date"] > today:
         out.error("birth_date", _("is in the future"))
     if "category" in v and not v["category"] and "category" not in failed:
