@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class LanguageMiddleware:
@@ -24,6 +25,25 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class NoStoreMiddleware:
+    """Every answer to a signed-in user says `Cache-Control: no-store, private`.
+
+    Pages, exports and API answers behind sign-in carry personal data; a shared proxy or the browser's
+    disk cache must keep none of it (a retiree's phone at a community centre is often shared). Static
+    files never reach here (WhiteNoise answers them first), so nothing that may be cached loses its
+    caching. A view that set its own Cache-Control keeps it, plus no-store."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.headers.get("Authorization"):
+            patch_cache_control(response, no_store=True, private=True)
         return response
 
 

@@ -242,12 +242,13 @@ def _client(world: World, persona: str) -> Client:
     return client
 
 
-def _answer(client: Client, method: str, url: str, **kwargs: Any) -> tuple[int, str]:
+def _answer(client: Client, method: str, url: str, **kwargs: Any) -> tuple[int, str, str]:
+    """(status, error, Cache-Control)."""
     try:
         response = getattr(client, method)(url, **kwargs)
     except Exception as exc:  # an exception is the 500 the walk looks for
-        return 500, f"{type(exc).__name__}: {exc}"[:300]
-    return response.status_code, ""
+        return 500, f"{type(exc).__name__}: {exc}"[:300], ""
+    return response.status_code, "", response.headers.get("Cache-Control", "")
 
 
 def _known_failure(persona: str, route: Route) -> str | None:
@@ -275,12 +276,14 @@ def test_it_answers_every_url_for_every_persona(world: World, db: None, persona:
     if "format" not in route.kwargs:  # the suffixed variants are the same views
         requests += POSTS_API if route.api else POSTS_PAGE
     for method, kwargs in requests:
-        status, error = _answer(client, method, url, **kwargs)
+        status, error, cache = _answer(client, method, url, **kwargs)
         if status not in allowed:
             what = "json" if "content_type" in kwargs else "junk" if kwargs else "empty"
             problems.append(f"{method.upper()} {url} ({what}) -> {status} {error}".strip())
         if persona == "anonymous" and method == "get" and status == 200 and not _public(route, url):
             problems.append(f"GET {url} answers 200 to anonymous visitors")
+        if persona != "anonymous" and status == 200 and "no-store" not in cache:
+            problems.append(f"{method.upper()} {url} answers a signed-in user without Cache-Control: no-store")
         if method == "post" and status in (302, 401, 403, 404, 405):
             break  # refused, sent to sign in, or no POST here: junk gets the same answer
     assert not problems, "\n".join(problems)
