@@ -99,8 +99,9 @@ class RetireeFilterSet(django_filters.FilterSet):
     org = OrgSubtreeFilter(label=_("Org (and below)"), queryset=_orgs_for_filter)
     category = django_filters.ChoiceFilter(label=_("Category"), choices=choices.Category.choices)
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=choices.Gender.choices)
-    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age")
-    age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age")
+    # Bounded: an age the calendar cannot hold (99999…) is a form error, not an overflow deep in date maths.
+    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age", min_value=0, max_value=150)
+    age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age", min_value=0, max_value=150)
     party = django_filters.ChoiceFilter(label=_("Party membership"), choices=PARTY, method="filter_party")
     living = django_filters.ChoiceFilter(label=_("Living situation"), choices=choices.Living.choices)
     health = django_filters.ChoiceFilter(label=_("Health"), choices=choices.Health.choices)
