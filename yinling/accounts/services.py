@@ -189,7 +189,7 @@ def deactivate_accounts(*, ids: Iterable[int], reason: str = "") -> int:
     rows = list(
         User.objects.unrestricted()
         .filter(pk__in=wanted, is_active=True)
-        .select_for_update()
+        .select_for_update(of=("self",))  # the org join is outer (org may be null): PostgreSQL locks only users
         .values_list("pk", "username", "org__path")
     )
     if not rows:

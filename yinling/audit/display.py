@@ -118,6 +118,7 @@ EVENT_LABELS = {
     "account_opened": gettext_lazy("Account opened"),
     "acting_started": gettext_lazy("Started acting on behalf"),
     "acting_stopped": gettext_lazy("Stopped acting on behalf"),
+    "deactivated": gettext_lazy("Switched off"),
     "joined": gettext_lazy("Joined"),
     "moved": gettext_lazy("Moved"),
     "password_changed": gettext_lazy("Password changed"),

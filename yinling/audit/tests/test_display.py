@@ -74,7 +74,7 @@ def test_it_has_a_label_for_every_detail_key_the_code_writes() -> None:
         if "tests" in path.parts or "migrations" in path.parts:
             continue
         text = path.read_text(encoding="utf-8")
-        for literal in re.findall(r"""(?:extra=|["']extra["']:\s*)\{([^{}]*)\}""", text):
+        for literal in re.findall(r"""(?:extra\s*=\s*|["']extra["']:\s*)\{([^{}]*)\}""", text):
             keys |= set(re.findall(r"""["'](\w+)["']\s*:""", literal))
             events |= set(re.findall(r"""["']event["']\s*:\s*["'](\w+)["']""", literal))
     assert len(keys) > 20, "the scan found too few keys: has the pattern stopped matching?"
