@@ -8,6 +8,7 @@ ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md.
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 import secrets
 import sys
@@ -99,7 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -238,6 +239,15 @@ STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# API tokens (django-rest-knox, accounts/tokens.py): a working day for staff, longer for retirees on a phone.
+API_TOKEN_TTL_HOURS = envint("API_TOKEN_TTL_HOURS", 10)
+RETIREE_API_TOKEN_TTL_HOURS = envint("RETIREE_API_TOKEN_TTL_HOURS", 7 * 24)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    # A token lives for its fixed term: a stolen one does not stay alive by being used.
+    "AUTO_REFRESH": False,
+}
 OTP_TOTP_ISSUER = os.getenv("OTP_TOTP_ISSUER", "银龄 Yinling")
 
 # --- HTTPS and headers (on whenever DEBUG is off) ---------------------------------------------
@@ -301,7 +311,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring tokens (accounts/tokens.py), sent as before: "Authorization: Token <token>".
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yinling.accounts import policy, services
+from yinling.accounts import policy, services, tokens
 from yinling.accounts.filters import UserFilterSet
 from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
 from yinling.accounts.models import RoleAssignment, User
@@ -89,7 +89,20 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your settings were saved."))
         return redirect("accounts:profile")
     assignments = RoleAssignment.objects.unrestricted().filter(user=user).select_related("org")  # one's own
-    return render(request, "accounts/profile.html", {"form": form, "assignments": assignments})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "assignments": assignments, "api_tokens": tokens.tokens_of(user)},
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
+    """Revoke one of one's own API tokens from the profile page."""
+    if tokens.do_revoke_own_token(by=request.user, token_key=token_id):
+        messages.success(request, _("The API token was revoked."))
+    return redirect("accounts:profile")
 
 
 class UserListView(ObjectListView):

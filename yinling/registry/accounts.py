@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yinling.accounts.models import User
+from yinling.accounts.tokens import revoke_tokens
 from yinling.audit import context
 from yinling.audit.middleware import AUDIT_ON_BEHALF_SESSION_KEY
 from yinling.audit.models import AuditRecord
@@ -174,6 +175,8 @@ def issue_activation_code(*, by: Any, retiree: Retiree) -> tuple[User, str, bool
     expires_at = timezone.now() + CODE_VALID_FOR
     User.objects.filter(pk=user.pk).update(password=_encode(expires_at, 0, _digest(user.pk, code)))
     user.refresh_from_db(fields=["password"])
+    # The code replaces any password (the supervised reset): the API tokens issued with it end too.
+    revoke_tokens(user, reason="activation_code_issued")
     record(
         AuditRecord.Action.SECURITY,
         retiree,
