@@ -236,6 +236,8 @@ AXES_CLIENT_IP_CALLABLE = "yinling.audit.middleware.client_ip"
 AXES_LOCKOUT_CALLABLE = "yinling.accounts.views.locked_out"
 
 STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
+# Retirees get longer (reading slowly, putting the phone down), never less than staff.
+RETIREE_IDLE_TIMEOUT = max(STAFF_IDLE_TIMEOUT, envint("RETIREE_IDLE_TIMEOUT_SECONDS", 2 * 3600))
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

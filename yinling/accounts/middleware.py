@@ -20,17 +20,19 @@ _TWO_FACTOR_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/
 
 
 class IdleTimeoutMiddleware:
-    """Sign staff out after STAFF_IDLE_TIMEOUT seconds without a request (等保: 登录超时)."""
+    """Sign users out after a time without a request (等保: 登录超时): STAFF_IDLE_TIMEOUT for staff,
+    RETIREE_IDLE_TIMEOUT (longer: elders read slowly and put the phone down) for retirees."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.kind == "staff" and hasattr(request, "session"):
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            limit = settings.STAFF_IDLE_TIMEOUT if user.kind == "staff" else settings.RETIREE_IDLE_TIMEOUT
             now = int(time.time())
             last = request.session.get(SESSION_LAST_SEEN)
-            if last is not None and now - int(last) > settings.STAFF_IDLE_TIMEOUT:
+            if last is not None and now - int(last) > limit:
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
                 if request.path.startswith("/api/"):

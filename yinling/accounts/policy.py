@@ -12,6 +12,8 @@ ways (等保 2.0 三权分立):
   (Retiree accounts get new passwords through the registry's activation codes, which staff issue; so no
   administrator account may be a retiree account.)
 - Nobody changes their own roles or deactivates, unlocks or resets themselves through these actions.
+- Retiree accounts hold no staff role (`roles.may_hold`); only a role registered with `for_retirees=True` may go
+  to one.
 
 Every `do_*` function in `accounts.services` calls `check()` first; pages call `allowed()` to decide which
 buttons to show, so pages and any later API obey the same rule.
@@ -25,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from yinling.accounts.models import RoleAssignment, User
-from yinling.accounts.roles import ADMIN_ROLES, ROLES, Role
+from yinling.accounts.roles import ADMIN_ROLES, ROLES, Role, may_hold
 from yinling.core.scoping import can, can_at, object_path, path_in, user_paths
 from yinling.orgs.models import Org
 
@@ -116,6 +118,10 @@ def check_separation(role: str, target: User) -> None:
     (also for the `grant_role` bootstrap command, which has no granter to check)."""
     if role in ADMIN_ROLES and target.kind != User.Kind.STAFF:
         raise PermissionDenied(_("The administrator roles go to staff accounts only."))
+    if not may_hold(target.kind, role):
+        # A retiree signs in with a phone number and a code staff issue, with a long idle time and no second
+        # factor: such an account must never carry a staff role's rights over other people's records.
+        raise PermissionDenied(_("Retiree accounts cannot hold staff roles."))
     others = set(
         RoleAssignment.objects.unrestricted()
         .filter(user_id=target.pk)

@@ -193,7 +193,8 @@ class UserDetailView(ObjectDetailView):
         ctx["assignments"] = target.assignments.select_related("org", "granted_by").order_by("org__path", "role")
         ctx["can_change"] = policy.allowed(me, "change", target)
         ctx["can_assign"] = policy.allowed(me, "assign", target)
-        ctx["assign_form"] = AssignRoleForm(orgs=assignable_orgs(me)) if ctx["can_assign"] else None
+        form = AssignRoleForm(orgs=assignable_orgs(me), account=target) if ctx["can_assign"] else None
+        ctx["assign_form"] = form if form is not None and form.has_roles else None
         ctx["can_unlock"] = policy.allowed(me, "unlock", target)
         ctx["can_reset_otp"] = policy.allowed(me, "reset_otp", target)
         ctx["can_deactivate"] = policy.allowed(me, "deactivate", target)
@@ -217,7 +218,7 @@ def _target(request: HttpRequest, pk: int, action: str) -> User:
 @require_POST
 def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk, "assign")
-    form = AssignRoleForm(request.POST, orgs=assignable_orgs(request.user))
+    form = AssignRoleForm(request.POST, orgs=assignable_orgs(request.user), account=target)
     if not form.is_valid():
         messages.error(request, _("Choose a role and an org you manage."))
         return redirect("accounts:user_detail", pk=pk)

@@ -169,6 +169,10 @@ def issue_activation_code(*, by: Any, retiree: Retiree) -> tuple[User, str, bool
             retiree,
             extra={"event": "account_opened", "account": user.pk, "username": user.username},
         )
+    elif user.kind != User.Kind.RETIREE:
+        # A record linked to a staff account (by a data fix or an old import) must not let whoever may open
+        # retiree accounts replace a staff password with a code they hold: staff get passwords from staff admins.
+        raise ValidationError(_("This record is linked to a staff account: activation codes are for retiree accounts."))
     elif not user.is_active:
         raise ValidationError(_("This account is switched off. Switch it on again before issuing a code."))
     code = new_code()
@@ -321,6 +325,8 @@ def activate(*, identifier: str, code: str, password: str) -> User:
     if len(code) == CODE_DIGITS and code.isdigit():
         for user in candidates:
             pending = pending_code(user)
+            if user.kind != User.Kind.RETIREE:
+                continue  # never a staff account, whatever its password column holds
             if pending and hmac.compare_digest(pending.digest, _digest(user.pk, code)):
                 if pending.expired:
                     raise ActivationError(expired=True)
