@@ -212,7 +212,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Staff only: retirees choose a passphrase instead (accounts/validators.py).
     {"NAME": "yinling.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "yinling.accounts.validators.UsernameInPasswordValidator"},
+    # A retiree's phone and ID-number digits, from their registry record.
+    {"NAME": "yinling.registry.passwords.PersonalNumbersValidator", "OPTIONS": {"min_run": 6}},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

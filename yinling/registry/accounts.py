@@ -15,7 +15,10 @@ Activation codes
     Django never accepts a password starting with "!", so the code can never be used to sign in; choosing
     a password overwrites it (single use); issuing a new code overwrites the old one; the fifth wrong try
     replaces it with a plain unusable password. No table, no migration. Issuing a code for an account that
-    already has a password replaces the password: that is the "forgot my password" path too.
+    already has a password replaces the password: that is the supervised "forgot my password" path (the
+    retiree asks the bureau; staff with `open_account` issue the code, audited with `reset: true`; the old
+    password, sessions and API tokens stop at once; activating clears any sign-in lockout).
+    Only retiree accounts take codes: a record linked to a staff account is refused.
 
 Acting on behalf (代办)
     Two session keys: AUDIT_ON_BEHALF_SESSION_KEY (read by the audit middleware, so every audit record
@@ -175,6 +178,8 @@ def issue_activation_code(*, by: Any, retiree: Retiree) -> tuple[User, str, bool
         raise ValidationError(_("This record is linked to a staff account: activation codes are for retiree accounts."))
     elif not user.is_active:
         raise ValidationError(_("This account is switched off. Switch it on again before issuing a code."))
+    # A code on an account that has a password is the supervised reset of a forgotten one: the trail says so.
+    reset = user.has_usable_password()
     code = new_code()
     expires_at = timezone.now() + CODE_VALID_FOR
     User.objects.filter(pk=user.pk).update(password=_encode(expires_at, 0, _digest(user.pk, code)))
@@ -189,6 +194,7 @@ def issue_activation_code(*, by: Any, retiree: Retiree) -> tuple[User, str, bool
             "account": user.pk,
             "username": user.username,
             "expires": expires_at.isoformat(),
+            "reset": reset,
         },
     )
     return user, code, opened
@@ -344,6 +350,11 @@ def activate(*, identifier: str, code: str, password: str) -> User:
             raise ActivationError
         user.set_password(password)
         user.save(update_fields=["password"])
+        # A retiree who forgot their password has often locked the account trying: the new password, set with a
+        # code staff issued, must work at once rather than after the lockout's cool-off.
+        from axes.utils import reset as reset_failures
+
+        reset_failures(username=user.username)
         retiree = _retiree_of(user)
         record(
             AuditRecord.Action.SECURITY,
