@@ -29,6 +29,10 @@ def token_ttl(user: Any) -> dt.timedelta:
 
 def issue_token(user: Any) -> tuple[AuthToken, str]:
     """A new token for `user` (the caller has checked the credentials); returns (row, the token, shown once)."""
+    from django.utils import timezone
+
+    # Expired rows are useless; a script that signs in for every call would otherwise pile them up.
+    AuthToken.objects.filter(user_id=user.pk, expiry__lte=timezone.now()).delete()
     return AuthToken.objects.create(user=user, expiry=token_ttl(user))
 
 
@@ -52,7 +56,7 @@ def revoke_tokens(user: Any, *, reason: str) -> int:
             AuditRecord.Action.SECURITY,
             user,
             org_path=_org_path(user),
-            extra={"event": "api_tokens_revoked", "reason": reason, "count": count},
+            extra={"event": "api_tokens_revoked", "reason": reason, "tokens_revoked": count},
         )
     return count
 

@@ -140,3 +140,10 @@ def test_it_ends_the_browser_session_when_a_session_caller_signs_out(cast: Cast)
     client = login_client(cast.clerk)
     assert client.post("/api/v1/auth/logout/").status_code == 204
     assert client.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_it_drops_expired_tokens_when_the_account_signs_in_again(cast: Cast) -> None:
+    old = sign_in("clerk")["token"]
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=11)):
+        sign_in("clerk")
+    assert not AuthToken.objects.filter(user=cast.clerk, token_key=old[:15]).exists()
