@@ -8,6 +8,7 @@ ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md.
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 import secrets
 import sys
@@ -99,7 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -212,7 +213,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Staff only: retirees choose a passphrase instead (accounts/validators.py).
     {"NAME": "yinling.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "yinling.accounts.validators.UsernameInPasswordValidator"},
+    # A retiree's phone and ID-number digits, from their registry record.
+    {"NAME": "yinling.registry.passwords.PersonalNumbersValidator", "OPTIONS": {"min_run": 6}},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -236,9 +241,20 @@ AXES_CLIENT_IP_CALLABLE = "yinling.audit.middleware.client_ip"
 AXES_LOCKOUT_CALLABLE = "yinling.accounts.views.locked_out"
 
 STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
+# Retirees get longer (reading slowly, putting the phone down), never less than staff.
+RETIREE_IDLE_TIMEOUT = max(STAFF_IDLE_TIMEOUT, envint("RETIREE_IDLE_TIMEOUT_SECONDS", 2 * 3600))
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# API tokens (django-rest-knox, accounts/tokens.py): a working day for staff, longer for retirees on a phone.
+API_TOKEN_TTL_HOURS = envint("API_TOKEN_TTL_HOURS", 10)
+RETIREE_API_TOKEN_TTL_HOURS = envint("RETIREE_API_TOKEN_TTL_HOURS", 7 * 24)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    # A token lives for its fixed term: a stolen one does not stay alive by being used.
+    "AUTO_REFRESH": False,
+}
 OTP_TOTP_ISSUER = os.getenv("OTP_TOTP_ISSUER", "银龄 Yinling")
 
 # --- HTTPS and headers (on whenever DEBUG is off) ---------------------------------------------
@@ -302,7 +318,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring tokens (accounts/tokens.py), sent as before: "Authorization: Token <token>".
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

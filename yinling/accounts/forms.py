@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from yinling.accounts.models import User
-from yinling.accounts.roles import role_choices
+from yinling.accounts.roles import may_hold, role_choices
 from yinling.orgs.models import Org
 
 
@@ -56,10 +56,20 @@ class AssignRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=role_choices)
     org = forms.ModelChoiceField(label=_("On org (and its subtree)"), queryset=Org.objects.none(), to_field_name="code")
 
-    def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, orgs: Any = None, account: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if orgs is not None:
             self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        if account is not None:
+            # Only the roles this kind of account may hold: a retiree account is offered no staff role, and a
+            # posted one is not a valid choice.
+            self.fields["role"].choices = [  # type: ignore[attr-defined]
+                (code, label) for code, label in role_choices() if may_hold(account.kind, code)
+            ]
+
+    @property
+    def has_roles(self) -> bool:
+        return bool(self.fields["role"].choices)  # type: ignore[attr-defined]
 
 
 class ProfileForm(forms.ModelForm):

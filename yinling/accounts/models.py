@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -50,6 +50,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"{self.full_name or self.username}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() leaves the new raw password in _password until the save: whatever path changes a
+        # password (the change page, activation, a command), the account's API tokens stop working with it.
+        password_changed = self._password is not None and not self._state.adding  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+        if password_changed:
+            from yinling.accounts.tokens import revoke_tokens
+
+            revoke_tokens(self, reason="password_changed")
 
     def get_absolute_url(self) -> str:
         return f"/accounts/users/{self.pk}/"

@@ -12,6 +12,10 @@ ways (等保 2.0 三权分立):
   (Retiree accounts get new passwords through the registry's activation codes, which staff issue; so no
   administrator account may be a retiree account.)
 - Nobody changes their own roles or deactivates, unlocks or resets themselves through these actions.
+- The action's permission must cover the account's whole reach (`reach()`: its home org and every role's org),
+  not only its home org: a city admin does not deactivate, reset or change someone who holds a province role.
+- Retiree accounts hold no staff role (`roles.may_hold`); only a role registered with `for_retirees=True` may go
+  to one.
 
 Every `do_*` function in `accounts.services` calls `check()` first; pages call `allowed()` to decide which
 buttons to show, so pages and any later API obey the same rule.
@@ -25,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from yinling.accounts.models import RoleAssignment, User
-from yinling.accounts.roles import ADMIN_ROLES, ROLES, Role
+from yinling.accounts.roles import ADMIN_ROLES, ROLES, Role, may_hold
 from yinling.core.scoping import can, can_at, object_path, path_in, user_paths
 from yinling.orgs.models import Org
 
@@ -49,10 +53,20 @@ def _through_admin_role(by: Any, perm: str, path: str) -> bool:
     return path_in(path, roots)
 
 
+def reach(target: User) -> list[str]:
+    """The org paths an account can reach: its home org and the org of every role it holds (on inactive orgs
+    too, which grant nothing today but do again when switched back on)."""
+    roles_at = RoleAssignment.objects.unrestricted().filter(user_id=target.pk).values_list("org__path", flat=True)
+    return list(dict.fromkeys([object_path(target), *roles_at]))
+
+
 def refusal(by: Any, action: str, target: User) -> str | None:
     """Why `by` may not do `action` to `target` (a message), or None when allowed.
 
-    Scope (404) is the caller's business: views look the account up in the user's scope first.
+    Scope (404) is the caller's business: views look the account up in the user's scope first. Inside the
+    scope, the action's permission must cover the account's whole reach, not only its home org: whoever can
+    reset or switch off an account can take over or stop what its roles reach, so a city admin does not act
+    on someone with a province role.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown account action {action!r}")
@@ -60,11 +74,16 @@ def refusal(by: Any, action: str, target: User) -> str | None:
         return _("You may not do this to this account.")
     if action in _NOT_ON_SELF and getattr(by, "pk", None) == target.pk:
         return _("You cannot do this to your own account.")
-    if is_admin_account(target) and not _through_admin_role(by, f"accounts.{action}_user", object_path(target)):
-        return _(
-            "This account holds a system, security or audit administrator role: only the administrators the rules "
-            "name may change it."
-        )
+    paths = reach(target)
+    perm = f"accounts.{action}_user"
+    if is_admin_account(target):
+        if not all(_through_admin_role(by, perm, path) for path in paths):
+            return _(
+                "This account holds a system, security or audit administrator role: only the administrators the "
+                "rules name may change it."
+            )
+    elif not all(path_in(path, user_paths(by, perm)) for path in paths if path):
+        return _("This account holds a role beyond your scope: only someone whose scope covers it may do this.")
     return None
 
 
@@ -116,6 +135,10 @@ def check_separation(role: str, target: User) -> None:
     (also for the `grant_role` bootstrap command, which has no granter to check)."""
     if role in ADMIN_ROLES and target.kind != User.Kind.STAFF:
         raise PermissionDenied(_("The administrator roles go to staff accounts only."))
+    if not may_hold(target.kind, role):
+        # A retiree signs in with a phone number and a code staff issue, with a long idle time and no second
+        # factor: such an account must never carry a staff role's rights over other people's records.
+        raise PermissionDenied(_("Retiree accounts cannot hold staff roles."))
     others = set(
         RoleAssignment.objects.unrestricted()
         .filter(user_id=target.pk)

@@ -32,6 +32,9 @@ class Role:
     perms: set[str] = field(default_factory=set)
     description: str | Promise = ""
     order: int = 100
+    # Staff roles (all built-in ones) go to staff accounts only; a module that registers a role meant for
+    # retirees (a team leader, a branch secretary) says so here, and it may then go to a retiree account.
+    for_retirees: bool = False
 
     @property
     def needs_two_factor(self) -> bool:
@@ -42,9 +45,15 @@ ROLES: dict[str, Role] = {}
 
 
 def register_role(
-    code: str, label: str | Promise, perms: set[str], description: str | Promise = "", order: int = 100
+    code: str,
+    label: str | Promise,
+    perms: set[str],
+    description: str | Promise = "",
+    order: int = 100,
+    *,
+    for_retirees: bool = False,
 ) -> Role:
-    role = ROLES.setdefault(code, Role(code, label, set(), description, order))
+    role = ROLES.setdefault(code, Role(code, label, set(), description, order, for_retirees))
     role.perms |= perms
     return role
 
@@ -63,6 +72,12 @@ def crud(model: str, *actions: str) -> set[str]:
 
 def role_choices() -> list[tuple[str, str | Promise]]:
     return [(r.code, r.label) for r in sorted(ROLES.values(), key=lambda r: r.order)]
+
+
+def may_hold(kind: str, role: str) -> bool:
+    """Whether an account of `kind` ("staff" or "retiree") may hold `role`."""
+    known = ROLES.get(role)
+    return known is not None and (kind == "staff" or known.for_retirees)
 
 
 register_role(

@@ -15,6 +15,7 @@ from yinling.accounts import policy
 from yinling.accounts.models import RoleAssignment, User
 from yinling.accounts.permissions import clear_grants
 from yinling.accounts.policy import check_can_assign
+from yinling.accounts.tokens import revoke_tokens
 from yinling.audit import registry as audit_registry
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import bulk_record, record
@@ -111,6 +112,8 @@ def do_set_active(*, by: Any, user: User, active: bool) -> None:
     with audit_registry.explicit():
         user.save(update_fields=["is_active"])
     _saved(user, before, event="reactivated" if active else "deactivated")
+    if not active:
+        revoke_tokens(user, reason="deactivated")
 
 
 @transaction.atomic

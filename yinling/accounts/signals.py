@@ -1,4 +1,4 @@
-"""Sign-in events go to the audit trail."""
+"""Sign-in events go to the audit trail; a role change revokes the account's API tokens."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from yinling.audit.models import AuditRecord
@@ -64,3 +65,18 @@ def on_locked_out(
         actor_username=username or "",
         extra={"ip": ip_address},
     )
+
+
+@receiver(post_save, sender="accounts.RoleAssignment", dispatch_uid="tokens-role-granted")
+@receiver(post_delete, sender="accounts.RoleAssignment", dispatch_uid="tokens-role-removed")
+def on_role_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A token carries the rights (and the two-factor check) of the moment it was issued: whoever grants or
+    removes a role, by page, service or command, the account signs in to the API again."""
+    if kwargs.get("raw"):
+        return
+    from yinling.accounts.models import User
+    from yinling.accounts.tokens import revoke_tokens
+
+    user = User.objects.unrestricted().select_related("org").filter(pk=instance.user_id).first()
+    if user is not None:
+        revoke_tokens(user, reason="role_changed")

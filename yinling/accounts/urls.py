@@ -12,6 +12,7 @@ urlpatterns = [
     path("two-factor/", two_factor.two_factor, name="two_factor"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("me/", views.profile, name="profile"),
+    path("me/tokens/<str:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/add/", views.UserCreateView.as_view(), name="user_add"),

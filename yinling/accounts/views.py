@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yinling.accounts import policy, services
+from yinling.accounts import policy, services, tokens
 from yinling.accounts.filters import UserFilterSet
 from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
 from yinling.accounts.models import RoleAssignment, User
@@ -89,7 +89,20 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your settings were saved."))
         return redirect("accounts:profile")
     assignments = RoleAssignment.objects.unrestricted().filter(user=user).select_related("org")  # one's own
-    return render(request, "accounts/profile.html", {"form": form, "assignments": assignments})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "assignments": assignments, "api_tokens": tokens.tokens_of(user)},
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
+    """Revoke one of one's own API tokens from the profile page."""
+    if tokens.do_revoke_own_token(by=request.user, token_key=token_id):
+        messages.success(request, _("The API token was revoked."))
+    return redirect("accounts:profile")
 
 
 class UserListView(ObjectListView):
@@ -180,7 +193,8 @@ class UserDetailView(ObjectDetailView):
         ctx["assignments"] = target.assignments.select_related("org", "granted_by").order_by("org__path", "role")
         ctx["can_change"] = policy.allowed(me, "change", target)
         ctx["can_assign"] = policy.allowed(me, "assign", target)
-        ctx["assign_form"] = AssignRoleForm(orgs=assignable_orgs(me)) if ctx["can_assign"] else None
+        form = AssignRoleForm(orgs=assignable_orgs(me), account=target) if ctx["can_assign"] else None
+        ctx["assign_form"] = form if form is not None and form.has_roles else None
         ctx["can_unlock"] = policy.allowed(me, "unlock", target)
         ctx["can_reset_otp"] = policy.allowed(me, "reset_otp", target)
         ctx["can_deactivate"] = policy.allowed(me, "deactivate", target)
@@ -204,7 +218,7 @@ def _target(request: HttpRequest, pk: int, action: str) -> User:
 @require_POST
 def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk, "assign")
-    form = AssignRoleForm(request.POST, orgs=assignable_orgs(request.user))
+    form = AssignRoleForm(request.POST, orgs=assignable_orgs(request.user), account=target)
     if not form.is_valid():
         messages.error(request, _("Choose a role and an org you manage."))
         return redirect("accounts:user_detail", pk=pk)

@@ -35,7 +35,22 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`; it is shown only once.")
+    expiry = serializers.DateTimeField(help_text="When the token stops working.")
+
+
+class TokenInfoSerializer(serializers.Serializer):
+    """One of the caller's own tokens, without the token itself (only its hash is kept)."""
+
+    id = serializers.CharField(source="token_key", help_text="The token's first 15 characters; revoke with it.")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()
+    current = serializers.SerializerMethodField(help_text="Whether this call was made with this token.")
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_current(self, token: Any) -> bool:
+        used = getattr(self.context.get("request"), "auth", None)
+        return getattr(used, "digest", None) == token.digest
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -16,6 +16,9 @@ router.register("timebank/offers", timebank_api.OfferViewSet, basename="timebank
 app_name = "api"
 urlpatterns = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="token"),
+    path("auth/logout/", views.SignOutView.as_view(), name="logout"),
+    path("auth/tokens/", views.TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<str:token_id>/", views.TokenDetailView.as_view(), name="token-detail"),
     path("me/", views.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

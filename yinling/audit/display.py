@@ -95,6 +95,7 @@ EXTRA_LABELS = {
     "org": gettext_lazy("Org"),
     "provider": gettext_lazy("As a provider"),
     "reason": gettext_lazy("Reason"),
+    "reset": gettext_lazy("Password reset"),
     "rejected": gettext_lazy("Rejected"),
     "retiree": gettext_lazy("Retiree"),
     "rows": gettext_lazy("Rows"),
@@ -104,6 +105,8 @@ EXTRA_LABELS = {
     "to": gettext_lazy("To"),
     "to_org": gettext_lazy("To org"),
     "transfer": gettext_lazy("Transfer"),
+    "token_key": gettext_lazy("Token"),
+    "tokens_revoked": gettext_lazy("Tokens revoked"),
     "tries": gettext_lazy("Tries"),
     "unchanged": gettext_lazy("Unchanged"),
     "unmasked": gettext_lazy("Unmasked"),
@@ -118,11 +121,14 @@ EVENT_LABELS = {
     "account_opened": gettext_lazy("Account opened"),
     "acting_started": gettext_lazy("Started acting on behalf"),
     "acting_stopped": gettext_lazy("Stopped acting on behalf"),
-    "deactivated": gettext_lazy("Switched off"),
+    "api_token_revoked": gettext_lazy("API token revoked"),
+    "api_tokens_revoked": gettext_lazy("API tokens revoked"),
+    "deactivated": gettext_lazy("Deactivated"),
     "joined": gettext_lazy("Joined"),
     "moved": gettext_lazy("Moved"),
     "password_changed": gettext_lazy("Password changed"),
     "reset_two_factor": gettext_lazy("Two-factor reset"),
+    "role_changed": gettext_lazy("Role changed"),
     "subtree_moved": gettext_lazy("Subtree moved"),
     "two_factor_enrolled": gettext_lazy("Two-factor enrolled"),
     "two_factor_failed": gettext_lazy("Two-factor code refused"),
@@ -133,6 +139,9 @@ EVENT_LABELS = {
 def _extra_value(key: str, value: Any) -> str:
     if key == "event" and isinstance(value, str):
         return str(EVENT_LABELS.get(value, value))
+    if key == "reason" and isinstance(value, str) and value in EVENT_LABELS:
+        # Services that act because of an event name it by its code (tokens revoked for "role_changed").
+        return str(EVENT_LABELS[value])
     if isinstance(value, dict):
         return "; ".join(f"{k}={v}" for k, v in value.items()) or "—"
     return value_label(None, value if not isinstance(value, list) else [str(v) for v in value])

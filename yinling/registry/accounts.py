@@ -15,7 +15,10 @@ Activation codes
     Django never accepts a password starting with "!", so the code can never be used to sign in; choosing
     a password overwrites it (single use); issuing a new code overwrites the old one; the fifth wrong try
     replaces it with a plain unusable password. No table, no migration. Issuing a code for an account that
-    already has a password replaces the password: that is the "forgot my password" path too.
+    already has a password replaces the password: that is the supervised "forgot my password" path (the
+    retiree asks the bureau; staff with `open_account` issue the code, audited with `reset: true`; the old
+    password, sessions and API tokens stop at once; activating clears any sign-in lockout).
+    Only retiree accounts take codes: a record linked to a staff account is refused.
 
 Acting on behalf (代办)
     Two session keys: AUDIT_ON_BEHALF_SESSION_KEY (read by the audit middleware, so every audit record
@@ -41,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yinling.accounts.models import User
+from yinling.accounts.tokens import revoke_tokens
 from yinling.audit import context
 from yinling.audit.middleware import AUDIT_ON_BEHALF_SESSION_KEY
 from yinling.audit.models import AuditRecord
@@ -168,12 +172,20 @@ def issue_activation_code(*, by: Any, retiree: Retiree) -> tuple[User, str, bool
             retiree,
             extra={"event": "account_opened", "account": user.pk, "username": user.username},
         )
+    elif user.kind != User.Kind.RETIREE:
+        # A record linked to a staff account (by a data fix or an old import) must not let whoever may open
+        # retiree accounts replace a staff password with a code they hold: staff get passwords from staff admins.
+        raise ValidationError(_("This record is linked to a staff account: activation codes are for retiree accounts."))
     elif not user.is_active:
         raise ValidationError(_("This account is switched off. Switch it on again before issuing a code."))
+    # A code on an account that has a password is the supervised reset of a forgotten one: the trail says so.
+    reset = user.has_usable_password()
     code = new_code()
     expires_at = timezone.now() + CODE_VALID_FOR
     User.objects.filter(pk=user.pk).update(password=_encode(expires_at, 0, _digest(user.pk, code)))
     user.refresh_from_db(fields=["password"])
+    # The code replaces any password (the supervised reset): the API tokens issued with it end too.
+    revoke_tokens(user, reason="activation_code_issued")
     record(
         AuditRecord.Action.SECURITY,
         retiree,
@@ -182,6 +194,7 @@ def issue_activation_code(*, by: Any, retiree: Retiree) -> tuple[User, str, bool
             "account": user.pk,
             "username": user.username,
             "expires": expires_at.isoformat(),
+            "reset": reset,
         },
     )
     return user, code, opened
@@ -318,6 +331,8 @@ def activate(*, identifier: str, code: str, password: str) -> User:
     if len(code) == CODE_DIGITS and code.isdigit():
         for user in candidates:
             pending = pending_code(user)
+            if user.kind != User.Kind.RETIREE:
+                continue  # never a staff account, whatever its password column holds
             if pending and hmac.compare_digest(pending.digest, _digest(user.pk, code)):
                 if pending.expired:
                     raise ActivationError(expired=True)
@@ -335,6 +350,11 @@ def activate(*, identifier: str, code: str, password: str) -> User:
             raise ActivationError
         user.set_password(password)
         user.save(update_fields=["password"])
+        # A retiree who forgot their password has often locked the account trying: the new password, set with a
+        # code staff issued, must work at once rather than after the lockout's cool-off.
+        from axes.utils import reset as reset_failures
+
+        reset_failures(username=user.username)
         retiree = _retiree_of(user)
         record(
             AuditRecord.Action.SECURITY,

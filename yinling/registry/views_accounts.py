@@ -90,7 +90,11 @@ class ActivationForm(forms.Form):
     )
     password1 = forms.CharField(
         label=gettext_lazy("Choose a password"),
-        help_text=gettext_lazy("At least 10 characters. Not only numbers, and not a common password."),
+        help_text=gettext_lazy(
+            "At least 10 characters. A short sentence you will remember works well, such as "
+            "“west lake in spring 1949”; no symbols or capital letters needed. Not your phone "
+            "number, not digits of your ID number."
+        ),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

@@ -27,8 +27,12 @@ def api(token: str) -> APIClient:
 
 def test_it_issues_a_token_for_valid_credentials(personas: Personas) -> None:
     token = token_for("owner")
-    assert len(token) == 40
-    assert token_for("owner") == token
+    assert len(token) == 64
+    # Every sign-in gets its own token (each device or script revokes its own); both work.
+    second = token_for("owner")
+    assert second != token
+    assert api(token).get("/api/v1/me/").status_code == 200
+    assert api(second).get("/api/v1/me/").status_code == 200
 
 
 def test_it_refuses_a_token_for_a_wrong_password(personas: Personas) -> None:

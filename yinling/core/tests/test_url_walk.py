@@ -29,9 +29,9 @@ from django.utils import timezone
 from yinling.testing.personas import PERSONAS, Cast, make_cast, make_user
 
 # The answers a request may get. 400 is bad input to the API (pages show the form again with its errors);
-# 401 is the API's answer to nobody signed in; 429 the sign-in lockout.
+# 401 is the API's answer to nobody signed in; 429 the sign-in lockout; 204 an API sign-out or revocation done.
 PAGE_OK = {200, 301, 302, 403, 404, 405, 409}
-API_OK = PAGE_OK | {400, 401, 429}
+API_OK = PAGE_OK | {204, 400, 401, 429}
 
 # What anonymous visitors may see (200); everything else sends them to sign in or refuses.
 PUBLIC = {"accounts:login", "accounts:activate", "healthz", "set_language", "api:token"}
@@ -58,6 +58,8 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
     "org_code": [("*", "pool_org", "code")],
     "retiree": [("*", "retiree_record", "pk")],
     "format": [("*", "", "json")],
+    # An API token id (its first 15 characters) that is nobody's: revoking it answers 404 / nothing.
+    "token_id": [("*", "", "0123456789abcde")],
 }
 
 JUNK_FORM = {

@@ -1,0 +1,77 @@
+"""API tokens (django-rest-knox): issued at sign-in, stored only as a hash, with an expiry, revoked by events.
+
+A token is 64 random hex characters; the database keeps its SHA-512 digest and its first 15 characters
+(`token_key`, the lookup key and the id a user sees in their own list), never the token itself. Tokens expire
+after API_TOKEN_TTL_HOURS for staff and RETIREE_API_TOKEN_TTL_HOURS for retirees, and every token of an account
+is revoked when the account's password changes or is reset, when it is deactivated and when any of its roles
+is granted or removed (a new token then carries the new rights, and the two-factor check for the
+administrator roles is made again). Each revocation that removes tokens is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from knox.models import AuthToken
+
+from yinling.audit.models import AuditRecord
+from yinling.audit.services import record
+
+
+def token_ttl(user: Any) -> dt.timedelta:
+    hours = settings.RETIREE_API_TOKEN_TTL_HOURS if user.kind == "retiree" else settings.API_TOKEN_TTL_HOURS
+    return dt.timedelta(hours=hours)
+
+
+def issue_token(user: Any) -> tuple[AuthToken, str]:
+    """A new token for `user` (the caller has checked the credentials); returns (row, the token, shown once)."""
+    from django.utils import timezone
+
+    # Expired rows are useless; a script that signs in for every call would otherwise pile them up.
+    AuthToken.objects.filter(user_id=user.pk, expiry__lte=timezone.now()).delete()
+    return AuthToken.objects.create(user=user, expiry=token_ttl(user))
+
+
+def tokens_of(user: Any) -> QuerySet[AuthToken]:
+    """The account's tokens that still work, newest first."""
+    from django.utils import timezone
+
+    return AuthToken.objects.filter(user_id=user.pk, expiry__gt=timezone.now()).order_by("-created")
+
+
+def _org_path(user: Any) -> str:
+    org = getattr(user, "org", None)
+    return org.path if org is not None else ""
+
+
+def revoke_tokens(user: Any, *, reason: str) -> int:
+    """Delete every token of `user`; audited (with `reason`) when there were any. Returns how many."""
+    count, _detail = AuthToken.objects.filter(user_id=user.pk).delete()
+    if count:
+        record(
+            AuditRecord.Action.SECURITY,
+            user,
+            org_path=_org_path(user),
+            extra={"event": "api_tokens_revoked", "reason": reason, "tokens_revoked": count},
+        )
+    return count
+
+
+@transaction.atomic
+def do_revoke_own_token(*, by: Any, token_key: str) -> bool:
+    """Revoke one of the caller's own tokens by its key; False when the caller has no such token."""
+    if not getattr(by, "is_authenticated", False):
+        return False
+    count, _detail = AuthToken.objects.filter(user_id=by.pk, token_key=token_key).delete()
+    if count:
+        record(
+            AuditRecord.Action.SECURITY,
+            by,
+            org_path=_org_path(by),
+            extra={"event": "api_token_revoked", "token_key": token_key},
+        )
+    return bool(count)
