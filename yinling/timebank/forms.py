@@ -32,6 +32,10 @@ RATINGS = [
 ]
 
 
+# <input type="date"> takes only ISO dates; the locale's input format (2026/05/01 in Chinese) leaves it blank.
+HTML_DATE, HTML_TIME = "%Y-%m-%d", "%H:%M"
+
+
 def hours_field(label: Any, help_text: Any = "") -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
@@ -53,8 +57,8 @@ class NeedForm(forms.Form):
     category = forms.ChoiceField(
         label=_("What help do you need?"), choices=ServiceRequest.Category.choices, widget=forms.RadioSelect
     )
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format=HTML_DATE))
+    start = forms.TimeField(label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"}, format=HTML_TIME))
     expected_hours = forms.TypedChoiceField(label=_("About how long"), choices=HALF_HOURS, coerce=Decimal, initial="1")
     description = forms.CharField(label=_("Anything the helper should know"), max_length=300, required=False)
     community = forms.CharField(
@@ -198,8 +202,12 @@ class ResolveForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format=HTML_DATE)
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format=HTML_DATE)
+    )
 
 
 class ReportFilterForm(forms.Form):
