@@ -167,3 +167,130 @@ def test_it_takes_back_the_dates_it_rendered(personas: Personas, elder: Retiree)
         assert r.status_code == 302, r.context["form"].errors
     [need] = ServiceRequest.objects.filter(recipient__retiree=elder)
     assert timezone.localtime(need.starts_at).replace(tzinfo=None) == dt.datetime(2026, 5, 11, 9, 0)
+
+
+# --- (b) soft-deleted providers, junk ids -----------------------------------------------------------------
+
+JUNK = ["abc", "1.5", "-1", "0", "1e3", "99999999999999999999999", "<script>", "1 OR 1=1"]
+
+
+def open_need(personas: Personas, elder: Retiree) -> ServiceRequest:
+    start = timezone.now() - dt.timedelta(minutes=30)
+    return services.do_post_need(
+        by=personas.owner,
+        recipient=elder,
+        category="company",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        expected_hours=H("2"),
+    )
+
+
+def test_it_refuses_a_soft_deleted_provider_in_the_service(personas: Personas, elder: Retiree, helper: Retiree) -> None:
+    need = open_need(personas, elder)
+    Retiree.objects.filter(pk=helper.pk).update(is_deleted=True)
+    helper.refresh_from_db()
+    with pytest.raises(Refused) as exc:
+        services.do_accept(by=personas.owner, need=need, provider=helper)
+    assert exc.value.code == "not_eligible"
+    assert status(need) == "open"
+
+
+def test_it_refuses_a_soft_deleted_provider_on_the_page_and_through_the_api(
+    personas: Personas, elder: Retiree, helper: Retiree
+) -> None:
+    need = open_need(personas, elder)
+    Retiree.objects.filter(pk=helper.pk).update(is_deleted=True)
+    r = page(personas.owner).post(f"/timebank/requests/{need.pk}/assign/", {"provider": helper.pk}, follow=True)
+    assert r.status_code == 200 and [str(m) for m in r.context["messages"]]
+    r = api(personas.owner).post(f"{API}/requests/{need.pk}/accept/", {"provider": helper.pk}, format="json")
+    assert r.status_code == 404
+    assert status(need) == "open"
+
+
+def test_it_answers_junk_provider_ids_with_a_form_error_or_400(personas: Personas, elder: Retiree) -> None:
+    need = open_need(personas, elder)
+    staff, client = page(personas.owner), api(personas.owner)
+    for junk in JUNK:
+        r = staff.post(f"/timebank/requests/{need.pk}/assign/", {"provider": junk}, follow=True)
+        assert r.status_code == 200 and [str(m) for m in r.context["messages"]], junk
+        r = client.post(f"{API}/requests/{need.pk}/accept/", {"provider": junk}, format="json")
+        assert r.status_code == 400 and "provider" in r.json(), (junk, r.content)
+    assert status(need) == "open"
+
+
+def test_it_answers_junk_retiree_ids_in_staff_forms_and_fields_without_a_500(
+    personas: Personas, elder: Retiree, funded: Any
+) -> None:
+    services.do_join(by=personas.owner, retiree=elder)
+    staff, client = page(personas.owner), api(personas.owner)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    need_form = {"category": "meals", "day": tomorrow, "start": "09:00", "expected_hours": "1"}
+    for junk in JUNK:
+        r = staff.post("/timebank/requests/add/", {**need_form, "recipient": junk})
+        assert r.status_code == 200 and r.context["form"].errors.get("recipient"), junk
+        assert staff.get(f"/timebank/requests/add/?recipient={junk}").status_code == 200
+        r = staff.post(
+            f"/timebank/pools/{personas.tree.city_a.code}/grant/", {"member": junk, "hours": "1", "reason": "x"}
+        )
+        assert r.status_code == 302, junk
+        body = {"category": "meals", "expected_hours": "1", "recipient": junk}
+        body.update(starts_at=timezone.now().isoformat(), ends_at=(timezone.now() + dt.timedelta(hours=2)).isoformat())
+        assert client.post(f"{API}/requests/", body, format="json").status_code == 400, junk
+        r = client.post(f"{API}/grants/", {"to": junk, "hours": "1", "reason": "x"}, format="json")
+        assert r.status_code == 400, junk
+        r = client.post(f"{API}/donations/", {"retiree": junk, "hours": "1"}, format="json")
+        assert r.status_code == 400, junk
+    assert not ServiceRequest.objects.exists()
+
+
+# --- (d) staff choose people and orgs with the picker ------------------------------------------------------
+
+
+def pickers(html: str) -> list[str]:
+    """The names of the picker fields on a page (their hidden key inputs)."""
+    return re.findall(r'<input type="hidden" name="(\w+)"[^>]*data-picker-key', html)
+
+
+def test_it_offers_the_picker_wherever_staff_choose_a_person_or_an_org(
+    personas: Personas, elder: Retiree, helper: Retiree, funded: Any
+) -> None:
+    services.do_join(by=personas.owner, retiree=elder)
+    need = open_need(personas, elder)
+    offer = services.offers.publish(by=None, provider=helper, category="smartphone", skill="教用智能手机")
+    staff = page(personas.owner)
+    pages = {
+        "/timebank/requests/add/": "recipient",
+        f"/timebank/requests/{need.pk}/": "provider",
+        f"/timebank/pools/{personas.tree.city_a.code}/": "member",
+        "/timebank/reports/": "org",
+        f"/timebank/staff/offers/{offer.pk}/book/": "recipient",
+    }
+    for url, field in pages.items():
+        html = staff.get(url).content.decode()
+        assert field in pickers(html), url
+        assert 'inputmode="numeric"' not in html, url
+
+
+def test_it_assigns_the_provider_chosen_with_the_picker(personas: Personas, elder: Retiree, helper: Retiree) -> None:
+    need = open_need(personas, elder)
+    r = page(personas.owner).post(f"/timebank/requests/{need.pk}/assign/", {"provider": helper.pk})
+    assert r.status_code == 302
+    assert status(need) == "accepted"
+
+
+def test_it_keeps_the_pickers_to_the_users_scope(personas: Personas, elder: Retiree) -> None:
+    far = person(personas.tree.county_b, age=88, name="钱玉兰")  # city B: outside the owner's city A
+    need = open_need(personas, elder)
+    staff = page(personas.owner)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    form = {"category": "meals", "day": tomorrow, "start": "09:00", "expected_hours": "1", "recipient": far.pk}
+    r = staff.post("/timebank/requests/add/", form)
+    assert r.status_code == 200 and r.context["form"].errors.get("recipient")
+    r = staff.post(f"/timebank/requests/{need.pk}/assign/", {"provider": far.pk}, follow=True)
+    assert [str(m) for m in r.context["messages"]]
+    r = staff.get(f"/timebank/reports/?org={personas.tree.county_b.code}")
+    assert r.status_code == 200 and r.context["form"].errors.get("org") and r.context["org"] != personas.tree.county_b
+    r = staff.get(f"/timebank/reports/?org={personas.tree.county_a.code}")
+    assert r.status_code == 200 and r.context["org"] == personas.tree.county_a
+    assert status(need) == "open" and not ServiceRequest.objects.filter(recipient__retiree=far).exists()
