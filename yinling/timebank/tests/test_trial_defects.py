@@ -294,3 +294,19 @@ def test_it_keeps_the_pickers_to_the_users_scope(personas: Personas, elder: Reti
     r = staff.get(f"/timebank/reports/?org={personas.tree.county_a.code}")
     assert r.status_code == 200 and r.context["org"] == personas.tree.county_a
     assert status(need) == "open" and not ServiceRequest.objects.filter(recipient__retiree=far).exists()
+
+
+def test_it_filters_the_staff_lists_by_an_org_chosen_with_the_picker(personas: Personas, elder: Retiree) -> None:
+    services.do_join(by=personas.owner, retiree=elder)  # in unit_a
+    above = person(personas.tree.city_a, age=70, name="吴国华")
+    services.do_join(by=personas.owner, retiree=above)
+    staff = page(personas.owner)
+    for url in ("/timebank/members/", "/timebank/requests/", "/timebank/ledger/", "/timebank/staff/offers/"):
+        html = staff.get(url).content.decode()
+        assert "org" in pickers(html), url
+    r = staff.get(f"/timebank/members/?org={personas.tree.unit_a.code}")
+    assert [a.retiree_id for a in r.context["filter"].qs] == [elder.pk]
+    r = staff.get(f"/timebank/members/?org={personas.tree.city_a.code}")
+    assert sorted(a.retiree_id for a in r.context["filter"].qs) == sorted([elder.pk, above.pk])
+    r = staff.get(f"/timebank/members/?org={personas.tree.county_b.code}")  # outside the owner's scope
+    assert r.context["filter"].errors.get("org")
