@@ -432,8 +432,9 @@ def request_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _assignable(request: HttpRequest) -> QuerySet[Retiree]:
-    """Whom staff may choose as a provider: people in their scope (do_accept says who may not serve)."""
-    return Retiree.objects.restrict(request.user, None).select_related("org")
+    """Whom staff may choose as a provider: people they may view (do_accept says who may not serve); the API's
+    accept takes the same."""
+    return Retiree.objects.restrict(request.user, "view").select_related("org")
 
 
 @login_required
