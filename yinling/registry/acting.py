@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from yinling.core.refusals import Refused
 from yinling.core.scoping import can_at
+from yinling.core.widgets import MAX_KEY
 from yinling.registry.models import FamilyContact, Retiree
 
 
@@ -36,11 +37,11 @@ def as_id(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value > 0 else None
+        return value if 0 < value <= MAX_KEY else None
     text = str(value).strip() if value is not None else ""
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
+    if not text.isascii() or not text.isdigit():
         return None
-    return int(text) or None
+    return int(text) if 0 < int(text) <= MAX_KEY else None
 
 
 def are_relatives(a: Retiree, b: Retiree) -> bool:

@@ -372,7 +372,7 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
             named = retiree_id(data_of(request).get("provider"), "provider")
             if named is None:
                 raise exceptions.ValidationError({"provider": ["the provider (retiree id)"]})
-            provider = acting.staff_subject(request.user, named, ServiceRequest, "change")
+            provider = acting.staff_subject(request.user, named, Retiree, "view")  # as the page's picker
         with transaction.atomic():
             need = services.do_accept(by=request.user, need=need, provider=provider)
         return self._respond(need)

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from yinling.core.widgets import MAX_KEY
 from yinling.timebank import services
 from yinling.timebank.ledger import Posted, Refused
 from yinling.timebank.models import Account, Movement, Offer, ServiceRequest, Transfer
@@ -178,6 +179,11 @@ def posted_data(posted: Posted, target: Account) -> dict[str, Any]:
     return data
 
 
+def retiree_id(**kwargs: Any) -> serializers.IntegerField:
+    """A retiree id in the input: a positive whole number a database key can hold (else 400)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_KEY, **kwargs)
+
+
 class HoursInput(serializers.Serializer):
     hours = serializers.DecimalField(**HOURS_FIELD)
 
@@ -209,20 +215,20 @@ class ResolveInput(serializers.Serializer):
 
 
 class GrantInput(HoursInput):
-    to = serializers.IntegerField(help_text="The member's retiree id.")
+    to = retiree_id(help_text="The member's retiree id.")
     reason = serializers.CharField(max_length=200, allow_blank=True)
 
 
 class DonationInput(HoursInput):
-    retiree = serializers.IntegerField(required=False, help_text="Staff only: the member donating.")
+    retiree = retiree_id(required=False, help_text="Staff only: the member donating.")
 
 
 class GiftInput(DonationInput):
-    to = serializers.IntegerField(help_text="The relative's retiree id (a family contact in the registry).")
+    to = retiree_id(help_text="The relative's retiree id (a family contact in the registry).")
 
 
 class NeedInput(serializers.Serializer):
-    recipient = serializers.IntegerField(required=False, help_text="Staff, or a relative: the member in need.")
+    recipient = retiree_id(required=False, help_text="Staff, or a relative: the member in need.")
     category = choice_text(ServiceRequest.Category.choices)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -232,7 +238,7 @@ class NeedInput(serializers.Serializer):
 
 
 class BookInput(serializers.Serializer):
-    recipient = serializers.IntegerField(required=False, help_text="Staff only: the member booking.")
+    recipient = retiree_id(required=False, help_text="Staff, or a relative: the member the help is for.")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     expected_hours = serializers.DecimalField(**HOURS_FIELD)
@@ -240,7 +246,7 @@ class BookInput(serializers.Serializer):
 
 
 class OfferInput(serializers.Serializer):
-    provider = serializers.IntegerField(required=False, help_text="Staff only: the provider.")
+    provider = retiree_id(required=False, help_text="Staff only: the provider.")
     category = choice_text(ServiceRequest.Category.choices)
     description = serializers.CharField(max_length=300)
     community = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from yinling.core.scoping import orgs_where
+from yinling.orgs.lookups import OrgSubtreeFilter
 from yinling.orgs.models import Org
 from yinling.timebank.models import Account, Offer, ServiceRequest, Transfer
 
@@ -30,38 +33,30 @@ def _name_q(prefix: str, value: str) -> Q:
     return Q(**{f"{prefix}name__startswith": value})
 
 
-class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
-    """An org and everything below it."""
+def _orgs_for(model: type[Model]) -> Callable[[Any], QuerySet[Org]]:
+    """The org picker's queryset: active orgs where the user may view `model` objects (any org without
+    a request: filtering rows already scoped by it cannot widen them)."""
 
-    def __init__(self, *args: Any, path_field: str = "org__path", **kwargs: Any) -> None:
-        self.path_field = path_field
-        kwargs.setdefault("queryset", Org.objects.none())
-        kwargs.setdefault("label", _("org"))
-        super().__init__(*args, **kwargs)
+    def orgs(request: Any) -> QuerySet[Org]:
+        if request is None:
+            return Org.objects.unrestricted()
+        return orgs_where(request.user, model, "view")
 
-    def filter(self, qs: QuerySet[Any], value: Org | None) -> QuerySet[Any]:
-        if not value:
-            return qs
-        return qs.filter(**{f"{self.path_field}__startswith": value.path})
+    return orgs
 
 
-class _ScopedOrgs(django_filters.FilterSet):
-    org_perm = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = kwargs.get("request") or self.request
-        user = getattr(request, "user", None)
-        if isinstance(self.filters.get("org"), django_filters.ModelChoiceFilter):
-            self.filters["org"].queryset = bureaus_for(user, self.org_perm)  # type: ignore[attr-defined]
+def org_filter(model: type[Model], **kwargs: Any) -> OrgSubtreeFilter:
+    """An org, chosen with the search picker by code, and everything below it."""
+    # The picker offers the orgs the queryset holds.
+    params = {"for": model._meta.label_lower, "action": "view"}
+    return OrgSubtreeFilter(queryset=_orgs_for(model), params=params, **kwargs)
 
 
-class RequestFilterSet(_ScopedOrgs):
-    org_perm = "timebank.view_servicerequest"
+class RequestFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name"), method="filter_q")
     status = django_filters.ChoiceFilter(label=_("status"), choices=ServiceRequest.Status.choices)
     category = django_filters.ChoiceFilter(label=_("category"), choices=ServiceRequest.Category.choices)
-    org = OrgSubtreeFilter()
+    org = org_filter(ServiceRequest)
     since = django_filters.DateFilter(label=_("from date"), field_name="starts_at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("to date"), field_name="starts_at", lookup_expr="date__lte")
 
@@ -82,14 +77,13 @@ class RequestApiFilterSet(RequestFilterSet):
     def filter_org(self, qs: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
         """That org's subtree, within the caller's scope; an unknown code (or anything else) gives nothing."""
         path = Org.objects.unrestricted().filter(code=value.strip()).values_list("path", flat=True).first()
-        return qs.filter(org__path__startswith=path) if path else qs.none()
+        return qs.filter(org__path__under=path) if path else qs.none()
 
 
-class MemberFilterSet(_ScopedOrgs):
-    org_perm = "timebank.view_account"
+class MemberFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name"), method="filter_q")
     provider = django_filters.BooleanFilter(label=_("provides services"), field_name="is_provider")
-    org = OrgSubtreeFilter()
+    org = org_filter(Account)
 
     class Meta:
         model = Account
@@ -99,11 +93,10 @@ class MemberFilterSet(_ScopedOrgs):
         return qs.filter(_name_q("retiree__", value)) if value.strip() else qs
 
 
-class TransferFilterSet(_ScopedOrgs):
-    org_perm = "timebank.view_account"
+class TransferFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name"), method="filter_q")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Transfer.Kind.choices)
-    org = django_filters.ModelChoiceFilter(label=_("org"), queryset=Org.objects.none(), method="filter_org")
+    org = org_filter(Account, method="filter_org")
     since = django_filters.DateFilter(label=_("from date"), field_name="created_at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("to date"), field_name="created_at", lookup_expr="date__lte")
 
@@ -119,17 +112,14 @@ class TransferFilterSet(_ScopedOrgs):
     def filter_org(self, qs: QuerySet[Transfer], name: str, value: Org | None) -> QuerySet[Transfer]:
         if not value:
             return qs
-        return qs.filter(
-            Q(from_account__org__path__startswith=value.path) | Q(to_account__org__path__startswith=value.path)
-        )
+        return qs.filter(Q(from_account__org__path__under=value.path) | Q(to_account__org__path__under=value.path))
 
 
-class OfferFilterSet(_ScopedOrgs):
-    org_perm = "timebank.view_offer"
+class OfferFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name"), method="filter_q")
     category = django_filters.ChoiceFilter(label=_("category"), choices=ServiceRequest.Category.choices)
     is_active = django_filters.BooleanFilter(label=_("open"))
-    org = OrgSubtreeFilter()
+    org = org_filter(Offer)
 
     class Meta:
         model = Offer

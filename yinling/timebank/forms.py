@@ -13,6 +13,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from yinling.orgs.lookups import OrgField
+from yinling.orgs.models import Org
+from yinling.registry.lookups import RetireeField
 from yinling.registry.models import Retiree
 from yinling.timebank.models import ServiceRequest
 
@@ -30,6 +33,10 @@ RATINGS = [
     (2, _("2 stars: not satisfied")),
     (1, _("1 star: very unsatisfied")),
 ]
+
+
+# <input type="date"> takes only ISO dates; the locale's input format (2026/05/01 in Chinese) leaves it blank.
+HTML_DATE, HTML_TIME = "%Y-%m-%d", "%H:%M"
 
 
 def hours_field(label: Any, help_text: Any = "") -> forms.DecimalField:
@@ -53,8 +60,8 @@ class NeedForm(forms.Form):
     category = forms.ChoiceField(
         label=_("What help do you need?"), choices=ServiceRequest.Category.choices, widget=forms.RadioSelect
     )
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format=HTML_DATE))
+    start = forms.TimeField(label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"}, format=HTML_TIME))
     expected_hours = forms.TypedChoiceField(label=_("About how long"), choices=HALF_HOURS, coerce=Decimal, initial="1")
     description = forms.CharField(label=_("Anything the helper should know"), max_length=300, required=False)
     community = forms.CharField(
@@ -108,14 +115,9 @@ class NeedForm(forms.Form):
 
 
 class StaffNeedForm(NeedForm):
-    """Staff post a need for a member (代办): the member by registry number, within the user's scope."""
+    """Staff post a need for a member (代办): the member chosen with the search picker, within the user's scope."""
 
-    recipient = forms.ModelChoiceField(
-        label=_("Member (registry number)"),
-        queryset=Retiree.objects.none(),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text=_("Open the member's page and use “Post a need for them” to fill this in."),
-    )
+    recipient = RetireeField(label=_("Member"))
     field_order = ["recipient"]
 
     def __init__(self, *args: Any, people: QuerySet[Retiree], **kwargs: Any) -> None:
@@ -168,7 +170,7 @@ class EnrolForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Retiree.objects.none())
+    member = RetireeField(label=_("Member"))
     hours = hours_field(_("Hours"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
@@ -198,8 +200,12 @@ class ResolveForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format=HTML_DATE)
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format=HTML_DATE)
+    )
 
 
 class ReportFilterForm(forms.Form):
@@ -208,12 +214,12 @@ class ReportFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "month"}),
     )
-    org = forms.ModelChoiceField(label=_("org"), queryset=Retiree.objects.none(), required=False)
+    # Keyed by code, as the report's URLs (and its export link) always were.
+    org = OrgField(label=_("org"), required=False, params={"for": "timebank.account", "action": "view"})
 
-    def __init__(self, *args: Any, orgs: QuerySet[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, orgs: QuerySet[Org], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
-        self.fields["org"].to_field_name = "code"  # type: ignore[attr-defined]
 
     def clean_month(self) -> dt.date | None:
         value = (self.cleaned_data.get("month") or "").strip()
@@ -224,3 +230,13 @@ class ReportFilterForm(forms.Form):
             return dt.date(year, month, 1)
         except ValueError as exc:
             raise forms.ValidationError(_("Use a month like 2026-05.")) from exc
+
+
+class AssignForm(forms.Form):
+    """Staff match an open need with a provider, chosen with the search picker within their scope."""
+
+    provider = RetireeField(label=_("provider"))
+
+    def __init__(self, *args: Any, people: QuerySet[Retiree], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = people  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from yinling.registry.lookups import RetireeField
 from yinling.registry.models import Retiree
 from yinling.timebank.forms import NeedForm
 from yinling.timebank.models import ServiceRequest
@@ -68,14 +69,9 @@ class BookForm(_Booking, NeedForm):
 
 
 class StaffBookForm(_Booking, NeedForm):
-    """Staff book an offer for a member (代办), the member by registry number, within the user's scope."""
+    """Staff book an offer for a member (代办), chosen with the search picker within the user's scope."""
 
-    recipient = forms.ModelChoiceField(
-        label=_("Member (registry number)"),
-        queryset=Retiree.objects.none(),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={"invalid_choice": _("No such member in your area.")},
-    )
+    recipient = RetireeField(label=_("Member"))
     field_order = ["recipient", "day", "start", "expected_hours", "description"]
 
     def __init__(self, *args: Any, people: QuerySet[Retiree], **kwargs: Any) -> None:

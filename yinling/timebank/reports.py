@@ -94,7 +94,7 @@ def monthly(user: Any, org: Org, month: dt.date) -> list[Row]:
     needs = ServiceRequest.objects.restrict(user, "view")
 
     def under(path_field: str, row: Row) -> Q:
-        return Q(**{f"{path_field}__startswith": row.org.path})
+        return Q(**{f"{path_field}__under": row.org.path})
 
     def per_row(metric: str, path_field: str, agg: tuple[Any, str, bool]) -> dict[str, Any]:
         """{f"{metric}{i}": the aggregate over row i's subtree} for every row."""

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from yinling.core import refusals
 from yinling.core.exports import xlsx_response
-from yinling.core.scoping import can_at
+from yinling.core.scoping import can_at, orgs_where
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
 from yinling.timebank import reports, services
@@ -140,9 +140,10 @@ def pool_grant(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def monthly_report(request: HttpRequest) -> HttpResponseBase:
     _require_staff(request)
-    orgs = bureaus_for(request.user, "timebank.view_account")
-    form = ReportFilterForm(request.GET or None, orgs=orgs)
-    month, org = reports.this_month(), orgs.order_by("depth", "path").first()
+    bureaus = bureaus_for(request.user, "timebank.view_account")
+    # Any active org where the user sees accounts may be chosen (the picker offers those); the top bureau by default.
+    form = ReportFilterForm(request.GET or None, orgs=orgs_where(request.user, Account, "view"))
+    month, org = reports.this_month(), bureaus.order_by("depth", "path").first()
     if form.is_valid():
         month = form.cleaned_data.get("month") or month
         org = form.cleaned_data.get("org") or org

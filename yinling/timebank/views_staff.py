@@ -23,10 +23,12 @@ from django.views.decorators.http import require_POST
 from yinling.core import refusals
 from yinling.core.scoping import can, can_at, has_anywhere
 from yinling.core.views import ObjectListView
+from yinling.registry import acting
 from yinling.registry.models import Retiree
 from yinling.timebank import ledger, services
 from yinling.timebank.filters import MemberFilterSet, RequestFilterSet, TransferFilterSet
 from yinling.timebank.forms import (
+    AssignForm,
     ConfirmForm,
     EnrolForm,
     GrantForm,
@@ -360,6 +362,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transfers": transfers,
             "can_change": can(request.user, "change", need),
             "resolve_form": ResolveForm(initial={"hours": need.actual_hours}),
+            "assign_form": AssignForm(people=_assignable(request), auto_id="assign-%s"),
             "confirm_form": ConfirmForm(),
             "breadcrumbs": [
                 (CRUMB, reverse("timebank:home")),
@@ -377,8 +380,9 @@ def request_add(request: HttpRequest) -> HttpResponse:
     people = Retiree.objects.restrict(request.user, perm="timebank.add_servicerequest").select_related("org")
     initial = {}
     chosen = None
-    if request.GET.get("recipient", "").isdigit():
-        chosen = people.filter(pk=int(request.GET["recipient"])).first()
+    named = acting.as_id(request.GET.get("recipient"))  # from the member page's "Post a need for them"
+    if named is not None:
+        chosen = people.filter(pk=named).first()
         initial["recipient"] = chosen.pk if chosen else None
     form = StaffNeedForm(request.POST or None, people=people, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -427,15 +431,24 @@ def request_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("timebank:request", pk=pk)
 
 
+def _assignable(request: HttpRequest) -> QuerySet[Retiree]:
+    """Whom staff may choose as a provider: people they may view (do_accept says who may not serve); the API's
+    accept takes the same."""
+    return Retiree.objects.restrict(request.user, "view").select_related("org")
+
+
 @login_required
 @require_POST
 def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff match an open need with a provider (on the provider's behalf)."""
     need = _staff_need(request, pk, "change")
-    provider = Retiree.objects.restrict(request.user, None).filter(pk=request.POST.get("provider") or 0).first()
-    if provider is None:
-        messages.error(request, _("No such person in your area."))
+    form = AssignForm(request.POST, people=_assignable(request))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
         return redirect("timebank:request", pk=pk)
+    provider = form.cleaned_data["provider"]
     try:
         services.do_accept(by=request.user, need=need, provider=provider)
     except Refused as exc:

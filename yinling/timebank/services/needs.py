@@ -123,9 +123,20 @@ def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceReq
     return _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.ACCEPTED, provider=account)
 
 
+def _require_started(need: ServiceRequest) -> None:
+    """Hours are recorded and paid for a service that has taken place: not before its appointed start."""
+    if timezone.now() < need.starts_at:
+        raise Refused(
+            "not_started",
+            _("This service has not taken place yet: it starts at %(when)s.")
+            % {"when": timezone.localtime(need.starts_at).strftime("%Y-%m-%d %H:%M")},
+        )
+
+
 @transaction.atomic
 def do_report(*, by: Any, need: ServiceRequest, hours: Decimal) -> ServiceRequest:
     """The provider (or staff for them) records the hours served; they must fit the provider's daily cap."""
+    _require_started(need)
     rule = lookup(need.org)[1]
     amount = ledger._check_amount(hours, rule.unit)
     window = Decimal((need.ends_at - need.starts_at).total_seconds()) / 3600
@@ -157,6 +168,7 @@ def do_confirm(*, by: Any, need: ServiceRequest, rating: int, on_behalf: bool = 
     """The recipient (or staff for them) confirms: the hours move from recipient or pool to the provider."""
     if not 1 <= rating <= 5:
         raise Refused("invalid_rating", _("The rating is 1 to 5 stars."))
+    _require_started(need)
     need = _transition(
         need,
         (ServiceRequest.Status.REPORTED,),

@@ -72,7 +72,7 @@ def is_priority(retiree: Retiree, rule: Rule | None = None) -> bool:
 def provider_problem(retiree: Retiree, rule: Rule | None = None) -> str:
     """Why this person cannot provide services ('' when they can)."""
     rule = rule or rule_for(retiree.org)
-    if retiree.status != "active":
+    if retiree.is_deleted or retiree.status != "active":
         return _("Only people on the register can provide services.")
     if not rule.provider_min_age <= retiree.age <= rule.provider_max_age:
         return _("Helpers must be between %(min)s and %(max)s years old.") % {

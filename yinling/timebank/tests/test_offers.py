@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -160,8 +161,9 @@ class TestService:
         services.do_issue(by=personas.owner, org=personas.tree.city_a, hours=H("20"), reason="发放", document_no="1")
         services.do_grant(by=personas.owner, retiree=elder, hours=H("5"), reason="补助")
         need = services_offers.book(by=None, offer=publish(helper), booker=elder, recipient=elder, **window())
-        services.do_report(by=None, need=need, hours=H("2"))
-        services.do_confirm(by=None, need=need, rating=5)
+        with time_machine.travel(need.starts_at + dt.timedelta(hours=2)):  # the service has taken place
+            services.do_report(by=None, need=need, hours=H("2"))
+            services.do_confirm(by=None, need=need, rating=5)
         assert services.member_account(helper).balance == H("2")
         assert services.member_account(elder).balance == H("3")
 

@@ -181,7 +181,7 @@ def world(db: None) -> dict[str, Any]:
     elder = services.do_join(by=None, retiree=person(p.tree.unit_a, age=88)).retiree
     helper = services.do_join(by=None, retiree=person(p.tree.unit_a, age=64), as_provider=True).retiree
     grant = services.do_grant(by=p.owner, retiree=elder, hours=H("2"), reason="慰问").transfer
-    start = timezone.now() + dt.timedelta(hours=2)
+    start = timezone.now() - dt.timedelta(minutes=30)  # under way: its hours may be reported
     needs = {}
     for state in ("open", "reported", "disputed"):
         need = services.do_post_need(

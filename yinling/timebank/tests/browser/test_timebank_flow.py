@@ -106,7 +106,9 @@ def test_it_runs_a_service_from_need_to_confirmation_on_a_phone(new_context: Any
     assert path_of(him) == "/timebank/services/"
     check(him, "my services", problems)
 
-    # Done: he records the hours.
+    # The appointed time has come (hours are recorded only once a service has started): done, he records them.
+    start = timezone.now() - dt.timedelta(minutes=30)
+    ServiceRequest.objects.filter(pk=need.pk).update(starts_at=start, ends_at=start + (need.ends_at - need.starts_at))
     him.fill(f"#hours-{need.pk}", "2")
     with him.expect_navigation():
         him.click(f"form[action='/timebank/services/{need.pk}/report/'] button[type=submit]")
@@ -148,7 +150,7 @@ def test_it_keeps_the_staff_pages_accessible(new_context: Any, live_server: Any,
     helper = person(p.tree.unit_a, age=63, name="王志强")
     services.do_join(by=None, retiree=helper, as_provider=True)
     grant = services.do_grant(by=p.owner, retiree=elder, hours=H("4"), reason="慰问").transfer
-    start = timezone.now() + dt.timedelta(hours=2)
+    start = timezone.now() - dt.timedelta(minutes=30)  # under way: its hours may be reported
     need = services.do_post_need(
         by=p.owner,
         recipient=elder,
