@@ -16,6 +16,10 @@ its peak memory is its own), with the benchmark settings (the product's, DEBUG o
   masked     the same as a clerk at 330000 (may export, may not view sensitive data): masks
   baseline   for comparison, the same rows (unmasked) into an ordinary openpyxl Workbook (not
              write-only), saved to a file: what a naive export holds in memory
+  iex        django-import-export 4: a Resource with the template's columns (headers as ours, the
+             stored values: codes, not labels; decrypted sensitive fields), export() to a tablib
+             Dataset, then Dataset.export("xlsx"), as its admin export action does (--skip-iex to
+             leave it out; installed for the benchmark only: pip install django-import-export)
 
 Printed per measurement: rows in the file (read back with python_calamine, header excluded),
 seconds from the request to the last byte written, rows/s, resident memory before the request
@@ -167,6 +171,41 @@ def phase_baseline(kind: str, rows: int) -> dict[str, Any]:
     }
 
 
+def phase_iex(kind: str, rows: int) -> dict[str, Any]:
+    """django-import-export's export of the same rows: what a Django team would reach for."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.bench_settings"
+    setup_django(database_url(kind))
+    from import_export import fields, resources
+
+    from yinling.registry.models import Retiree
+    from yinling.registry.schema import COLUMNS
+
+    declared: dict[str, Any] = {
+        c.key: fields.Field(attribute="org__code" if c.key == "org_code" else c.key, column_name=c.header)
+        for c in COLUMNS
+    }
+    declared["Meta"] = type("Meta", (), {"fields": tuple(c.key for c in COLUMNS)})
+    resource_class: type[Any] = type("RetireeResource", (resources.Resource,), declared)
+    path = OUT / f"export-{kind}-{rows}-iex.xlsx"
+    before = current_rss_mb()
+    start = time.perf_counter()
+    # The rows the list page exports with no filter: people on register.
+    queryset = Retiree.objects.filter(is_deleted=False, status="active").select_related("org").order_by("pk")
+    dataset = resource_class().export(queryset=queryset)
+    path.write_bytes(dataset.export("xlsx"))
+    seconds = time.perf_counter() - start
+    peak = peak_rss_mb()
+    counted, first = count_rows(path)
+    return {
+        "seconds": seconds,
+        "rows": counted,
+        "before_mb": before,
+        "peak_mb": peak,
+        "bytes": path.stat().st_size,
+        "id_column": first[2] if len(first) > 2 else "",
+    }
+
+
 def run_phase(kind: str, rows: int, phase: str, *extra: str) -> dict[str, Any] | None:
     out = subprocess.run(
         [sys.executable, __file__, "--db", kind, "--rows", str(rows), "--phase", phase, *extra],
@@ -194,9 +233,10 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=10_000, help="retirees in the first, smaller export (0: none)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--skip-baseline", action="store_true", help="leave out the ordinary-workbook baseline")
+    parser.add_argument("--skip-iex", action="store_true", help="leave out django-import-export")
     parser.add_argument("--keep", action="store_true", help="keep the database (and the .xlsx files) afterwards")
     parser.add_argument(
-        "--phase", choices=["seed", "seed-fresh", "unmasked", "masked", "baseline"], help=argparse.SUPPRESS
+        "--phase", choices=["seed", "seed-fresh", "unmasked", "masked", "baseline", "iex"], help=argparse.SUPPRESS
     )
     args = parser.parse_args()
 
@@ -205,6 +245,8 @@ def main() -> int:
             figures = phase_seed(args.db, args.rows, fresh=args.phase == "seed-fresh")
         elif args.phase == "baseline":
             figures = phase_baseline(args.db, args.rows)
+        elif args.phase == "iex":
+            figures = phase_iex(args.db, args.rows)
         else:
             figures = phase_export(args.db, args.rows, masked=args.phase == "masked")
         print(json.dumps(figures, ensure_ascii=False))
@@ -214,7 +256,12 @@ def main() -> int:
     print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} cores, shared)")
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     sizes = [n for n in (args.small, args.rows) if n > 0]
-    phases = ["unmasked", "masked", *(() if args.skip_baseline else ("baseline",))]
+    phases = [
+        "unmasked",
+        "masked",
+        *(() if args.skip_baseline else ("baseline",)),
+        *(() if args.skip_iex else ("iex",)),
+    ]
     failures: list[str] = []
     table: list[tuple[str, int, str, dict[str, Any]]] = []
     header = (
@@ -245,7 +292,7 @@ def main() -> int:
                 )
                 if f["rows"] != rows:
                     failures.append(f"{kind} {rows:,} {phase}: the file holds {f['rows']:,} rows, not {rows:,}")
-                if phase == "baseline":
+                if phase in ("baseline", "iex"):
                     continue
                 if f.get("audited_rows") != rows:
                     failures.append(f"{kind} {rows:,} {phase}: the audit record says {f.get('audited_rows')} rows")
@@ -269,6 +316,14 @@ def main() -> int:
                     f"{kind:<9} {phase:<9} peak memory {small['peak_mb']:.0f} MB at {args.small:,} rows, "
                     f"{large['peak_mb']:.0f} MB at {args.rows:,} ({large['peak_mb'] - small['peak_mb']:+.0f} MB "
                     f"for {args.rows / args.small:.0f}× the rows)"
+                )
+    for kind in kinds:
+        for rows in sizes:
+            ours, iex = by_size.get((kind, rows, "unmasked")), by_size.get((kind, rows, "iex"))
+            if ours and iex:
+                print(
+                    f"{kind:<9} {rows:,} rows: the unmasked export takes {ours['seconds']:.1f} s, "
+                    f"django-import-export {iex['seconds']:.1f} s ({iex['seconds'] / ours['seconds']:.1f}×)"
                 )
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

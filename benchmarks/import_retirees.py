@@ -34,7 +34,7 @@ def build_sheet(count: int) -> Path:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from yinling.core.exports import write_xlsx
+    from yinling.core.sheets import write_xlsx
     from yinling.orgs.demo import seed_org_tree
     from yinling.orgs.models import Org
     from yinling.registry.demo import make_retiree

@@ -3,7 +3,7 @@
     DEBUG=1 .venv/bin/python benchmarks/xlsx_writer.py [--rows 100000]
 
 Same rows (typical registry text: codes, names, an ID number, a phone, an address, labels) written
-to a temporary file by yinling.core.exports.write_xlsx and by openpyxl's Workbook(write_only=True);
+to a temporary file by yinling.core.sheets.write_xlsx and by openpyxl's Workbook(write_only=True);
 prints seconds and rows/s for each, and the ratio. Both files are read back with python-calamine and
 must hold the same cells.
 """
@@ -28,7 +28,7 @@ def main() -> int:
     from openpyxl import Workbook
     from python_calamine import CalamineWorkbook
 
-    from yinling.core.exports import write_xlsx
+    from yinling.core.sheets import write_xlsx
 
     headers = [f"列{i + 1}" for i in range(33)]
     rows = [

@@ -11,6 +11,8 @@ import operator
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９Ｘｘ"}
@@ -46,7 +48,7 @@ _ZEROS = ord("0") * sum(WEIGHTS)
 def upgrade15(number15: str) -> str:
     """A 15-digit number as its 18-digit form (century 19, check digit added)."""
     if not re.fullmatch(r"\d{15}", number15):
-        raise IdNumberError("15-digit numbers contain digits only")
+        raise IdNumberError(_("15-digit numbers contain digits only"))
     first17 = number15[:6] + "19" + number15[6:]
     return first17 + check_char(first17)
 
@@ -68,17 +70,17 @@ def parse(raw: object, *, today: dt.date | None = None) -> IdInfo:
         number = upgrade15(number)
         converted = True
     if len(number) != 18:
-        raise IdNumberError(f"must have 18 characters (or 15 for old numbers), got {len(number)}")
+        raise IdNumberError(_("must have 18 characters (or 15 for old numbers), got %(n)d") % {"n": len(number)})
     if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise IdNumberError("only digits, and X as the last character, are allowed")
+        raise IdNumberError(_("only digits, and X as the last character, are allowed"))
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
-        raise IdNumberError(f"the birth date {number[6:14]} in it is not a real date") from exc
+        raise IdNumberError(_("the birth date %(d)s in it is not a real date") % {"d": number[6:14]}) from exc
     if birth > (today or dt.date.today()) or birth.year < 1890:
-        raise IdNumberError(f"the birth date {birth:%Y-%m-%d} in it is impossible")
+        raise IdNumberError(_("the birth date %(d)s in it is impossible") % {"d": birth.isoformat()})
     if check_char(number[:17]) != number[17]:
-        raise IdNumberError(f"check digit is wrong (expected {check_char(number[:17])})")
+        raise IdNumberError(_("check digit is wrong (expected %(c)s)") % {"c": check_char(number[:17])})
     gender = "M" if int(number[16]) % 2 else "F"
     return IdInfo(number=number, region=number[:6], birth_date=birth, gender=gender, converted_from_15=converted)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from django.db import connection, models
+from django.utils.translation import gettext as _
 
 from yinling.core.crypto import encrypt
 from yinling.core.sheets import Row, blank
@@ -23,69 +23,6 @@ from yinling.core.sheets.cells import code as parse_code
 from yinling.registry.models import Retiree
 from yinling.registry.schema import BY_KEY
 from yinling.registry.validation import clean_record
-
-# The validation rules (validation.py, idcard.py) speak English message ids that the catalogue
-# does not translate yet; an import's reasons must be plain Chinese, so they are put into Chinese
-# here. A message that is already translated (or unknown) passes through unchanged.
-
-_ZH: list[tuple[str, str]] = [
-    (r"is required", "必须填写"),
-    (r"is required \(离休 or 退休\)", "必须填写（离休或退休）"),
-    (
-        r"is required for 离休 \(work started on or before 1949-09-30\)",
-        "离休人员必须填写（应在 1949 年 9 月 30 日及以前参加工作）",
-    ),
-    (
-        r"is after 1949-09: 离休 requires work started on or before 1949-09-30",
-        "晚于 1949 年 9 月：离休人员应在 1949 年 9 月 30 日及以前参加工作",
-    ),
-    (r"is required when the status is 离世", "状态为离世时必须填写"),
-    (r"is not a date \(write it like 1945-03-01\)", "不是日期（请写成 1945-03-01 这样）"),
-    (r"is not a real date", "不是真实存在的日期"),
-    (r"is not a month \(write it like 1968-08\)", "不是年月（请写成 1968-08 这样）"),
-    (r"is not a real month", "不是真实存在的年月"),
-    (
-        r"is not a valid mainland phone number \(11-digit mobile, or landline like 0571-88888888\)",
-        "不是有效的电话号码（11 位手机号，或 0571-88888888 这样的固定电话）",
-    ),
-    (r"must be one of: (?P<options>.*)", "只能填写：{options}"),
-    (r"must be 是 or 否", "只能填写“是”或“否”"),
-    (r"is not one of the 56 ethnic groups \(GB/T 3304\)", "不是 56 个民族之一（按 GB/T 3304 填写）"),
-    (r"is longer than (?P<n>\d+) characters", "超过 {n} 个字"),
-    (r"is in the future", "晚于今天"),
-    (r"is before the birth date", "早于出生日期"),
-    (
-        r"does not match the ID number \(its sequence digit says (?P<g>.+)\)",
-        "与身份证号不一致（按身份证号应为{g}）",
-    ),
-    (
-        r"does not match the birth date in the ID number \((?P<d>[\d-]+)\)",
-        "与身份证号中的出生日期（{d}）不一致",
-    ),
-    (
-        r"region code (?P<code>\d+) is not a current division \(kept\)",
-        "前 6 位地区码 {code} 不是现行行政区划代码（仍会导入）",
-    ),
-    (r"15-digit numbers contain digits only", "15 位的旧号码只能由数字组成"),
-    (
-        r"must have 18 characters \(or 15 for old numbers\), got (?P<n>\d+)",
-        "应为 18 位（旧号码为 15 位），这里是 {n} 位",
-    ),
-    (r"only digits, and X as the last character, are allowed", "只能是数字，最后一位可以是 X"),
-    (r"the birth date (?P<d>\d+) in it is not a real date", "其中的出生日期 {d} 不是真实存在的日期"),
-    (r"the birth date (?P<d>[\d-]+) in it is impossible", "其中的出生日期 {d} 不可能（晚于今天或早于 1890 年）"),
-    (r"check digit is wrong \(expected (?P<c>.)\)", "校验位（最后一位）不对，按前 17 位应为 {c}，请核对号码"),
-]
-_ZH_COMPILED = [(re.compile(pattern), template) for pattern, template in _ZH]
-
-
-def zh(message: str) -> str:
-    for pattern, template in _ZH_COMPILED:
-        m = pattern.fullmatch(message)
-        if m:
-            return template.format(**m.groupdict())
-    return message
-
 
 # Fields an import compares and writes: everything a sheet can carry.
 IMPORT_FIELDS = [c.key for c in BY_KEY.values() if c.key != "org_code"]
@@ -141,18 +78,18 @@ class RowContext:
         if code:
             org = self.orgs.get(code) or self.orgs.get(code.upper())
             if org is None:
-                return 0, f"单位代码 {code} 不存在，请核对"
+                return 0, _("org code %(code)s does not exist: check it") % {"code": code}
             pk, _path, active = org
             if not active:
-                return 0, f"单位 {code} 已停用"
+                return 0, _("org %(code)s is switched off") % {"code": code}
             if pk not in self.allowed:
-                return 0, f"单位 {code} 不在您可以导入的范围内"
+                return 0, _("org %(code)s is outside where you may import") % {"code": code}
             return pk, ""
         if self.default_org is None:
-            return 0, "没有填写，导入时也没有指定默认单位"
+            return 0, _("is empty, and the import names no default org")
         pk, _path, default_code = self.default_org
         if pk not in self.allowed:
-            return 0, f"默认单位 {default_code} 不在您可以导入的范围内"
+            return 0, _("the default org %(code)s is outside where you may import") % {"code": default_code}
         return pk, ""
 
 
@@ -224,7 +161,7 @@ def check_row(ctx: RowContext, number: int, values: list[Any]) -> Checked | None
     cleaned = clean_record(raw, known_regions=ctx.known_regions, today=ctx.today)
     hint = id_hint(raw.get("id_number"))
     for key, message in cleaned.errors:
-        problems.append((key, hint if key == "id_number" and hint else zh(message)))
+        problems.append((key, hint if key == "id_number" and hint else message))
     fields = cleaned.values
     if hint and "id_number" in fields and not any(k == "id_number" for k, _m in cleaned.errors):
         # An 18-digit number that Excel rounded may still pass the checksum by chance: never trust it.
@@ -259,7 +196,7 @@ def check_row(ctx: RowContext, number: int, values: list[Any]) -> Checked | None
     mask = 0
     for key in fields:
         mask |= FIELD_BITS[key]
-    warnings = [(key, zh(message)) for key, message in cleaned.warnings]
+    warnings = cleaned.warnings
     payload = copy_line(row) if ctx.copy_lines else row
     return number, (org_id, row[ctx.hash_at], payload, plain, mask), [], warnings, id_key
 
@@ -277,9 +214,12 @@ def id_hint(value: Any) -> str:
     """A plainer reason for the two ways ID numbers get spoiled before they reach us."""
     text = str(value or "")
     if "*" in text:
-        return "是打码的号码（导出时没有查看完整号码的权限），请填写完整的身份证号"
+        return _("is a masked number (exported without the right to see whole numbers): write the whole ID number")
     if isinstance(value, float) and abs(value) >= 1e16:
-        return "是以数字格式保存的，Excel 只保留 15 位有效数字，后几位已经丢失：请把这一列设为“文本”后重新填写号码"
+        return _(
+            "was saved as a number: Excel keeps only 15 significant digits, so the last ones are lost. "
+            "Format the column as text and write the numbers again"
+        )
     return ""
 
 

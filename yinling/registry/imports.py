@@ -72,7 +72,14 @@ class ImportConflict(UnreadableFile):
     """The registry changed under the import (a record edited or added meanwhile): nothing was saved."""
 
 
-MSG_CONFLICT = "导入期间有记录被他人修改或新增（{detail}），为避免覆盖，本次没有保存任何数据。请重新导入。"
+def _conflict(detail: str) -> ImportConflict:
+    return ImportConflict(
+        _(
+            "Records were changed or added by someone else during the import (%(detail)s). Nothing was saved, so "
+            "that nothing is overwritten: import the file again."
+        )
+        % {"detail": detail}
+    )
 
 
 def open_sheet(source: Source, filename: str) -> tuple[Layout, Iterator[Row], Callable[[], None]]:
@@ -178,7 +185,7 @@ class Importer:
                         self._audit_summary(filename, result)
                 except IntegrityError as exc:
                     # Someone registered one of these ID numbers since this import looked.
-                    raise ImportConflict(MSG_CONFLICT.format(detail="身份证号重复")) from exc
+                    raise _conflict(_("an ID number registered meanwhile")) from exc
                 finally:
                     checks.close()  # type: ignore[attr-defined]
                 result.applied = True
@@ -208,7 +215,8 @@ class Importer:
                     if first is None:
                         seen[id_key] = number
                     else:
-                        problems = [*problems, ("id_number", f"与第 {first} 行的身份证号相同：同一个人只能出现一次")]
+                        same = _("is the same as in row %(row)d: a person may appear only once") % {"row": first}
+                        problems = [*problems, ("id_number", same)]
                 if problems or valid is None:
                     self._reject(result, layout, number, values, problems)
                     continue
@@ -244,12 +252,15 @@ class Importer:
                 new.append(p.valid[2])
                 continue
             if current.is_deleted:
-                problem = "此人的记录已被删除；如需恢复，请联系系统管理员"
+                problem = _("this person's record was deleted; ask a system administrator to restore it")
                 self._reject(result, layout, p.row, p.values, [("id_number", problem)])
                 continue
             if not self.may_change(current.org_id):
                 # Say no more than that: who manages the person is not this user's business.
-                problem = "此人已由其他单位登记，您不能修改；如需转入，请与其所在单位联系办理迁移"
+                problem = _(
+                    "this person is registered by another org, so you cannot change the record; to take the person "
+                    "over, ask that org for a transfer"
+                )
                 self._reject(result, layout, p.row, p.values, [("id_number", problem)])
                 continue
             diff = _diff(current, self._cleaned(p.valid))
@@ -313,7 +324,7 @@ class Importer:
             count = cursor.rowcount
         if count != -1 and count != len(rows):
             # Optimistic locking, as for the edit form: someone saved one of these people meanwhile.
-            raise ImportConflict(MSG_CONFLICT.format(detail="有人同时修改了其中的人员信息"))
+            raise _conflict(_("someone changed some of these people at the same time"))
         self._lifecycle(changed)
 
     def _lifecycle(self, changed: list[tuple[Retiree, dict[str, list[Any]]]]) -> None:

@@ -233,7 +233,7 @@ def _cross_checks(out: Cleaned, today: dt.date, known_regions: set[str] | None) 
             out.error(
                 "gender",
                 _("does not match the ID number (its sequence digit says %(g)s)")
-                % {"g": "男" if info.gender == "M" else "女"},
+                % {"g": choices.Gender(info.gender).label},
             )
         elif not v.get("gender"):
             v["gender"] = info.gender

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -17,6 +19,13 @@ from yinling.registry import idcard
 def _zhejiang_codes() -> list[str]:
     with DIVISIONS_CSV.open(encoding="utf-8") as fh:
         return sorted(row["code"] for row in csv.DictReader(fh) if row["code"].startswith("33"))
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The reasons are matched in their English source form; the catalogue gives them in Chinese."""
+    with translation.override("en"):
+        yield
 
 
 ZHEJIANG = _zhejiang_codes()

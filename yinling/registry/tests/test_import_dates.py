@@ -109,3 +109,40 @@ def test_it_imports_birth_dates_written_to_the_month_from_a_real_sheet(tmp_path:
     assert (result.created, result.rejected) == (4, 1), result.errors
     assert sorted(Retiree.objects.values_list("birth_date", flat=True)) == sorted(births)
     assert [(e.row, e.column) for e in result.errors] == [(6, "出生年月")]
+
+
+@pytest.mark.django_db
+def test_it_reads_full_width_digits_and_letters_in_every_column(tmp_path: Path, personas: Personas) -> None:
+    wide = str.maketrans(
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-",
+        "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ．－",
+    )
+    number = idcard.make("330106", dt.date(1950, 3, 17), 5, "F")
+    headers = [
+        "管理单位代码",
+        "姓名",
+        "身份证号",
+        "离退休类别",
+        "出生日期",
+        "联系电话",
+        "参加工作时间",
+        "原职务",
+        "民族",
+    ]
+    cells = ["330106U01", "李梅", number, "退休", "1950.3.17", "0571-88881234", "1970-08", "Section Chief B2", "02"]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(headers)
+    ws.append([c.translate(wide) for c in cells])
+    path = tmp_path / "wide.xlsx"
+    wb.save(path)
+    result = Importer(personas.owner, None).run(path, path.name, apply=True)
+    assert (result.created, result.rejected) == (1, 0), result.errors
+    person = Retiree.objects.get()
+    assert (person.org.code, person.id_number, person.birth_date) == ("330106U01", number, dt.date(1950, 3, 17))
+    assert (person.phone, person.work_started, person.former_post, person.ethnic) == (
+        "0571-88881234",
+        "1970-08",
+        "Section Chief B2",
+        "02",
+    )
