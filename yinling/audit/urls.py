@@ -5,5 +5,5 @@ from yinling.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.AuditListView.as_view(), name="list"),
-    path("<int:pk>/", views.AuditDetailView.as_view(), name="detail"),
+    path("<id:pk>/", views.AuditDetailView.as_view(), name="detail"),
 ]

@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
 from yinling.core.api import ScopedSlugRelatedField, ScopedViewSetMixin
+from yinling.core.converters import ID_REGEX
 from yinling.core.crypto import mask_phone
 from yinling.orgs.models import Org
 from yinling.registry import choices, services
@@ -341,6 +342,8 @@ class RetireeViewSet(
     viewsets.GenericViewSet,
 ):
     """Retirees in the caller's scope, with the list page's filters and search (`q`)."""
+
+    lookup_value_regex = ID_REGEX
 
     model = Retiree
     serializer_class = RetireeSerializer

@@ -14,15 +14,15 @@ urlpatterns = [
     path("import/apply/", views_import.confirm, name="import_confirm"),
     path("import/report/", views_import.report, name="import_report"),
     path("libraries/save/", views.library_save, name="library_save"),
-    path("libraries/<int:pk>/delete/", views.library_delete, name="library_delete"),
-    path("<int:pk>/", views.retiree_detail, name="detail"),
-    path("<int:pk>/edit/", views.retiree_edit, name="edit"),
-    path("<int:pk>/death/", views.retiree_death, name="death"),
-    path("<int:pk>/move/", views.retiree_transfer, name="transfer"),
-    path("<int:pk>/delete/", views.retiree_delete, name="delete"),
+    path("libraries/<id:pk>/delete/", views.library_delete, name="library_delete"),
+    path("<id:pk>/", views.retiree_detail, name="detail"),
+    path("<id:pk>/edit/", views.retiree_edit, name="edit"),
+    path("<id:pk>/death/", views.retiree_death, name="death"),
+    path("<id:pk>/move/", views.retiree_transfer, name="transfer"),
+    path("<id:pk>/delete/", views.retiree_delete, name="delete"),
     # Retiree accounts (开通, activation codes) and acting on a retiree's behalf (代办).
-    path("<int:pk>/account/code/", views_accounts.account_code, name="account_code"),
-    path("<int:pk>/act/", views_accounts.act_start, name="act_start"),
+    path("<id:pk>/account/code/", views_accounts.account_code, name="account_code"),
+    path("<id:pk>/act/", views_accounts.act_start, name="act_start"),
     path("act/stop/", views_accounts.act_stop, name="act_stop"),
 ]
 

@@ -30,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yinling.core.converters import ID_REGEX
 from yinling.core.refusals import RefusalsAs409
 from yinling.core.scoping import can, can_at, has_anywhere
 from yinling.orgs.models import Org
@@ -105,7 +106,7 @@ class AccountViewSet(RefusalsAs409, viewsets.GenericViewSet):
     """Members' accounts: `me/` for a signed-in member, by retiree id for staff (scoped)."""
 
     lookup_field = "retiree"
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
     serializer_class = AccountSchema
 
     def get_queryset(self) -> QuerySet[Account]:
@@ -280,6 +281,8 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
     no_show.
     """
 
+    lookup_value_regex = ID_REGEX  # an id past 64 bits is no route (404), not a database overflow
+
     serializer_class = RequestSerializer
     filterset_class = RequestApiFilterSet
 
@@ -453,6 +456,8 @@ class RequestViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModel
 
 class OfferViewSet(_MemberOrStaff, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Providers' published skills: members see active offers near them and their own; `book` reserves one."""
+
+    lookup_value_regex = ID_REGEX  # an id past 64 bits is no route (404), not a database overflow
 
     serializer_class = OfferSerializer
 

@@ -30,6 +30,8 @@ HUGE = "9" * 30  # beyond a 64-bit integer
         "/timebank/reports/?month=9999-99",
         f"/timebank/reports/?month={HUGE}",
         f"/timebank/requests/?org={HUGE}",
+        f"/timebank/members/{HUGE}/",
+        f"/timebank/requests/{HUGE}/",
     ],
 )
 def test_it_answers_out_of_range_numbers_on_pages_without_a_500(personas: Personas, url: str) -> None:
@@ -38,7 +40,13 @@ def test_it_answers_out_of_range_numbers_on_pages_without_a_500(personas: Person
 
 @pytest.mark.parametrize(
     "url",
-    [f"/api/v1/retirees/?age_min={HUGE}", f"/api/v1/retirees/{HUGE}/", f"/api/v1/timebank/requests/{HUGE}/"],
+    [
+        f"/api/v1/retirees/?age_min={HUGE}",
+        f"/api/v1/retirees/{HUGE}/",
+        f"/api/v1/timebank/requests/{HUGE}/",
+        f"/api/v1/timebank/accounts/{HUGE}/",
+        f"/api/v1/timebank/offers/{HUGE}/",
+    ],
 )
 def test_it_answers_out_of_range_numbers_in_the_api_without_a_500(personas: Personas, url: str) -> None:
     client = APIClient()
