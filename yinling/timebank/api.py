@@ -1,9 +1,12 @@
 """`/api/v1/timebank/`: the time bank for integrations (浙里办, 钉钉) and the member's own phone.
 
-Who acts
-    A signed-in retiree account acts as its registry record (request.user.retiree). Staff act
-    for a member by passing the member's retiree id (`retiree`, `recipient` or `provider`),
-    which needs the right permission on that member's org and is recorded as on behalf.
+Who acts (registry.acting decides it, for the pages too)
+    A signed-in retiree account acts as its registry record, and may name a relative recorded
+    in the registry as the `recipient` of a need or a booking (family on their behalf). Staff
+    act for a member by passing the member's retiree id (`retiree`, `recipient` or `provider`),
+    which needs the right permission at that member's org and is recorded as on behalf. An id
+    that is no relative of the member, does not exist or was deleted gets the same 409
+    not_relative; a retiree id that is not a positive whole number is a 400.
 
 Answers
     Hours are decimal strings ("12.50"). A transfer or step the rules refuse answers 409
