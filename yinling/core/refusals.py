@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 
@@ -54,3 +54,18 @@ class RefusalsAs409:
         if isinstance(exc, Refused):
             return response(exc)
         return super().handle_exception(exc)  # type: ignore[misc]
+
+
+class RefusalSerializer(serializers.Serializer):
+    """The body of a refusal (409), and of a "not found" that names what was not found (404)."""
+
+    error = serializers.CharField(
+        help_text="A refusal code, such as insufficient_balance or not_relative."
+    )
+    message = serializers.CharField(
+        help_text="What was refused and why: in Chinese, or in English with the cookie django_language=en."
+    )
+
+
+# For @extend_schema(responses={..., **REFUSALS}): every action endpoint that can refuse.
+REFUSALS = {409: RefusalSerializer}

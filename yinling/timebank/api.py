@@ -34,14 +34,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yinling.core.converters import ID_REGEX
-from yinling.core.refusals import RefusalsAs409
+from yinling.core.refusals import REFUSALS, RefusalsAs409, RefusalSerializer
 from yinling.core.scoping import can, can_at, has_anywhere
 from yinling.orgs.models import Org
 from yinling.registry import acting
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.api_serializers import (
-    REFUSALS,
     AccountRowSerializer,
     AccountSchema,
     BookInput,
@@ -57,7 +56,6 @@ from yinling.timebank.api_serializers import (
     NeedInput,
     OfferInput,
     OfferSerializer,
-    RefusalSerializer,
     RequestSerializer,
     ResolveInput,
     TransferSerializer,

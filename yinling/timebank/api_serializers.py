@@ -279,15 +279,6 @@ class AccountRowSerializer(serializers.Serializer):
     is_provider = serializers.BooleanField()
 
 
-class RefusalSerializer(serializers.Serializer):
-    """A refused transfer or step (409), or a member or person not found (404)."""
-
-    error = serializers.CharField(help_text="A refusal code such as insufficient_balance, daily_cap or not_relative.")
-    message = serializers.CharField(
-        help_text="What was refused and why: in Chinese, or in English with the cookie django_language=en."
-    )
-
-
 class PoolSerializer(serializers.Serializer):
     org = serializers.CharField(help_text="The pool's org code.")
     balance = serializers.CharField(help_text="Hours, a decimal string.")
@@ -314,6 +305,3 @@ class GrantAnswer(DonationAnswer):
 class GiftAnswer(GrantAnswer):
     balance = serializers.CharField(help_text="The giver's new balance in hours.")
     recipient_balance = serializers.CharField(help_text="The relative's new balance in hours.")
-
-
-REFUSALS = {409: RefusalSerializer}
