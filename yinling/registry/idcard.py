@@ -11,6 +11,7 @@ import operator
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -77,7 +78,7 @@ def parse(raw: object, *, today: dt.date | None = None) -> IdInfo:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise IdNumberError(_("the birth date %(d)s in it is not a real date") % {"d": number[6:14]}) from exc
-    if birth > (today or dt.date.today()) or birth.year < 1890:
+    if birth > (today or timezone.localdate()) or birth.year < 1890:
         raise IdNumberError(_("the birth date %(d)s in it is impossible") % {"d": birth.isoformat()})
     if check_char(number[:17]) != number[17]:
         raise IdNumberError(_("check digit is wrong (expected %(c)s)") % {"c": check_char(number[:17])})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yinling.core.sheets import SheetColumn, SheetSchema
@@ -200,7 +201,7 @@ def clean_record(
     raw: dict[str, Any], *, known_regions: set[str] | None = None, today: dt.date | None = None
 ) -> Cleaned:
     """Validate a record given by column keys. Unknown keys are ignored."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()  # the bureau's day (Asia/Shanghai), not the server's
     out = Cleaned()
     v = out.values
     for key, parse, max_length in _parsers():

@@ -176,3 +176,15 @@ def test_it_masks_the_documented_example_and_short_values() -> None:
     assert idcard.mask(number) == f"330106********{number[-4:]}"
     assert idcard.mask("") == ""
     assert idcard.mask("12345") == "*****"
+
+
+def test_it_judges_the_future_by_the_bureaus_day_not_the_servers() -> None:
+    """At 01:00 in Shanghai the server (UTC) is still on yesterday: "today" is the bureau's local date."""
+    import time_machine
+
+    local_1am = dt.datetime(2026, 6, 15, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with time_machine.travel(local_1am, tick=False):
+        born_today = idcard.make("330106", dt.date(2026, 6, 15), 1, "F")
+        assert idcard.parse(born_today).birth_date == dt.date(2026, 6, 15)
+        with pytest.raises(idcard.IdNumberError):
+            idcard.parse(idcard.make("330106", dt.date(2026, 6, 16), 1, "F"))
