@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from yinling.accounts.roles import ROLES
+from yinling.accounts.roles import ROLES, may_hold
 
 _CACHE_ATTR = "_yinling_grants"
 
 
 def grants_for(user: Any) -> list[tuple[str, frozenset[str]]]:
-    """[(org path, perms)] for every assignment; cached on the user object for one request."""
+    """[(org path, perms)] for every assignment; cached on the user object for one request.
+
+    A role the account's kind may not hold (a staff role on a retiree account, written before the rule or by
+    hand) grants nothing: the services refuse such rows, and this keeps old or forged ones from working.
+    """
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         from yinling.accounts.models import RoleAssignment
 
+        kind = getattr(user, "kind", "staff")
         cached = [
-            (path, frozenset(ROLES[role].perms) if role in ROLES else frozenset())
+            (path, frozenset(ROLES[role].perms) if may_hold(kind, role) else frozenset())
             for role, path in RoleAssignment.objects.unrestricted()
             .filter(user=user, org__is_active=True)
             .values_list("role", "org__path")

@@ -99,3 +99,11 @@ def test_it_signs_out_an_idle_retiree_after_the_retiree_timeout(cast: Cast) -> N
     response = client.get("/accounts/me/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert "_auth_user_id" not in client.session
+
+
+def test_it_grants_nothing_through_a_staff_role_a_retiree_account_already_holds(cast: Cast) -> None:
+    # Rows written before the rule (or by hand in the database) must not keep working.
+    RoleAssignment.objects.create(user=cast.retiree, role=roles.LEADER, org=cast.tree.city_a)
+    client = login_client(cast.retiree)
+    assert client.get("/orgs/").status_code == 403
+    assert client.get("/registry/").status_code == 403

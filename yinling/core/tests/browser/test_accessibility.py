@@ -81,6 +81,9 @@ def test_it_has_no_serious_accessibility_violations(
     p = make_personas()  # owner: bureau admin on city A; limited: leader there
     auditor = make_user("auditor", p.tree.province, roles.AUDIT_ADMIN)
     admin = make_user("admin", p.tree.province, roles.SYSTEM_ADMIN)  # no TOTP device yet: enrols
+    from yinling.accounts.tokens import issue_token
+
+    issue_token(p.owner)  # the profile shows its API-token table
     User.objects.update(elder_mode=elder)
     record = AuditRecord.objects.exclude(changes={}).order_by("pk").first() or AuditRecord.objects.first()
     assert record is not None
