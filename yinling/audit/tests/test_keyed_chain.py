@@ -254,3 +254,12 @@ def test_it_detects_the_oldest_records_deleted_around_purge() -> None:
         cur.execute("DELETE FROM audit_auditrecord WHERE seq <= 2")
     result = verify_chain()
     assert any("no purge record accounts for it" in p for p in result.problems), result.problems
+
+
+def test_it_needs_the_chain_key_in_production(tmp_path: Path) -> None:
+    from yinling.core.tests.test_settings import PRODUCTION, run_manage
+
+    without = {k: v for k, v in PRODUCTION.items() if k != "AUDIT_CHAIN_KEY"}
+    result = run_manage("check", YINLING_VAR_DIR=str(tmp_path), **without)
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY must be set" in result.stderr
