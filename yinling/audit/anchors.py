@@ -31,12 +31,13 @@ class Anchor:
     hash: str
     key_id: str
     line: int = 0
+    file: str = ""
 
     def message(self) -> bytes:
         return f"{self.seq}:{self.hash}:{self.at}:{self.key_id}".encode()
 
     def where(self) -> str:
-        return f"anchored at {self.at} (line {self.line} of {settings.AUDIT_ANCHOR_FILE})"
+        return f"anchored at {self.at} (line {self.line} of {self.file})"
 
 
 class AnchoringOff(Exception):
@@ -56,7 +57,7 @@ def enabled() -> bool:
 def write(seq: int, head_hash: str) -> Anchor:
     """Append a signed head to the anchor file (and syslog): one write of one line, fsynced."""
     kid = keys.current_key_id()
-    anchor = Anchor(at=timezone.now().isoformat(), seq=seq, hash=head_hash, key_id=kid)
+    anchor = Anchor(at=timezone.now().isoformat(), seq=seq, hash=head_hash, key_id=kid, file=str(path()))
     sig = keys.mac(keys.ANCHOR, kid, anchor.message())
     line = json.dumps(
         {"at": anchor.at, "seq": seq, "hash": head_hash, "key_id": kid, "sig": sig}, separators=(",", ":")
@@ -79,13 +80,18 @@ def write(seq: int, head_hash: str) -> Anchor:
     return anchor
 
 
-def read() -> tuple[list[Anchor], list[str]]:
-    """(the anchors whose signature verifies, in file order; a problem for every other line)."""
-    if not enabled() or not path().exists():
-        return [], []
+def read(source: Path | None = None) -> tuple[list[Anchor], list[str]]:
+    """(the anchors whose signature verifies, in file order; a problem for every other line), from
+    AUDIT_ANCHOR_FILE or from `source` (a copy shipped elsewhere, for a restore drill)."""
+    if source is None:
+        if not enabled() or not path().exists():
+            return [], []
+        source = path()
+    elif not source.exists():
+        return [], [f"anchor file {source} does not exist"]
     anchors: list[Anchor] = []
     problems: list[str] = []
-    with path().open(encoding="utf-8") as handle:
+    with source.open(encoding="utf-8") as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
@@ -97,6 +103,7 @@ def read() -> tuple[list[Anchor], list[str]]:
                     hash=str(data["hash"]),
                     key_id=str(data["key_id"]),
                     line=number,
+                    file=str(source),
                 )
                 sig = str(data["sig"])
             except (ValueError, KeyError, TypeError):

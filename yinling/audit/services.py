@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -374,14 +375,21 @@ def _walk(
     result.head_seq, result.head_hash = expected_seq, prev
 
 
-def verify_chain() -> VerifyResult:
+def verify_chain(*, anchor_file: Path | None = None, anchors_before: dt.datetime | None = None) -> VerifyResult:
     """Walk the chain from the last checkpoint; report every break, gap or edited record, and every
-    anchored head (anchors.py) the chain no longer matches."""
+    anchored head (anchors.py) the chain no longer matches.
+
+    `anchor_file` checks against another copy of the anchors (one shipped elsewhere); with
+    `anchors_before`, anchors written at or after that time are left out: a restored dump is
+    checked against the anchors written before it was taken.
+    """
     seal_pending()
     result = VerifyResult()
     checkpoint = ChainCheckpoint.objects.order_by("-seq").first()
     start_seq, start_hash = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
-    valid, bad = anchors.read()
+    valid, bad = anchors.read(anchor_file)
+    if anchors_before is not None:
+        valid = [a for a in valid if dt.datetime.fromisoformat(a.at) < anchors_before]
     result.problems.extend(bad)
     anchored: dict[int, list[anchors.Anchor]] = {}
     for anchor in valid:
@@ -411,7 +419,7 @@ def verify_chain() -> VerifyResult:
         # that record means the oldest records were deleted around purge_audit.
         result.problems.append(f"the chain starts after seq {checkpoint.seq}, but no purge record accounts for it")
     result.anchored_seq = max((a.seq for a in valid), default=0)
-    if not anchors.enabled():
+    if not anchors.enabled() and anchor_file is None:
         result.notes.append("anchoring is off (AUDIT_ANCHOR_FILE is empty): a rewritten chain would go unnoticed")
     elif not valid:
         result.notes.append("no anchored head yet: run manage.py anchor_audit")

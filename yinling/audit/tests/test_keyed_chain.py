@@ -7,6 +7,7 @@ could; and recomputes whatever they can recompute without AUDIT_CHAIN_KEY.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -263,3 +264,23 @@ def test_it_needs_the_chain_key_in_production(tmp_path: Path) -> None:
     result = run_manage("check", YINLING_VAR_DIR=str(tmp_path), **without)
     assert result.returncode != 0
     assert "AUDIT_CHAIN_KEY must be set" in result.stderr
+
+
+def test_it_checks_a_restored_dump_against_the_anchors_written_before_it(anchor_file: Path, tmp_path: Path) -> None:
+    _records(3, "before the dump")
+    first = anchor_head()
+    _records(3, "after the dump")
+    anchor_head()
+    shipped = tmp_path / "shipped-anchors.jsonl"
+    shipped.write_bytes(anchor_file.read_bytes())
+    # The restored copy ends where the dump was taken: the later anchor is not its concern.
+    with lifted() as cur:
+        cur.execute("DELETE FROM audit_auditrecord WHERE seq > %s", [first.seq])
+    with pytest.raises(CommandError, match="BROKEN"):
+        call_command("verify_audit", anchor_file=str(shipped))
+    taken = (dt.datetime.fromisoformat(first.at) + dt.timedelta(microseconds=1)).isoformat()
+    call_command("verify_audit", anchor_file=str(shipped), anchors_before=taken)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="BROKEN"):
+        call_command("verify_audit", anchor_file=str(tmp_path / "typo.jsonl"), stderr=err)
+    assert "typo.jsonl does not exist" in err.getvalue()
