@@ -1,8 +1,8 @@
 """Yinling settings: the one place configuration lives.
 
 Every value comes from an environment variable with a safe default (the
-healthchecks pattern). Production needs DEBUG=0, SECRET_KEY, FIELD_ENCRYPTION_KEY,
-ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md.
+healthchecks pattern). Production needs DEBUG=0, SECRET_KEY, FIELD_ENCRYPTION_KEY, FIELD_HASH_KEY,
+AUDIT_CHAIN_KEY, ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md.
 """
 
 from __future__ import annotations
