@@ -362,6 +362,9 @@ AUDIT_MIN_RETENTION_DAYS = max(180, envint("AUDIT_MIN_RETENTION_DAYS", 180))
 AUDIT_CHAIN_KEYS = [
     k.strip() for k in _secret("AUDIT_CHAIN_KEY", "audit-chain-key.txt", "token").split(",") if k.strip()
 ]
+if not AUDIT_CHAIN_KEYS or any(len(k) < 32 for k in AUDIT_CHAIN_KEYS):
+    # A short secret can be guessed offline from any record and its hash.
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY needs one or more secrets of at least 32 characters")
 # The append-only file that `anchor_audit` adds a signed head of the chain to (ship it off the host);
 # empty turns anchoring off, and then `purge_audit` refuses. Tests set their own file.
 AUDIT_ANCHOR_FILE = os.getenv("AUDIT_ANCHOR_FILE", "" if TESTING else str(VAR_DIR / "audit-anchors.jsonl"))

@@ -284,3 +284,11 @@ def test_it_checks_a_restored_dump_against_the_anchors_written_before_it(anchor_
     with pytest.raises(CommandError, match="BROKEN"):
         call_command("verify_audit", anchor_file=str(tmp_path / "typo.jsonl"), stderr=err)
     assert "typo.jsonl does not exist" in err.getvalue()
+
+
+def test_it_refuses_a_short_chain_key(tmp_path: Path) -> None:
+    from yinling.core.tests.test_settings import PRODUCTION, run_manage
+
+    result = run_manage("check", YINLING_VAR_DIR=str(tmp_path), **{**PRODUCTION, "AUDIT_CHAIN_KEY": "guessable"})
+    assert result.returncode != 0
+    assert "at least 32 characters" in result.stderr
