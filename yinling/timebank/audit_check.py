@@ -8,6 +8,9 @@ AUDIT_CHAIN_KEY and anchored outside the database, which such an editor cannot r
 transfer must have its audit record, agreeing on kind, amount and accounts, and each record its
 transfer; and each transfer exactly its two movements (−amount from, +amount to).
 
+Each record's own hash is checked here; its place in the chain (and so records sealed before the
+chain was keyed, whose plain hash anyone can recompute) is verify_audit's, which runs alongside.
+
 Transfers older than the audit trail's purge checkpoint lost their records with the purge: those
 below the smallest transfer id still recorded are not looked for.
 """
