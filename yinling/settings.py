@@ -1,8 +1,8 @@
 """Yinling settings: the one place configuration lives.
 
 Every value comes from an environment variable with a safe default (the
-healthchecks pattern). Production needs DEBUG=0, SECRET_KEY, FIELD_ENCRYPTION_KEY,
-ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md.
+healthchecks pattern). Production needs DEBUG=0, SECRET_KEY, FIELD_ENCRYPTION_KEY, FIELD_HASH_KEY,
+AUDIT_CHAIN_KEY, ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md.
 """
 
 from __future__ import annotations
@@ -356,6 +356,20 @@ SPECTACULAR_SETTINGS = {
 # --- Audit -------------------------------------------------------------------------------------
 # At least 180 days by law (网络安全法 §21); a larger value keeps more, a smaller one is ignored.
 AUDIT_MIN_RETENTION_DAYS = max(180, envint("AUDIT_MIN_RETENTION_DAYS", 180))
+# Comma-separated secrets that key the audit hash chain (HMAC-SHA256) and sign its anchors; the first
+# seals new records and signs new anchors, all of them verify. Kept outside the database, like the
+# field keys: without it, someone who can write to the database cannot recompute the chain.
+AUDIT_CHAIN_KEYS = [
+    k.strip() for k in _secret("AUDIT_CHAIN_KEY", "audit-chain-key.txt", "token").split(",") if k.strip()
+]
+if not AUDIT_CHAIN_KEYS or any(len(k) < 32 for k in AUDIT_CHAIN_KEYS):
+    # A short secret can be guessed offline from any record and its hash.
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY needs one or more secrets of at least 32 characters")
+# The append-only file that `anchor_audit` adds a signed head of the chain to (ship it off the host);
+# empty turns anchoring off, and then `purge_audit` refuses. Tests set their own file.
+AUDIT_ANCHOR_FILE = os.getenv("AUDIT_ANCHOR_FILE", "" if TESTING else str(VAR_DIR / "audit-anchors.jsonl"))
+# Also send each anchor to the local syslog (facility auth), for operators who forward syslog elsewhere.
+AUDIT_ANCHOR_SYSLOG = envbool("AUDIT_ANCHOR_SYSLOG", "False")
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

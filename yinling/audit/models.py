@@ -25,7 +25,7 @@ class AuditRecord(models.Model):
 
     Records are written inside the transaction of the change they describe, then
     sealed right after commit: sealing gives each a sequence number and an entry in
-    a SHA-256 hash chain (see services.seal_pending). Sealed records can be neither
+    a hash chain keyed with AUDIT_CHAIN_KEY (HMAC-SHA256, see services.seal_pending). Sealed records can be neither
     updated nor deleted: database triggers refuse it (migrations 0002), and
     `verify_audit` finds any change made around them.
     """
@@ -67,6 +67,10 @@ class AuditRecord(models.Model):
     extra = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Which AUDIT_CHAIN_KEY sealed the record (keys.key_id); empty for records sealed before
+    # the chain was keyed, under plain SHA-256, which verify only as the chain's oldest part.
+    # A database default too: the time bank inserts its records with SQL of its own (ledger._AUDIT_SQL).
+    key_id = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
 
     objects = AuditRecordQuerySet.as_manager()
     scope_path_field = "org_path"

@@ -9,13 +9,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from yinling.audit import context
+from yinling.audit import anchors, context, keys
 from yinling.audit.models import AuditRecord, ChainCheckpoint, PurgePermit
 
 GENESIS = "0" * 64
@@ -189,16 +190,32 @@ def seal_after_commit() -> None:
     transaction.on_commit(_seal_soon)
 
 
-def compute_hash(values: dict[str, Any]) -> str:
+def compute_hash(values: dict[str, Any], key_id: str = "") -> str:
+    """The record's link in the chain: HMAC-SHA256 under the chain key `key_id` of a canonical JSON
+    of its fields, its prev_hash and the key id; with no key id, the plain SHA-256 that records
+    sealed before the chain was keyed carry (keys.UnknownKey if the key is not configured)."""
     payload = {name: _jsonable(values[name]) for name in HASHED_FIELDS}
     if isinstance(values["at"], dt.datetime):
         payload["at"] = values["at"].astimezone(dt.UTC).isoformat()
+    if not key_id:
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+    # The key id is part of what is signed, so a record cannot be passed off as sealed by another key.
+    payload["key_id"] = key_id
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return keys.mac(keys.CHAIN, key_id, blob.encode())
 
 
 def _values(rec: AuditRecord) -> dict[str, Any]:
     return {name: getattr(rec, name) for name in HASHED_FIELDS}
+
+
+def record_verifies(rec: AuditRecord) -> bool:
+    """Whether a sealed record's own hash matches its content (not its place in the chain)."""
+    try:
+        return compute_hash(_values(rec), rec.key_id) == rec.hash
+    except keys.UnknownKey:
+        return False
 
 
 def seal_pending(*, wait: bool = True) -> int:
@@ -237,37 +254,39 @@ def seal_pending(*, wait: bool = True) -> int:
             if head is None:
                 head = ChainCheckpoint.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
             seq, prev = int(head[0] or 0), str(head[1])
+            kid = keys.current_key_id()
             rows = []
             for rec in pending:
                 seq += 1
                 rec["seq"], rec["prev_hash"] = seq, prev
-                prev = compute_hash(rec)
-                rows.append((rec["id"], seq, rec["prev_hash"], prev))
+                prev = compute_hash(rec, kid)
+                rows.append((rec["id"], seq, rec["prev_hash"], prev, kid))
             _write_seals(rows)
         total += len(pending)
         if len(pending) < 5000:
             return total
 
 
-def _write_seals(rows: list[tuple[int, int, str, str]]) -> None:
-    """(id, seq, prev_hash, hash) for each record. On PostgreSQL, one UPDATE per thousand records."""
+def _write_seals(rows: list[tuple[int, int, str, str, str]]) -> None:
+    """(id, seq, prev_hash, hash, key_id) for each record. On PostgreSQL, one UPDATE per thousand records."""
     table = AuditRecord._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             for lo in range(0, len(rows), 1000):
                 chunk = rows[lo : lo + 1000]
-                values = ", ".join(["(%s::bigint, %s::bigint, %s, %s)"] * len(chunk))
+                values = ", ".join(["(%s::bigint, %s::bigint, %s, %s, %s)"] * len(chunk))
                 cur.execute(
-                    f"UPDATE {table} AS r SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "  # noqa: S608
-                    f"FROM (VALUES {values}) AS v (id, seq, prev_hash, hash) WHERE r.id = v.id",
+                    f"UPDATE {table} AS r SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash, "  # noqa: S608
+                    f"key_id = v.key_id FROM (VALUES {values}) AS v (id, seq, prev_hash, hash, key_id) "
+                    "WHERE r.id = v.id",
                     [x for row in chunk for x in row],
                 )
         else:
             # executemany, not bulk_update: an import seals 100,000 records, and bulk_update's
             # CASE WHEN statements are an order of magnitude slower.
             cur.executemany(
-                f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
-                [(seq, prev_hash, digest, pk) for pk, seq, prev_hash, digest in rows],
+                f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s, key_id = %s WHERE id = %s",  # noqa: S608
+                [(seq, prev_hash, digest, kid, pk) for pk, seq, prev_hash, digest, kid in rows],
             )
 
 
@@ -299,19 +318,28 @@ class VerifyResult:
     head_seq: int = 0
     head_hash: str = GENESIS
     problems: list[str] = field(default_factory=list)
+    # Not failures, but what the operator should know (no anchor yet, records not yet anchored).
+    notes: list[str] = field(default_factory=list)
+    anchored_seq: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_chain() -> VerifyResult:
-    """Walk the chain from the last checkpoint; report every break, gap or edited record."""
-    seal_pending()
-    result = VerifyResult()
-    checkpoint = ChainCheckpoint.objects.order_by("-seq").first()
-    expected_seq, prev = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
-    qs = AuditRecord.objects.unrestricted().filter(seq__isnull=False, seq__gt=expected_seq).order_by("seq")
+def _walk(
+    result: VerifyResult,
+    start_seq: int,
+    prev: str,
+    anchored: dict[int, list[anchors.Anchor]],
+    *,
+    keyed_before: bool = False,
+) -> None:
+    """Check every sealed record after `start_seq`: consecutive seqs, links, each record's hash under
+    its key, and the anchored heads that fall on it. Records sealed without a key are accepted only as
+    the chain's oldest part: one after a keyed record was downgraded by someone without the key."""
+    expected_seq, keyed_seen = start_seq, keyed_before
+    qs = AuditRecord.objects.unrestricted().filter(seq__isnull=False, seq__gt=start_seq).order_by("seq")
     for rec in qs.iterator(chunk_size=2000):
         expected_seq += 1
         assert rec.seq is not None
@@ -322,18 +350,121 @@ def verify_chain() -> VerifyResult:
             expected_seq = rec.seq
         if rec.prev_hash != prev:
             result.problems.append(f"seq {rec.seq} (id {rec.id}): link to previous record broken")
-        if compute_hash(_values(rec)) != rec.hash:
-            result.problems.append(f"seq {rec.seq} (id {rec.id}): content changed after it was recorded")
+        if rec.key_id:
+            keyed_seen = True
+        elif keyed_seen:
+            result.problems.append(
+                f"seq {rec.seq} (id {rec.id}): sealed without a key after keyed records (rewritten without the key)"
+            )
+        try:
+            if compute_hash(_values(rec), rec.key_id) != rec.hash:
+                result.problems.append(f"seq {rec.seq} (id {rec.id}): content changed after it was recorded")
+        except keys.UnknownKey:
+            result.problems.append(
+                f"seq {rec.seq} (id {rec.id}): sealed under key id {rec.key_id}, which AUDIT_CHAIN_KEY does not "
+                "hold (keep a retired key configured until its records are purged)"
+            )
+        for anchor in anchored.pop(rec.seq, []):
+            if anchor.hash != rec.hash:
+                result.problems.append(
+                    f"seq {rec.seq} (id {rec.id}): its hash differs from the head {anchor.where()}: "
+                    "the chain was rewritten after that"
+                )
         prev = rec.hash
         result.checked += 1
     result.head_seq, result.head_hash = expected_seq, prev
+
+
+def verify_chain(*, anchor_file: Path | None = None, anchors_before: dt.datetime | None = None) -> VerifyResult:
+    """Walk the chain from the last checkpoint; report every break, gap or edited record, and every
+    anchored head (anchors.py) the chain no longer matches.
+
+    `anchor_file` checks against another copy of the anchors (one shipped elsewhere); with
+    `anchors_before`, anchors written at or after that time are left out: a restored dump is
+    checked against the anchors written before it was taken.
+    """
+    seal_pending()
+    result = VerifyResult()
+    checkpoint = ChainCheckpoint.objects.order_by("-seq").first()
+    start_seq, start_hash = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
+    valid, bad = anchors.read(anchor_file)
+    if anchors_before is not None:
+        valid = [a for a in valid if dt.datetime.fromisoformat(a.at) < anchors_before]
+    result.problems.extend(bad)
+    anchored: dict[int, list[anchors.Anchor]] = {}
+    for anchor in valid:
+        if anchor.seq > start_seq:
+            anchored.setdefault(anchor.seq, []).append(anchor)
+        elif anchor.seq == start_seq and anchor.hash != start_hash:
+            result.problems.append(f"the purge checkpoint at seq {start_seq} differs from the head {anchor.where()}")
+    _walk(result, start_seq, start_hash, anchored)
+    for seq, left in sorted(anchored.items()):
+        # Anchored heads the walk never reached: the records were deleted.
+        result.problems.append(
+            f"seq {seq} is missing, but it was the head {left[0].where()}: "
+            + ("records at the end of the chain were removed" if seq > result.head_seq else "records were removed")
+        )
     if (
         AuditRecord.objects.unrestricted()
         .filter(seq__isnull=False, seq__lte=(checkpoint.seq if checkpoint else 0))
         .exists()
     ):
         result.problems.append("records older than the purge checkpoint reappeared")
+    if checkpoint is not None and not (
+        AuditRecord.objects.unrestricted()
+        .filter(action=AuditRecord.Action.PURGE, seq__gt=checkpoint.seq, extra__up_to_seq=checkpoint.seq)
+        .exists()
+    ):
+        # purge_before() records every purge in the chain, after the checkpoint; a checkpoint without
+        # that record means the oldest records were deleted around purge_audit.
+        result.problems.append(f"the chain starts after seq {checkpoint.seq}, but no purge record accounts for it")
+    result.anchored_seq = max((a.seq for a in valid), default=0)
+    if not anchors.enabled() and anchor_file is None:
+        result.notes.append("anchoring is off (AUDIT_ANCHOR_FILE is empty): a rewritten chain would go unnoticed")
+    elif not valid:
+        result.notes.append("no anchored head yet: run manage.py anchor_audit")
+    elif result.head_seq > result.anchored_seq:
+        newest = max(valid, key=lambda a: (a.seq, a.line))
+        result.notes.append(
+            f"{result.head_seq - newest.seq} record(s) after the newest anchored head (seq {newest.seq}, {newest.at})"
+        )
     return result
+
+
+class AnchorRefused(Exception):
+    pass
+
+
+def anchor_head() -> anchors.Anchor:
+    """Seal what is pending, check the chain since the newest anchor, and anchor its head.
+
+    Only the part since the newest anchor is walked (an anchor runs every few minutes; the whole
+    chain is verify_audit's nightly work), and a broken part is refused: an anchor must never vouch
+    for records that were already changed.
+    """
+    seal_pending()
+    valid, bad = anchors.read()
+    if bad:
+        raise AnchorRefused("refused: the anchor file has lines that do not verify: " + "; ".join(bad))
+    checkpoint = ChainCheckpoint.objects.order_by("-seq").first()
+    start_seq, start_hash = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
+    newest = max((a for a in valid if a.seq >= start_seq), key=lambda a: a.seq, default=None)
+    keyed_before = False
+    result = VerifyResult()
+    if newest is not None and newest.seq > start_seq:
+        at = AuditRecord.objects.unrestricted().filter(seq=newest.seq).values_list("hash", "key_id").first()
+        if at is None or at[0] != newest.hash:
+            result.problems.append(f"seq {newest.seq} no longer has the hash {newest.where()}")
+        else:
+            keyed_before = bool(at[1])
+        start_seq, start_hash = newest.seq, newest.hash
+    elif newest is not None and newest.hash != start_hash:
+        result.problems.append(f"the purge checkpoint at seq {start_seq} differs from the head {newest.where()}")
+    if not result.problems:
+        _walk(result, start_seq, start_hash, {}, keyed_before=keyed_before)
+    if result.problems:
+        raise AnchorRefused("refused: the chain does not verify: " + "; ".join(result.problems))
+    return anchors.write(result.head_seq, result.head_hash)
 
 
 class PurgeRefused(Exception):
@@ -341,14 +472,22 @@ class PurgeRefused(Exception):
 
 
 def purge_before(cutoff: dt.datetime, *, by: str = "") -> int:
-    """Delete the oldest sealed records before `cutoff`; never any younger than the retention floor."""
+    """Delete the oldest sealed records before `cutoff`; never any younger than the retention floor,
+    never from a chain that does not verify, and never records that no anchored head covers (once
+    gone, only the anchor outside the database shows that the rest of the chain is the one sealed)."""
     floor = timezone.now() - dt.timedelta(days=settings.AUDIT_MIN_RETENTION_DAYS)
     if cutoff > floor:
         raise PurgeRefused(
             f"refused: records younger than {settings.AUDIT_MIN_RETENTION_DAYS} days are kept "
             f"(the cutoff must be on or before {floor:%Y-%m-%d})"
         )
-    seal_pending()
+    if not anchors.enabled():
+        raise PurgeRefused("refused: AUDIT_ANCHOR_FILE is empty, and only anchored records may be purged")
+    checked = verify_chain()
+    if not checked.ok:
+        raise PurgeRefused(
+            f"refused: the audit chain does not verify ({len(checked.problems)} problem(s); run verify_audit)"
+        )
     with transaction.atomic():
         # Only a prefix of the chain may go, so the rest still verifies from the checkpoint.
         first_young = (
@@ -360,6 +499,11 @@ def purge_before(cutoff: dt.datetime, *, by: str = "") -> int:
         last = qs.order_by("-seq").first()
         if last is None or last.seq is None:
             return 0
+        if last.seq > checked.anchored_seq:
+            raise PurgeRefused(
+                f"refused: the purge would delete records up to seq {last.seq}, but the newest anchored head is "
+                f"seq {checked.anchored_seq}: run anchor_audit (and ship the anchor) first"
+            )
         count = qs.count()
         ChainCheckpoint.objects.create(seq=last.seq, hash=last.hash, purged_by=by, purged_count=count)
         permit = PurgePermit.objects.create()

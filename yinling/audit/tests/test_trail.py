@@ -122,6 +122,7 @@ def test_it_purges_a_prefix_and_still_verifies(db: None) -> None:
         seal_pending()
     record("security", object_type="test", object_repr="new")
     seal_pending()
+    call_command("anchor_audit")
     assert purge_before(dt.datetime(2025, 6, 1, tzinfo=dt.UTC), by="auditor") == 3
     assert list(AuditRecord.objects.exclude(action="purge").values_list("object_repr", flat=True)) == ["new"]
     assert AuditRecord.objects.filter(action="purge").count() == 1

@@ -17,6 +17,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "SECRET_KEY",
         "FIELD_ENCRYPTION_KEY",
         "FIELD_HASH_KEY",
+        "AUDIT_CHAIN_KEY",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "DATABASE_URL",
     )
@@ -37,6 +38,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
     "FIELD_ENCRYPTION_KEY": "q2mYq3A7z3gKQkDkZt1T2mJrC6l6h3Xn1yqgXcb0VJY=",
     "FIELD_HASH_KEY": "a-long-random-lookup-hash-key-0123456789abcdef",
+    "AUDIT_CHAIN_KEY": "a-long-random-audit-chain-key-0123456789abcdef",
     "ALLOWED_HOSTS": "yinling.example.gov.cn",
     "SECURE_HSTS_PRELOAD": "1",
 }
