@@ -37,12 +37,13 @@ from yinling.core.crypto import mask_phone
 from yinling.orgs.models import Org
 from yinling.registry import choices, services
 from yinling.registry.filters import RetireeFilterSet
+from yinling.registry.forms import keep_birth_date
 from yinling.registry.models import FamilyContact, Retiree
 from yinling.registry.schema import BY_KEY
 from yinling.registry.validation import clean_record
 
 SENSITIVE = services.SENSITIVE_FIELDS
-MASKED_HELP = "Masked (e.g. 330106********1234, 138****5678) unless the caller may see sensitive data on this record."
+MASKED_HELP = "Masked (e.g. **************1234, 138****5678) unless the caller may see sensitive data on this record."
 
 # ---------------------------------------------------------------------------------------------
 # Reading
@@ -67,6 +68,11 @@ class RetireeSerializer(serializers.ModelSerializer):
     org = serializers.SlugRelatedField[Org](slug_field="code", read_only=True, help_text="Managing org's code")
     org_name = serializers.CharField(source="org.name", read_only=True)
     age = serializers.IntegerField(read_only=True)
+    birth_date = serializers.CharField(
+        read_only=True,
+        help_text="1945-03-01, or only the year and month (1945-03) unless the caller may see sensitive data "
+        "on this record.",
+    )
     id_number = serializers.CharField(read_only=True, help_text=MASKED_HELP)
     phone = serializers.CharField(read_only=True, help_text=MASKED_HELP)
     address = serializers.CharField(read_only=True, help_text=MASKED_HELP)
@@ -227,9 +233,12 @@ class RetireeWriteSerializer(serializers.Serializer):
         if instance is not None:
             # Masked values sent back unchanged (GET, edit, PUT) keep what is stored.
             shown = services.masked(instance)
+            id_kept = not raw.get("id_number") or raw["id_number"] == shown["id_number"]
             for key in SENSITIVE:
                 if key in raw and raw[key] and raw[key] == shown[key]:
                     raw[key] = getattr(instance, key)
+            if id_kept and (message := keep_birth_date(raw, instance)):
+                raise exceptions.ValidationError({"birth_date": [message]})
             # A partial update is checked as the whole record it would make.
             for name in BY_KEY:
                 if name in self.fields and name not in raw and name != "org_code":

@@ -96,7 +96,17 @@ def make(region: str, birth: dt.date, sequence: int, gender: str) -> str:
 
 
 def mask(number: str) -> str:
-    """330106********1234: region kept, birth date and sequence hidden."""
+    """**************1234: only the last four characters (the sequence and check digit) are kept.
+
+    The region is hidden too: with the region, the birth month that pages show and the last four,
+    only the day is unknown, and the check digit leaves about three of the month's days
+    (docs/architecture.md, "What a role without the sensitive right sees").
+    """
     if len(number) < 10:
         return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return "*" * (len(number) - 4) + number[-4:]
+
+
+def birth_month(day: dt.date | None) -> str:
+    """A birth date as roles without the sensitive right see it: year and month, as cadre sheets show it."""
+    return f"{day:%Y-%m}" if day else ""

@@ -34,11 +34,18 @@ def reveal(user: Any, retiree: Retiree, fields: tuple[str, ...] = SENSITIVE_FIEL
     if not may_see_sensitive(user, retiree):
         raise PermissionDenied
     record(AuditRecord.Action.VIEW_SENSITIVE, retiree, extra={"fields": list(fields)})
-    return {f: getattr(retiree, f) or "" for f in fields}
+    shown = {f: getattr(retiree, f) or "" for f in fields}
+    shown["birth_date"] = retiree.birth_date.isoformat()
+    return shown
 
 
 def masked(retiree: Retiree) -> dict[str, str]:
+    """What a role without the sensitive right sees of the sensitive values, and of the birth date
+    (year and month only: with the whole date, the region and the last four rebuild the ID number)."""
+    from yinling.registry.idcard import birth_month
+
     return {
+        "birth_date": birth_month(retiree.birth_date),
         "id_number": retiree.id_masked,
         "phone": retiree.phone_masked,
         "address": retiree.address_masked,
