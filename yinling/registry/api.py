@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -294,7 +295,15 @@ class StrictFilterBackend(DjangoFilterBackend):
         if unknown:
             message = _("There is no such filter. Known filters: %(known)s.") % {"known": ", ".join(sorted(known))}
             raise exceptions.ValidationError({name: [message] for name in unknown})
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            refusal = getattr(filterset, "search_refusal", None)
+            if refusal is not None:  # over the hourly limit of exact searches (search_guard)
+                raise exceptions.Throttled(detail=str(refusal.message))
+            raise utils.translate_validation(filterset.errors)
+        return filterset.qs
 
 
 CONFLICT = inline_serializer(
