@@ -428,6 +428,8 @@ class RetireeViewSet(
         except PermissionDenied as exc:
             raise exceptions.ValidationError({"org": [_org_refused(data["org"], exc)]}) from exc
         except ValidationError as exc:
+            if services.is_duplicate(exc):
+                services.record_duplicate_attempt(request.user, str(data["values"].get("id_number") or ""), "api")
             raise _drf_errors(exc) from exc
         retiree = self.get_queryset().get(pk=retiree.pk)
         return Response(self._answer([retiree]), status=status.HTTP_201_CREATED)
@@ -461,6 +463,8 @@ class RetireeViewSet(
         except PermissionDenied as exc:
             raise exceptions.ValidationError({"org": [_org_refused(values.get("org"), exc)]}) from exc
         except ValidationError as exc:
+            if services.is_duplicate(exc):
+                services.record_duplicate_attempt(request.user, str(values.get("id_number") or ""), "api")
             raise _drf_errors(exc) from exc
         retiree = self.get_queryset().get(pk=instance.pk)
         return Response(self._answer([retiree]))

@@ -189,6 +189,8 @@ def retiree_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 ),
             )
         except ValidationError as exc:
+            if services.is_duplicate(exc):
+                services.record_duplicate_attempt(user, str(values.get("id_number") or ""), "form")
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
