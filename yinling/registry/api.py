@@ -71,8 +71,7 @@ class RetireeSerializer(serializers.ModelSerializer):
     age = serializers.IntegerField(read_only=True)
     birth_date = serializers.CharField(
         read_only=True,
-        help_text="1945-03-01, or only the year and month (1945-03) unless the caller may see sensitive data "
-        "on this record.",
+        help_text="1945-03-01, or only the year (1945) unless the caller may see sensitive data on this record.",
     )
     id_number = serializers.CharField(read_only=True, help_text=MASKED_HELP)
     phone = serializers.CharField(read_only=True, help_text=MASKED_HELP)

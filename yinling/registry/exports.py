@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from yinling.registry import choices
-from yinling.registry.idcard import birth_month
+from yinling.registry.idcard import birth_shown
 from yinling.registry.models import Retiree
 from yinling.registry.schema import COLUMNS, HEADERS, Column, status_labels
 
@@ -78,8 +78,8 @@ class RowFormatter:
             masked = col.sensitive and not reveal
             name = col.key
             if col.key == "birth_date" and not reveal:
-                # Year and month (出生年月, as cadre sheets write it; it re-imports): see idcard.mask.
-                self.plan.append((len(self.fields), lambda v: birth_month(v)))
+                # The year only (idcard.birth_shown): more would help rebuild the ID number.
+                self.plan.append((len(self.fields), lambda v: birth_shown(v)))
                 self.fields.append(name)
                 continue
             if masked and col.key in _MASKS:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from yinling.orgs.lookups import OrgField
 from yinling.orgs.models import Org
 from yinling.registry import choices
-from yinling.registry.idcard import birth_month
+from yinling.registry.idcard import birth_shown
 from yinling.registry.models import FamilyContact, Library, Retiree
 from yinling.registry.schema import BY_KEY
 from yinling.registry.validation import clean_record, parse_phone
@@ -136,7 +136,7 @@ class RetireeForm(forms.Form):
             )
         }
         data["org"] = r.org_id
-        data["birth_date"] = r.birth_date.isoformat() if reveal else birth_month(r.birth_date)
+        data["birth_date"] = r.birth_date.isoformat() if reveal else birth_shown(r.birth_date)
         if reveal:
             data.update({key: getattr(r, key) for key in SENSITIVE})
         return data
@@ -164,15 +164,15 @@ class RetireeForm(forms.Form):
 def keep_birth_date(raw: dict[str, Any], instance: Retiree) -> str | None:
     """With the stored ID number kept, the birth date is the stored one (the number holds it).
 
-    An editor without the sensitive right sees only its year and month, and a different date must
+    An editor without the sensitive right sees only its year, and a different date must
     not be answered with "does not match the birth date in the ID number (1945-03-01)": that would
-    tell them the whole date. So the shown month or the stored date keep it, and anything else is
+    tell them the whole date. So the shown year or the stored date keep it, and anything else is
     refused with a message that names no date. Returns that message, or None.
     """
     given = str(raw.get("birth_date") or "").strip()
     stored = instance.birth_date
     raw["birth_date"] = stored
-    if given in {"", birth_month(stored), stored.isoformat()}:
+    if given in {"", birth_shown(stored), stored.isoformat()}:
         return None
     return gettext("The birth date comes from the ID number: to change it, correct the ID number.")
 

@@ -41,11 +41,11 @@ def reveal(user: Any, retiree: Retiree, fields: tuple[str, ...] = SENSITIVE_FIEL
 
 def masked(retiree: Retiree) -> dict[str, str]:
     """What a role without the sensitive right sees of the sensitive values, and of the birth date
-    (year and month only: with the whole date, the region and the last four rebuild the ID number)."""
-    from yinling.registry.idcard import birth_month
+    (the year only, idcard.birth_shown: with more, the region and the last four rebuild the ID number)."""
+    from yinling.registry.idcard import birth_shown
 
     return {
-        "birth_date": birth_month(retiree.birth_date),
+        "birth_date": birth_shown(retiree.birth_date),
         "id_number": retiree.id_masked,
         "phone": retiree.phone_masked,
         "address": retiree.address_masked,

