@@ -177,3 +177,15 @@ def test_it_answers_an_api_birth_date_change_without_the_stored_date(cast: Cast)
     )
     assert response.status_code == 400
     assert person.birth_date.isoformat() not in response.content.decode()
+
+
+def test_it_rewrites_the_stored_masks_in_the_migration(cast: Cast) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    person = cast.retiree_record
+    old = person.id_number[:6] + "********" + person.id_number[-4:]
+    Retiree.objects.unrestricted().filter(pk=person.pk).update(id_masked=old)
+    importlib.import_module("yinling.registry.migrations.0006_id_masked_last_four").forwards(apps, None)
+    assert Retiree.objects.unrestricted().get(pk=person.pk).id_masked == "*" * 14 + person.id_number[-4:]
