@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -37,12 +38,13 @@ from yinling.core.crypto import mask_phone
 from yinling.orgs.models import Org
 from yinling.registry import choices, services
 from yinling.registry.filters import RetireeFilterSet
+from yinling.registry.forms import keep_birth_date
 from yinling.registry.models import FamilyContact, Retiree
 from yinling.registry.schema import BY_KEY
 from yinling.registry.validation import clean_record
 
 SENSITIVE = services.SENSITIVE_FIELDS
-MASKED_HELP = "Masked (e.g. 330106********1234, 138****5678) unless the caller may see sensitive data on this record."
+MASKED_HELP = "Masked (e.g. **************1234, 138****5678) unless the caller may see sensitive data on this record."
 
 # ---------------------------------------------------------------------------------------------
 # Reading
@@ -67,6 +69,10 @@ class RetireeSerializer(serializers.ModelSerializer):
     org = serializers.SlugRelatedField[Org](slug_field="code", read_only=True, help_text="Managing org's code")
     org_name = serializers.CharField(source="org.name", read_only=True)
     age = serializers.IntegerField(read_only=True)
+    birth_date = serializers.CharField(
+        read_only=True,
+        help_text="1945-03-01, or only the year (1945) unless the caller may see sensitive data on this record.",
+    )
     id_number = serializers.CharField(read_only=True, help_text=MASKED_HELP)
     phone = serializers.CharField(read_only=True, help_text=MASKED_HELP)
     address = serializers.CharField(read_only=True, help_text=MASKED_HELP)
@@ -227,9 +233,12 @@ class RetireeWriteSerializer(serializers.Serializer):
         if instance is not None:
             # Masked values sent back unchanged (GET, edit, PUT) keep what is stored.
             shown = services.masked(instance)
+            id_kept = not raw.get("id_number") or raw["id_number"] == shown["id_number"]
             for key in SENSITIVE:
                 if key in raw and raw[key] and raw[key] == shown[key]:
                     raw[key] = getattr(instance, key)
+            if id_kept and (message := keep_birth_date(raw, instance)):
+                raise exceptions.ValidationError({"birth_date": [message]})
             # A partial update is checked as the whole record it would make.
             for name in BY_KEY:
                 if name in self.fields and name not in raw and name != "org_code":
@@ -285,7 +294,15 @@ class StrictFilterBackend(DjangoFilterBackend):
         if unknown:
             message = _("There is no such filter. Known filters: %(known)s.") % {"known": ", ".join(sorted(known))}
             raise exceptions.ValidationError({name: [message] for name in unknown})
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            refusal = getattr(filterset, "search_refusal", None)
+            if refusal is not None:  # over the hourly limit of exact searches (search_guard)
+                raise exceptions.Throttled(detail=str(refusal.message))
+            raise utils.translate_validation(filterset.errors)
+        return filterset.qs
 
 
 CONFLICT = inline_serializer(
@@ -410,6 +427,8 @@ class RetireeViewSet(
         except PermissionDenied as exc:
             raise exceptions.ValidationError({"org": [_org_refused(data["org"], exc)]}) from exc
         except ValidationError as exc:
+            if services.is_duplicate(exc):
+                services.record_duplicate_attempt(request.user, str(data["values"].get("id_number") or ""), "api")
             raise _drf_errors(exc) from exc
         retiree = self.get_queryset().get(pk=retiree.pk)
         return Response(self._answer([retiree]), status=status.HTTP_201_CREATED)
@@ -443,6 +462,8 @@ class RetireeViewSet(
         except PermissionDenied as exc:
             raise exceptions.ValidationError({"org": [_org_refused(values.get("org"), exc)]}) from exc
         except ValidationError as exc:
+            if services.is_duplicate(exc):
+                services.record_duplicate_attempt(request.user, str(values.get("id_number") or ""), "api")
             raise _drf_errors(exc) from exc
         retiree = self.get_queryset().get(pk=instance.pk)
         return Response(self._answer([retiree]))

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from yinling.registry import choices
+from yinling.registry.idcard import birth_shown
 from yinling.registry.models import Retiree
 from yinling.registry.schema import COLUMNS, HEADERS, Column, status_labels
 
@@ -76,6 +77,11 @@ class RowFormatter:
                 continue
             masked = col.sensitive and not reveal
             name = col.key
+            if col.key == "birth_date" and not reveal:
+                # The year only (idcard.birth_shown): more would help rebuild the ID number.
+                self.plan.append((len(self.fields), lambda v: birth_shown(v)))
+                self.fields.append(name)
+                continue
             if masked and col.key in _MASKS:
                 name = _MASKS[col.key]
             elif masked:

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yinling.core.crypto import keyed_hash
+from yinling.core.refusals import Refused
 from yinling.core.scoping import orgs_where
 from yinling.orgs.lookups import OrgSubtreeFilter
 from yinling.orgs.models import Org
-from yinling.registry import choices, lookups
+from yinling.registry import choices, lookups, search_guard
 from yinling.registry.idcard import normalise
 from yinling.registry.models import Retiree, Transfer
 
@@ -143,6 +144,36 @@ class RetireeFilterSet(django_filters.FilterSet):
         # (django-filter does not filter an unbound set at all).
         super().__init__(QueryDict() if data is None else data, *args, **kwargs)
 
+    _exact: set[str] | None = None  # the exact sensitive searches let through (search_guard), once checked
+
+    def is_valid(self) -> bool:
+        """Valid, and every exact search by a sensitive value allowed (search_guard: limited, audited)."""
+        if not super().is_valid():
+            return False
+        if self._exact is not None:
+            return not self.form.errors
+        self._exact = set()
+        user = getattr(self.request, "user", None)
+        if user is None:  # a library's members, counted for its viewer: not a search anyone typed
+            return True
+        for name in ("q", "search"):
+            value = self.form.cleaned_data.get(name)
+            if not value:
+                continue
+            try:
+                if search_guard.check(user, value, self._via()):
+                    self._exact.add(value)
+            except Refused as exc:
+                self.form.add_error(name, exc.message)
+                self.search_refusal = exc
+                return False
+        return True
+
+    search_refusal: Refused | None = None
+
+    def _via(self) -> str:
+        return "api" if str(getattr(self.request, "path", "")).startswith("/api/") else "list"
+
     def filter_queryset(self, queryset: QuerySet[Retiree]) -> QuerySet[Retiree]:
         qs = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("status"):
@@ -153,7 +184,11 @@ class RetireeFilterSet(django_filters.FilterSet):
         return qs if value == STATUS_ALL else qs.filter(status=value)
 
     def filter_search(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
-        return qs.filter(search_q(value))
+        found = qs.filter(search_q(value))
+        if self._exact and value in self._exact:
+            # Audited with what it answered; `qs` is the user's scope, narrowed by the filters before it.
+            search_guard.audited(self.request.user, value, self._via(), found.count())
+        return found
 
     def filter_age(self, qs: QuerySet[Retiree], name: str, value: Any) -> QuerySet[Retiree]:
         today = timezone.localdate()

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yinling.orgs.lookups import OrgField
 from yinling.orgs.models import Org
 from yinling.registry import choices
+from yinling.registry.idcard import birth_shown
 from yinling.registry.models import FamilyContact, Library, Retiree
 from yinling.registry.schema import BY_KEY
 from yinling.registry.validation import clean_record, parse_phone
@@ -134,7 +136,7 @@ class RetireeForm(forms.Form):
             )
         }
         data["org"] = r.org_id
-        data["birth_date"] = r.birth_date.isoformat()
+        data["birth_date"] = r.birth_date.isoformat() if reveal else birth_shown(r.birth_date)
         if reveal:
             data.update({key: getattr(r, key) for key in SENSITIVE})
         return data
@@ -144,9 +146,12 @@ class RetireeForm(forms.Form):
         raw = {k: v for k, v in data.items() if k in BY_KEY}
         if self.instance is not None:
             # An empty sensitive input keeps what is stored (for editors who never saw it, it was empty).
+            id_kept = not raw.get("id_number")
             for key in SENSITIVE:
                 if not raw.get(key):
                     raw[key] = getattr(self.instance, key)
+            if id_kept and (message := keep_birth_date(raw, self.instance)):
+                self.add_error("birth_date", message)
         result = clean_record(raw)
         for key, message in result.errors:
             field = key if key in self.fields else None
@@ -154,6 +159,22 @@ class RetireeForm(forms.Form):
         self.values = result.values
         self.warnings = result.warnings
         return data
+
+
+def keep_birth_date(raw: dict[str, Any], instance: Retiree) -> str | None:
+    """With the stored ID number kept, the birth date is the stored one (the number holds it).
+
+    An editor without the sensitive right sees only its year, and a different date must
+    not be answered with "does not match the birth date in the ID number (1945-03-01)": that would
+    tell them the whole date. So the shown year or the stored date keep it, and anything else is
+    refused with a message that names no date. Returns that message, or None.
+    """
+    given = str(raw.get("birth_date") or "").strip()
+    stored = instance.birth_date
+    raw["birth_date"] = stored
+    if given in {"", birth_shown(stored), stored.isoformat()}:
+        return None
+    return gettext("The birth date comes from the ID number: to change it, correct the ID number.")
 
 
 class ContactForm(forms.ModelForm):

@@ -96,7 +96,21 @@ def make(region: str, birth: dt.date, sequence: int, gender: str) -> str:
 
 
 def mask(number: str) -> str:
-    """330106********1234: region kept, birth date and sequence hidden."""
+    """**************1234: only the last four characters (the sequence and check digit) are kept.
+
+    The region is hidden too, though the managing org's code often tells it: what keeps the number
+    from being rebuilt is that such roles see only the birth year (`birth_shown`).
+    """
     if len(number) < 10:
         return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return "*" * (len(number) - 4) + number[-4:]
+
+
+def birth_shown(day: dt.date | None) -> str:
+    """A birth date as roles without the sensitive right see it: the year only.
+
+    Not the year and month that cadre sheets show: the everyday last-four search tells anyone the last
+    four, the managing org's code usually tells the region, and then the check digit leaves about
+    three days of a month. Of a year it leaves some thirty (docs/architecture.md).
+    """
+    return f"{day:%Y}" if day else ""

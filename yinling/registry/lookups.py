@@ -21,6 +21,7 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -99,7 +100,17 @@ def retiree_lookup(request: HttpRequest) -> HttpResponse:
     if not has_anywhere(request.user, Retiree, action):
         raise PermissionDenied
     text = request.GET.get("q", "").strip()[:50]
+    from yinling.core.refusals import Refused
+    from yinling.registry import search_guard
+
+    try:
+        exact = search_guard.check(request.user, text, "lookup")
+    except Refused as exc:  # over the hourly limit of exact searches: say so in the listbox
+        note = format_html('<li class="yl-picker-note" role="presentation" data-picker-note>{}</li>', exc.message)
+        return HttpResponse(note, status=429)
     rows = list(search_people(people_for(request.user, action, status), text)[: LIMIT + 1]) if text else []
+    if exact:
+        search_guard.audited(request.user, text, "lookup", len(rows))
     options = [{"value": r.pk, "label": person_label(r), "name": r.name, "detail": person_detail(r)} for r in rows]
     return render(
         request,

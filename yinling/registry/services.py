@@ -34,11 +34,18 @@ def reveal(user: Any, retiree: Retiree, fields: tuple[str, ...] = SENSITIVE_FIEL
     if not may_see_sensitive(user, retiree):
         raise PermissionDenied
     record(AuditRecord.Action.VIEW_SENSITIVE, retiree, extra={"fields": list(fields)})
-    return {f: getattr(retiree, f) or "" for f in fields}
+    shown = {f: getattr(retiree, f) or "" for f in fields}
+    shown["birth_date"] = retiree.birth_date.isoformat()
+    return shown
 
 
 def masked(retiree: Retiree) -> dict[str, str]:
+    """What a role without the sensitive right sees of the sensitive values, and of the birth date
+    (the year only, idcard.birth_shown: with more, the region and the last four rebuild the ID number)."""
+    from yinling.registry.idcard import birth_shown
+
     return {
+        "birth_date": birth_shown(retiree.birth_date),
         "id_number": retiree.id_masked,
         "phone": retiree.phone_masked,
         "address": retiree.address_masked,
@@ -64,10 +71,42 @@ def do_create_retiree(*, by: Any, org: Org, values: dict[str, Any]) -> Retiree:
     return retiree
 
 
+DUPLICATE = "duplicate_id"
+
+
 def _raise_if_duplicate(retiree: Retiree, exc: IntegrityError) -> None:
-    """A failed save is a duplicate ID number only if that number is registered (other failures propagate)."""
+    """A failed save is a duplicate ID number only if that number is registered (other failures propagate).
+
+    One answer wherever the other record is, in the user's area or another org's (issue #9): it names
+    no org and no person, and the caller audits the attempt (`record_duplicate_attempt`).
+    """
     if Retiree.objects.unrestricted().filter(id_hash=retiree.id_hash).exclude(pk=retiree.pk).exists():
-        raise ValidationError({"id_number": _("A person with this ID number is already registered.")}) from exc
+        message = _(
+            "This ID number is already registered. If a search in your area does not find the person, "
+            "another org manages them: ask the bureau to arrange a transfer."
+        )
+        raise ValidationError({"id_number": ValidationError(message, code=DUPLICATE)}) from exc
+
+
+def is_duplicate(exc: ValidationError) -> bool:
+    errors = getattr(exc, "error_dict", {}).get("id_number", [])
+    return any(getattr(e, "code", None) == DUPLICATE for e in errors)
+
+
+def record_duplicate_attempt(by: Any, number: str, via: str) -> None:
+    """Audit a refused duplicate (after the refused transaction, so the record stays): trying ID numbers
+    on the add page or the API is a way to learn who is registered, and is visible in the trail."""
+    from yinling.registry.filters import masked_query
+
+    shown = masked_query(number or "")
+    org = getattr(by, "org", None)
+    record(
+        AuditRecord.Action.SECURITY,
+        object_type="registry.retiree",
+        object_repr=shown,
+        org_path=getattr(org, "path", "") or "",
+        extra={"filters": {"id_number": shown}, "rejected": "duplicate", "via": via},
+    )
 
 
 @transaction.atomic

@@ -99,6 +99,14 @@ def _covers(user: Any, action: str, qs: QuerySet[Retiree]) -> bool:
     return not qs.exclude(pk__in=allowed).exists()
 
 
+def _mask_birth_dates(history: list[AuditRecord]) -> None:
+    """The trail keeps the whole birth date; the history shown without a reveal keeps its year
+    (idcard.birth_shown; in memory only: the records are not saved)."""
+    for h in history:
+        if isinstance(h.changes, dict) and "birth_date" in h.changes:
+            h.changes = {**h.changes, "birth_date": [str(v)[:4] if v else v for v in h.changes["birth_date"]]}
+
+
 def _retiree(request: HttpRequest, pk: int, action: str) -> Retiree:
     """404 outside the user's subtrees (and for deleted records), 403 without `action`."""
     return get_scoped_or_404(Retiree.objects.select_related("org"), request.user, action, pk=pk)
@@ -116,11 +124,13 @@ def retiree_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     contact_rows = [(c, c.phone if revealed else mask_phone(c.phone or "")) for c in contacts]
     # The record's own change history, shown to whoever may see the record (not the audit trail's scope).
-    history = (
+    history = list(
         AuditRecord.objects.unrestricted()
         .filter(object_type="registry.retiree", object_id=str(retiree.pk))
         .order_by("-id")[:50]
     )
+    if not revealed:
+        _mask_birth_dates(history)
     transfers = retiree.transfers.select_related("from_org", "to_org")
     return render(
         request,
@@ -179,6 +189,8 @@ def retiree_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 ),
             )
         except ValidationError as exc:
+            if services.is_duplicate(exc):
+                services.record_duplicate_attempt(user, str(values.get("id_number") or ""), "form")
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:

@@ -164,16 +164,16 @@ def test_it_explains_malformed_numbers(raw: str, reason: str) -> None:
 
 
 @given(numbers)
-def test_it_masks_as_region_stars_and_last_four(number: str) -> None:
+def test_it_masks_as_stars_and_last_four(number: str) -> None:
     masked = idcard.mask(number)
-    assert re.fullmatch(r"\d{6}\*{8}[\dX]{4}", masked)
-    assert masked == number[:6] + "********" + number[-4:]
-    assert number[6:14] not in masked  # the birth date is hidden
+    assert re.fullmatch(r"\*{14}[\dX]{4}", masked)
+    assert masked == "*" * 14 + number[-4:]  # region and birth date hidden
 
 
 def test_it_masks_the_documented_example_and_short_values() -> None:
     number = idcard.make("330106", dt.date(1945, 3, 1), 123, "M")
-    assert idcard.mask(number) == f"330106********{number[-4:]}"
+    assert idcard.mask(number) == f"**************{number[-4:]}"
+    assert idcard.birth_shown(dt.date(1945, 3, 1)) == "1945"
     assert idcard.mask("") == ""
     assert idcard.mask("12345") == "*****"
 

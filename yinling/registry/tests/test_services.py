@@ -214,7 +214,7 @@ def test_it_refuses_a_duplicate_id_number(personas: Personas, person: Retiree) -
     values = {"name": "重复", "id_number": person.id_number, "birth_date": person.birth_date, "category": "tuixiu"}
     with pytest.raises(ValidationError) as caught:
         services.do_create_retiree(by=personas.owner, org=personas.tree.unit_a, values={**values})
-    assert caught.value.message_dict == {"id_number": ["A person with this ID number is already registered."]}
+    assert caught.value.message_dict["id_number"][0].startswith("This ID number is already registered.")
     form = {
         "org": personas.tree.county_a.pk,
         "name": "重复",
