@@ -4,6 +4,7 @@ as {retiree, name}), what it takes as input, and the answers documented in the s
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -235,6 +236,12 @@ class NeedInput(serializers.Serializer):
     expected_hours = serializers.DecimalField(**HOURS_FIELD)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     community = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate_starts_at(self, value: dt.datetime) -> dt.datetime:
+        problem = services.start_problem(value)  # the same rule as the page's need form
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class BookInput(serializers.Serializer):

@@ -17,6 +17,7 @@ from yinling.orgs.lookups import OrgField
 from yinling.orgs.models import Org
 from yinling.registry.lookups import RetireeField
 from yinling.registry.models import Retiree
+from yinling.timebank import services
 from yinling.timebank.models import ServiceRequest
 
 
@@ -95,8 +96,9 @@ class NeedForm(forms.Form):
         day, start, hours = data.get("day"), data.get("start"), data.get("expected_hours")
         if day and start and hours:
             starts_at = timezone.make_aware(dt.datetime.combine(day, start))
-            if starts_at < timezone.now() - dt.timedelta(hours=1):
-                self.add_error("day", _("Choose a time that has not passed yet."))
+            problem = services.start_problem(starts_at)
+            if problem:
+                self.add_error("day", problem)
             data["starts_at"] = starts_at
             # The window leaves an hour's margin around the expected length.
             data["ends_at"] = starts_at + dt.timedelta(hours=float(hours) + 1)

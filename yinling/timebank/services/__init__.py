@@ -24,6 +24,7 @@ from yinling.timebank.services.accounts import (
 )
 from yinling.timebank.services.needs import (
     POST_FOR_RELATIVES,
+    START_MARGIN,
     Expiry,
     do_accept,
     do_cancel,
@@ -34,6 +35,7 @@ from yinling.timebank.services.needs import (
     do_report,
     do_resolve,
     expire_overdue,
+    start_problem,
 )
 from yinling.timebank.services.offers import do_book, do_publish_offer, do_withdraw_offer
 from yinling.timebank.services.selectors import (
@@ -72,6 +74,7 @@ __all__ = [
     "PENDING_AS_RECIPIENT",
     "POST_FOR_RELATIVES",
     "SERVED",
+    "START_MARGIN",
     "Expiry",
     "are_relatives",
     "area_path",
@@ -117,4 +120,5 @@ __all__ = [
     "service_day",
     "settlement_hours",
     "settlement_unit",
+    "start_problem",
 ]

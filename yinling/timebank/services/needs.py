@@ -42,6 +42,17 @@ from yinling.timebank.services.selectors import (
 POST_FOR_RELATIVES = gettext_lazy("You can only post needs for relatives recorded in the registry.")
 
 
+# How late a new need may start: a member posting for "now" is a few minutes late, not a day (or a century).
+START_MARGIN = dt.timedelta(hours=1)
+
+
+def start_problem(starts_at: dt.datetime) -> str | None:
+    """Why a new need may not start then (None if it may): the page's form and the API both ask here."""
+    if starts_at < timezone.now() - START_MARGIN:
+        return str(_("Choose a time that has not passed yet."))
+    return None
+
+
 @transaction.atomic
 def do_post_need(
     *,
@@ -64,6 +75,12 @@ def do_post_need(
     if ends_at <= starts_at:
         raise Refused("invalid_window", _("The end must be later than the start."))
     amount = ledger._check_amount(expected_hours, rule.unit)
+    window = Decimal((ends_at - starts_at).total_seconds()) / 3600
+    if amount > window:
+        raise Refused(
+            "hours_exceed_window",
+            _("The hours cannot exceed the agreed time window (%(window)s hours).") % {"window": f"{window:.1f}"},
+        )
     need = ServiceRequest.objects.create(
         recipient=account,
         org=recipient.org,
