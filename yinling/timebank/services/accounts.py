@@ -38,7 +38,17 @@ def issuance_account() -> Account:
 
 
 def pool_for(org: Org) -> Account:
-    account, _created = Account.objects.unrestricted().get_or_create(kind=Account.Kind.POOL, org=org)
+    """The org's own pool, opened (and audited) on first use: only actions that move hours call
+    this, never a page that shows one (a GET never writes)."""
+    account, created = Account.objects.unrestricted().get_or_create(kind=Account.Kind.POOL, org=org)
+    if created:
+        record(
+            AuditRecord.Action.CREATE,
+            account,
+            object_type="timebank.account",
+            org_path=org.path,
+            extra={"event": "pool_opened"},
+        )
     return account
 
 
