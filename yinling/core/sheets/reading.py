@@ -396,12 +396,13 @@ def _check_package(zf: zipfile.ZipFile) -> None:
             raise UnreadableFile(_(MSG_PART_TOO_BIG) % {"part": info.filename, "limit": f"{MAX_TOTAL_BYTES >> 20:,}"})
 
 
-# Every writer puts a cell's r attribute first (<c r="B7" ...>); text that merely looks like one
-# only adds rows, which errs on the safe side. A cell with r elsewhere sends the sheet to expat.
+# Every writer puts the r attribute of a cell or row first (<c r="B7" ...>, <row r="7" ...>),
+# and plain patterns on that are fast; text that merely looks like one only adds rows, which errs
+# on the safe side. A cell or row with r elsewhere sends the sheet to expat.
 _REF = rb'c r="'
 _CELL_ROW = re.compile(_REF + rb'[A-Z]{1,3}([0-9]{1,7})"')
-_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
-_REF_NOT_FIRST = re.compile(rb"<(?:\w+:)?c\s+(?!r=)[^>]*?\sr=")
+_ROW_TAG = re.compile(rb'row r="([0-9]{1,7})"')
+_REF_NOT_FIRST = re.compile(rb"(?:c|row)\s+(?!r=)[^>]*?\sr=")
 
 
 def _columns_beyond(letters: str) -> re.Pattern[bytes]:

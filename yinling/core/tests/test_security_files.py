@@ -192,3 +192,15 @@ def test_it_reads_crafted_files_in_bounded_memory(tmp_path: Path) -> None:
         timeout=120,
     )
     assert int(done.stdout.split()[-1]) < 100  # MB over the interpreter's own, whatever the files claim
+
+
+def test_it_streams_a_sheet_whose_far_row_is_placed_by_its_row_tag(tmp_path: Path) -> None:
+    # Cells without a reference sit in their row; a row whose r is not its first attribute.
+    sheet = _SHEET.replace(
+        '<row r="400000"><c r="Z400000"><v>1</v></c></row>', '<row spans="1:1" r="400000"><c><v>1</v></c></row>'
+    )
+    path = crafted(tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": sheet.encode()})
+    with zipfile.ZipFile(path) as zf:
+        assert not reading._calamine_fits(zf, "xl/worksheets/sheet1.xml")
+    rows = [(n, values) for table in reading.open_tables(path, "far.xlsx") for n, values in table.rows]
+    assert rows[-1] == (400_000, [1])
