@@ -47,7 +47,7 @@ def pool_for(org: Org) -> Account:
             account,
             object_type="timebank.account",
             org_path=org.path,
-            extra={"event": "pool_opened"},
+            extra={"event": "account_opened"},  # object_type and org say which pool
         )
     return account
 
