@@ -99,3 +99,12 @@ def test_it_walks_every_time_bank_page_as_staff_and_changes_no_table(personas: P
     exports = [f"{reverse('timebank:reports')}?export=xlsx", f"{reverse('timebank:ledger')}?export=xlsx"]
     assert set(walk(client, exports, audited=2).values()) == {200}
     assert set(AuditRecord.objects.order_by("-id").values_list("action", flat=True)[:2]) == {"export"}
+
+
+def test_it_opens_a_pool_in_the_action_that_needs_it_and_audits_it(personas: Personas) -> None:
+    tree, owner = personas.tree, personas.owner
+    services.do_issue(by=owner, org=tree.county_a, hours=H("5"), reason="年度发放", document_no="2号")
+    pool = Account.objects.unrestricted().get(kind=Account.Kind.POOL, org=tree.county_a)
+    opened = AuditRecord.objects.get(object_type="timebank.account", object_id=str(pool.pk), action="create")
+    assert opened.extra["event"] == "account_opened" and opened.org_path == tree.county_a.path
+    assert opened.actor_username == owner.username
