@@ -77,7 +77,8 @@ def pool_detail(request: HttpRequest, code: str) -> HttpResponse:
     lines = []
     if pool is not None:
         lines = movement_lines(pool.movements.order_by("-id")[:30])
-    serving = services.scheme_pool(org) if pool is None else pool
+    # Read only: a GET never opens a pool (issuing into one does, audited, in do_issue).
+    serving = services.nearest_pool(org) if pool is None else pool
     return render(
         request,
         "timebank/pool_detail.html",

@@ -7,6 +7,13 @@ and CSV in UTF-8 (with or without BOM) or GBK, comma-, tab- or semicolon-separat
 Workbooks up to about 4 million cells are read with calamine (Rust, 5x faster than anything
 in Python, but it holds the sheet in memory); larger ones stream through expat with bounded
 memory. A file that cannot be read at all raises `UnreadableFile` with one plain message.
+
+An upload is untrusted (issue #9: a 91 KB file once took 1.27 GB), so before anything parses
+it the package is checked (`_check_package`): the number of parts, each part's size as it
+really inflates (not as the zip declares it) and its compression ratio. Styles and shared
+strings are parsed as streams with limits on their counts, and calamine, which holds a sheet's
+whole used range (first to last cell, empty ones included), reads only a sheet whose range is
+small; any other streams through expat.
 """
 
 from __future__ import annotations
@@ -15,7 +22,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -53,6 +63,31 @@ MSG_CSV_ENCODING = gettext_noop(
 )
 MSG_CSV_BROKEN = gettext_noop("The CSV file cannot be read (%(reason)s). Save it as .xlsx in Excel and import that.")
 MSG_EMPTY_FILE = gettext_noop("The file is empty.")
+MSG_TOO_MANY_PARTS = gettext_noop(
+    "The workbook cannot be read safely: it has %(count)s parts, and at most %(limit)s are read."
+)
+MSG_PART_TOO_BIG = gettext_noop(
+    'The workbook cannot be read safely: its part "%(part)s" expands to more than %(limit)s MB, the most that is read.'
+)
+MSG_PART_RATIO = gettext_noop(
+    'The workbook cannot be read safely: its part "%(part)s" is compressed more than %(limit)s to 1, '
+    "which only a crafted file is."
+)
+MSG_TOO_MANY_ITEMS = gettext_noop(
+    'The workbook cannot be read safely: its part "%(part)s" has more than %(limit)s entries, the most that is read.'
+)
+
+# Limits on an uploaded workbook. Real files are far below them: the registry's 100,000 rows of
+# 33 columns are a 130 MB sheet, a few MB of shared strings and a styles part under 1 MB.
+MAX_PARTS = 1_000
+MAX_SHEET_BYTES = 1 << 30  # a sheet streams through expat whatever its size: this bounds the time
+MAX_SHARED_STRINGS_BYTES = 256 << 20  # the shared strings are held in memory
+MAX_PART_BYTES = 16 << 20  # styles, the workbook, relationships and anything else
+MAX_TOTAL_BYTES = 2 << 30
+MAX_RATIO = 200  # expanded to compressed, for parts over RATIO_FROM bytes (XML sheets compress 10-30 to 1)
+RATIO_FROM = 1 << 20
+MAX_SHARED_STRINGS = 5_000_000
+MAX_STYLES = 64_000  # Excel's own limit on cell formats
 
 
 @dataclass
@@ -212,29 +247,47 @@ def _workbook(zf: zipfile.ZipFile) -> _Workbook:
 
 
 def _date_styles(zf: zipfile.ZipFile, member: str | None) -> frozenset[str]:
-    """Indexes (as the `s` attribute writes them) of the cell formats that show dates."""
+    """Indexes (as the `s` attribute writes them) of the cell formats that show dates (streamed, counted)."""
     if member is None:
         return frozenset()
     from openpyxl.styles.numbers import is_date_format
 
-    root = _xml(zf, member)
     custom: dict[int, str] = {}
-    result: set[str] = set()
-    for el in root:
-        tag = _local(el.tag)
-        if tag == "numFmts":
-            for fmt in el:
-                with suppress(ValueError):
-                    custom[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
-        elif tag == "cellXfs":
-            for index, xf in enumerate(el):
-                try:
-                    fmt_id = int(xf.get("numFmtId", "0"))
-                except ValueError:
-                    continue
-                if fmt_id in _DATE_FORMAT_IDS or (fmt_id in custom and is_date_format(custom[fmt_id])):
-                    result.add(str(index))
-    return frozenset(result)
+    formats: list[int] = []  # numFmtId of each cellXfs entry, in order
+    where: list[str] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        name = name.rpartition(":")[2]
+        if name in ("numFmts", "cellXfs", "cellStyleXfs", "dxfs"):
+            where.append(name)
+        elif name == "numFmt" and where and where[-1] == "numFmts":
+            if len(custom) >= MAX_STYLES:
+                raise UnreadableFile(_(MSG_TOO_MANY_ITEMS) % {"part": member, "limit": f"{MAX_STYLES:,}"})
+            with suppress(ValueError):
+                custom[int(attrs.get("numFmtId", ""))] = attrs.get("formatCode", "")
+        elif name == "xf" and where and where[-1] == "cellXfs":
+            if len(formats) >= MAX_STYLES:
+                raise UnreadableFile(_(MSG_TOO_MANY_ITEMS) % {"part": member, "limit": f"{MAX_STYLES:,}"})
+            try:
+                formats.append(int(attrs.get("numFmtId", "0")))
+            except ValueError:
+                formats.append(-1)
+
+    def end(name: str) -> None:
+        name = name.rpartition(":")[2]
+        if where and name == where[-1]:
+            where.pop()
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    with zf.open(member) as fh:
+        parser.ParseFile(fh)
+    return frozenset(
+        str(index)
+        for index, fmt_id in enumerate(formats)
+        if fmt_id in _DATE_FORMAT_IDS or (fmt_id in custom and is_date_format(custom[fmt_id]))
+    )
 
 
 def _shared_strings(zf: zipfile.ZipFile, member: str | None) -> list[str]:
@@ -259,6 +312,8 @@ def _shared_strings(zf: zipfile.ZipFile, member: str | None) -> list[str]:
         if name == "t":
             state["collect"] = False
         elif name == "si":
+            if len(strings) >= MAX_SHARED_STRINGS:
+                raise UnreadableFile(_(MSG_TOO_MANY_ITEMS) % {"part": member, "limit": f"{MAX_SHARED_STRINGS:,}"})
             strings.append("".join(parts))
         elif name == "rPh":
             state["phonetic"] -= 1
@@ -277,28 +332,138 @@ def _shared_strings(zf: zipfile.ZipFile, member: str | None) -> list[str]:
     return strings
 
 
-def _estimated_cells(zf: zipfile.ZipFile, member: str) -> int:
-    """Cells in a worksheet, from its size and the cells in its first 2 MB."""
-    size = zf.getinfo(member).file_size
+def _inflated_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> int:
+    """What the part really expands to, up to `limit` + 1 bytes: inflated here from its raw bytes,
+    since the size the zip declares is the attacker's to write (and other readers, calamine
+    among them, inflate to the end of the stream whatever it declares)."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        return info.compress_size
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise UnreadableFile(_(MSG_NOT_XLSX))
+    fp = zf.fp
+    if fp is None:
+        raise UnreadableFile(_(MSG_NOT_XLSX))
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise UnreadableFile(_(MSG_NOT_XLSX))
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    inflater = zlib.decompressobj(-15)
+    left, total = info.compress_size, 0
+    try:
+        while left > 0 and not inflater.eof:
+            chunk = fp.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            left -= len(chunk)
+            total += len(inflater.decompress(chunk, limit + 1 - total))
+            while inflater.unconsumed_tail and total <= limit:
+                total += len(inflater.decompress(inflater.unconsumed_tail, limit + 1 - total))
+            if total > limit:
+                return total
+    except zlib.error as exc:
+        raise UnreadableFile(_(MSG_NOT_XLSX)) from exc
+    return total
+
+
+def _check_package(zf: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose parts are too many, expand too far or compress too well to be real.
+
+    Before anything parses it; parts are told apart by name (what Excel, WPS and LibreOffice
+    write), so a sheet under any other name is held to the smaller limit."""
+    infos = zf.infolist()
+    if len(infos) > MAX_PARTS:
+        raise UnreadableFile(_(MSG_TOO_MANY_PARTS) % {"count": f"{len(infos):,}", "limit": f"{MAX_PARTS:,}"})
+    total = 0
+    for info in infos:
+        name = info.filename.lower()
+        if "/worksheets/" in f"/{name}":
+            limit = MAX_SHEET_BYTES
+        elif name.rpartition("/")[2].startswith("sharedstrings"):
+            limit = MAX_SHARED_STRINGS_BYTES
+        else:
+            limit = MAX_PART_BYTES
+        size = _inflated_size(zf, info, max(limit, info.file_size))
+        if size > limit or info.file_size > limit:
+            raise UnreadableFile(_(MSG_PART_TOO_BIG) % {"part": info.filename, "limit": f"{limit >> 20:,}"})
+        if size > RATIO_FROM and size > MAX_RATIO * max(info.compress_size, 1):
+            raise UnreadableFile(_(MSG_PART_RATIO) % {"part": info.filename, "limit": MAX_RATIO})
+        if size != info.file_size:
+            raise UnreadableFile(_(MSG_NOT_XLSX))  # it lies about its size
+        total += size
+        if total > MAX_TOTAL_BYTES:
+            raise UnreadableFile(_(MSG_PART_TOO_BIG) % {"part": info.filename, "limit": f"{MAX_TOTAL_BYTES >> 20:,}"})
+
+
+# Every writer puts the r attribute of a cell or row first (<c r="B7" ...>, <row r="7" ...>),
+# and plain patterns on that are fast; text that merely looks like one only adds rows, which errs
+# on the safe side. A cell or row with r elsewhere sends the sheet to expat.
+_REF = rb'c r="'
+_CELL_ROW = re.compile(_REF + rb'[A-Z]{1,3}([0-9]{1,7})"')
+_ROW_TAG = re.compile(rb'row r="([0-9]{1,7})"')
+_REF_NOT_FIRST = re.compile(rb"(?:c|row)\s+(?!r=)[^>]*?\sr=")
+
+
+def _columns_beyond(letters: str) -> re.Pattern[bytes]:
+    """A cell reference whose column comes after `letters` (same length and later, or longer)."""
+    options = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
+    for i, ch in enumerate(letters):
+        if ch < "Z":
+            options.append(f"{letters[:i]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{len(letters) - i - 1}}}")
+    return re.compile(_REF + b"(" + "|".join(options).encode() + b")[0-9]")
+
+
+def _calamine_fits(zf: zipfile.ZipFile, member: str) -> bool:
+    """Whether calamine may read the sheet: it holds the whole range up to the last row and
+    column as cells, so two cells far apart (A1 and Z400000) cost as much as ten million.
+
+    Scans the sheet's XML once: every row number (a set of them, at C speed), and the widest
+    column by searching only for columns beyond the widest seen so far (none, in a real sheet)."""
+    if zf.getinfo(member).file_size > CALAMINE_MAX_CELLS * 200:
+        return False
+    rows: set[bytes] = set()
+    widest, beyond = "A", _columns_beyond("A")
+    tail = b""
     with zf.open(member) as fh:
-        sample = fh.read(2 << 20)
-    cells = sample.count(b"<c ") + sample.count(b":c ")
-    if len(sample) >= size:
-        return cells
-    if not cells:
-        return CALAMINE_MAX_CELLS + 1
-    return int(size * cells / len(sample))
+        while chunk := fh.read(1 << 22):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            data, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            if _REF_NOT_FIRST.search(data):
+                return False
+            rows.update(_CELL_ROW.findall(data))
+            rows.update(_ROW_TAG.findall(data))
+            while found := beyond.search(data):
+                widest = found.group(1).decode()
+                beyond = _columns_beyond(widest)
+            height = max((int(r) for r in rows), default=0) if len(rows) < 64 else len(rows)
+            if height * (_column_index(widest) + 1) > CALAMINE_MAX_CELLS:
+                return False
+    height = max((int(r) for r in rows), default=0)
+    return height * (_column_index(widest) + 1) <= CALAMINE_MAX_CELLS
 
 
 def _xlsx_tables(source: Source) -> Iterator[Table]:
     fh = _open_binary(source)
     try:
         zf = zipfile.ZipFile(fh)
+        _check_package(zf)
         book = _workbook(zf)
         dates = _date_styles(zf, book.styles)
     except UnreadableFile:
+        if isinstance(source, Path):
+            fh.close()
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+        EOFError,
+    ) as exc:
         if isinstance(source, Path):
             fh.close()
         raise UnreadableFile(_(MSG_NOT_XLSX)) from exc
@@ -306,7 +471,7 @@ def _xlsx_tables(source: Source) -> Iterator[Table]:
     try:
         for name, member in book.sheets:
             rows: Iterator[Row]
-            if _estimated_cells(zf, member) <= CALAMINE_MAX_CELLS:
+            if _calamine_fits(zf, member):
                 rows = _calamine_rows(source if isinstance(source, Path) else fh, name)
             else:
                 if shared is None:

@@ -9,6 +9,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from yinling.core.sheets.xlsx import FORMULA_START
+
 
 @dataclass
 class RowError:
@@ -37,9 +39,12 @@ def write_report(headers: list[str], rejected_rows: list[RejectedRow], target: P
     Re-importable as it is: the header is in row 1, and the reasons column matches no column
     of any schema, so an import ignores it. Written row by row (openpyxl write-only, which
     also writes the comments), so a large report needs little memory.
+
+    The values are what someone uploaded: a string is always written as a string (openpyxl
+    would otherwise turn "=..." into a formula), with the quote-prefix style when it starts
+    like a formula, as core.sheets.xlsx does for every export.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
@@ -56,7 +61,7 @@ def write_report(headers: list[str], rejected_rows: list[RejectedRow], target: P
     bold = Font(bold=True)
     header_cells = []
     for title in [*titles, error_header()]:
-        cell = WriteOnlyCell(ws, value=title)
+        cell = _cell(ws, title)
         cell.font = bold
         header_cells.append(cell)
     ws.append(header_cells)
@@ -71,7 +76,7 @@ def write_report(headers: list[str], rejected_rows: list[RejectedRow], target: P
         cells: list[Any] = []
         for i in range(width):
             value = _plain(rejected.values[i] if i < len(rejected.values) else None)
-            cell = WriteOnlyCell(ws, value=value)
+            cell = _cell(ws, value)
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, str) and value.isdigit() and len(value) > 11:
@@ -84,8 +89,20 @@ def write_report(headers: list[str], rejected_rows: list[RejectedRow], target: P
             _("%(column)s: %(message)s") % {"column": header, "message": message}
             for _i, header, message in rejected.bad
         )
-        ws.append([*cells, reasons])
+        ws.append([*cells, _cell(ws, reasons)])
     wb.save(target)
+
+
+def _cell(ws: Any, value: Any) -> Any:
+    """A write-only cell that never holds a formula: strings stay strings."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
 
 
 def _plain(value: Any) -> Any:

@@ -4,8 +4,14 @@ The sheet's XML is written here directly, straight into the zip entry as the row
 registry's 100,000 rows of 33 columns are 3.3 million cells, and openpyxl's write-only mode
 builds an object and an XML element for each (about 60 % of an export's time); a cell here is
 one formatted string. The package holds what Excel needs and no more (workbook, one sheet, a
-stylesheet with a bold header and date formats). Strings are inline strings, never formulas:
-a value starting with "=" stays text.
+stylesheet with a bold header and date formats).
+
+Formula injection (OWASP "CSV injection"): every string is an inline string, so no reader ever
+evaluates it, whatever it starts with. A string that starts with "=", "+", "-", "@", a tab or a
+carriage return also carries Excel's quote-prefix style (what typing an apostrophe before it
+does), so that it stays text when someone edits the cell. The value itself is not changed (no
+apostrophe added): files are data, re-imported and compared, and an ID or a name must come
+back exactly. Numbers are numeric cells, so -3 in a number column stays a number.
 """
 
 from __future__ import annotations
@@ -67,8 +73,12 @@ _WORKBOOK_RELS = (
     f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
     "</Relationships>"
 )
-# Cell styles (the s attribute): 0 plain, 1 bold (the header), 2 date, 3 date and time, 4 time.
+# Cell styles (the s attribute): 0 plain, 1 bold (the header), 2 date, 3 date and time, 4 time,
+# 5 text with Excel's quote prefix, 6 the same in bold.
 _BOLD, _DATE, _DATETIME, _TIME = ' s="1"', ' s="2"', ' s="3"', ' s="4"'
+_QUOTED, _BOLD_QUOTED = ' s="5"', ' s="6"'
+# What a spreadsheet would read as the start of a formula (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _STYLES = (
     _HEAD + f'<styleSheet xmlns="{_MAIN}">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
@@ -79,11 +89,14 @@ _STYLES = (
     "</fills>"
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="7"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="21" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<xf numFmtId="21" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" quotePrefix="1"/>'
+    '<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1" '
+    'quotePrefix="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -111,6 +124,8 @@ def _sheet_title(title: str) -> str:
 
 
 def _text(ref: str, value: str, style: str = "") -> str:
+    if value.startswith(FORMULA_START):
+        style = _BOLD_QUOTED if style == _BOLD else _QUOTED
     if _SPECIAL.search(value):
         value = escape(_ILLEGAL.sub("", value))
     space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
@@ -167,7 +182,7 @@ def write_xlsx(
         with zf.open("xl/worksheets/sheet1.xml", "w") as sheet:
             head = [_text(f"{col}1", str(h), _BOLD) for col, h in zip(refs(len(headers)), headers, strict=False)]
             parts: list[str] = [_SHEET_START, '<row r="1">', *head, "</row>"]
-            special, text = _SPECIAL.search, _text
+            special, text, formula = _SPECIAL.search, _text, FORMULA_START
             n = 1
             for row in rows:
                 n += 1
@@ -178,7 +193,7 @@ def write_xlsx(
                     if value.__class__ is str:
                         if not value:
                             continue
-                        if special(value) or value[0].isspace() or value[-1].isspace():
+                        if special(value) or value[0].isspace() or value[-1].isspace() or value[0] in formula:
                             parts.append(text(f"{col}{n}", value))
                         else:
                             parts.append(f'<c r="{col}{n}" t="inlineStr"><is><t>{value}</t></is></c>')

@@ -48,8 +48,9 @@ def form_field(field: forms.BoundField) -> SafeString:
         else ""
     )
     help_html = (
-        # Help texts are written by us (e.g. Django's password rules list), never by users.
-        format_html('<div id="{}_help" class="form-text">{}</div>', field.auto_id, mark_safe(str(field.help_text)))  # noqa: S308
+        # Escaped unless built as HTML (format_html, as Django's password rules list is): a help
+        # text may carry a stored value ("Stored: <masked address>"), which is text (issue #9).
+        format_html('<div id="{}_help" class="form-text">{}</div>', field.auto_id, field.help_text)
         if field.help_text
         else ""
     )

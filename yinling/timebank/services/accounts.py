@@ -37,8 +37,19 @@ def issuance_account() -> Account:
     return account
 
 
-def pool_for(org: Org) -> Account:
-    account, _created = Account.objects.unrestricted().get_or_create(kind=Account.Kind.POOL, org=org)
+def pool_for(org: Org, *, by: Any = None) -> Account:
+    """The org's own pool, opened (and audited) on first use: only actions that move hours call
+    this, never a page that shows one (a GET never writes)."""
+    account, created = Account.objects.unrestricted().get_or_create(kind=Account.Kind.POOL, org=org)
+    if created:
+        record(
+            AuditRecord.Action.CREATE,
+            account,
+            object_type="timebank.account",
+            org_path=org.path,
+            extra={"event": "account_opened"},  # object_type and org say which pool
+            actor=by,
+        )
     return account
 
 
@@ -104,7 +115,13 @@ def do_issue(*, by: Any, org: Org, hours: Decimal, reason: str, document_no: str
     rule = rule_for(org)
     amount = ledger._check_amount(hours, rule.unit)
     return ledger.post(
-        Transfer.Kind.ISSUANCE, issuance_account(), pool_for(org), amount, by=by, reason=reason, document_no=document_no
+        Transfer.Kind.ISSUANCE,
+        issuance_account(),
+        pool_for(org, by=by),
+        amount,
+        by=by,
+        reason=reason,
+        document_no=document_no,
     ).transfer
 
 

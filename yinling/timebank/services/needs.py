@@ -214,8 +214,8 @@ def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
         own_rule, provider_pool = need_rule, need_pool
     else:
         _none, own_rule, provider_pool = lookup(provider_org)
-    pool_in = provider_pool or pool_for(provider_org)
-    payer = (need_pool or pool_for(need.org)) if need.paid_by_pool else need.recipient
+    pool_in = provider_pool or pool_for(provider_org, by=by)
+    payer = (need_pool or pool_for(need.org, by=by)) if need.paid_by_pool else need.recipient
     ledger.post(
         Transfer.Kind.SERVICE,
         payer,
