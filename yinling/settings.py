@@ -13,6 +13,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -187,6 +188,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------
 REDIS_URL = os.getenv("REDIS_URL", "")
+_XDIST_WORKER = os.getenv("PYTEST_XDIST_WORKER", "")  # "gw3" in a pytest-xdist worker
+if REDIS_URL and TESTING and _XDIST_WORKER.startswith("gw"):
+    # Each parallel test worker gets a Redis database of its own: tests start by clearing the cache, and
+    # a clear is a FLUSHDB, which would wipe another worker's counters (rate limits, lockouts) mid-test.
+    _parts = urlsplit(REDIS_URL)
+    _db = (int(_parts.path.strip("/") or 0) + 1 + int(_XDIST_WORKER[2:])) % 16
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{_db}"))
 if REDIS_URL:
     CACHES = {
         "default": {
