@@ -357,9 +357,11 @@ def _inflated_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> in
             if not chunk:
                 break
             left -= len(chunk)
-            total += len(inflater.decompress(chunk, limit + 1 - total))
+            # At most 1 MB of output a call: the output is only counted, and one call asked for up to the
+            # limit would hold hundreds of MB at once.
+            total += len(inflater.decompress(chunk, min(1 << 20, limit + 1 - total)))
             while inflater.unconsumed_tail and total <= limit:
-                total += len(inflater.decompress(inflater.unconsumed_tail, limit + 1 - total))
+                total += len(inflater.decompress(inflater.unconsumed_tail, min(1 << 20, limit + 1 - total)))
             if total > limit:
                 return total
     except zlib.error as exc:
