@@ -1,6 +1,7 @@
 """Spreadsheets in and out, for every module: read (xlsx, CSV), match headers, check rows, report, write.
 
 - `reading`: .xlsx through calamine or streamed through expat, CSV in UTF-8/GBK → numbered rows
+- `package`: an uploaded workbook checked before parsing (parts, real expanded sizes, ratios)
 - `cells`: generic cell parsers (text with full-width letters and digits normalised, dates at
   day or month precision in every format Chinese office sheets use, numbers, codes)
 - `schema`: the declarative column schema (header, aliases, parser, required) and header matching
