@@ -229,6 +229,16 @@ def pending_for(account: Account) -> Any:
     )
 
 
+def _closeness(retiree: Retiree) -> Case:
+    """0 for rows in the member's own community, 1 in their org, 2 elsewhere in the county."""
+    return Case(
+        When(community=retiree.community, then=Value(0)) if retiree.community else When(pk__in=[], then=Value(0)),
+        When(org=retiree.org, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
 def open_needs_near(retiree: Retiree, account: Account | None = None) -> Any:
     """Open needs in the member's county: same community first, then the same org, then the rest."""
     qs = ServiceRequest.objects.unrestricted().filter(
@@ -236,12 +246,7 @@ def open_needs_near(retiree: Retiree, account: Account | None = None) -> Any:
     )
     if account is not None:
         qs = qs.exclude(recipient=account)
-    closeness = Case(
-        When(community=retiree.community, then=Value(0)) if retiree.community else When(pk__in=[], then=Value(0)),
-        When(org=retiree.org, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
+    closeness = _closeness(retiree)
     return (
         qs.annotate(closeness=closeness)
         .select_related("recipient__retiree", "org")
@@ -262,12 +267,7 @@ def offers_near(retiree: Retiree, account: Account | None = None) -> QuerySet[Of
     )
     if account is not None:
         qs = qs.exclude(provider=account)
-    closeness = Case(
-        When(community=retiree.community, then=Value(0)) if retiree.community else When(pk__in=[], then=Value(0)),
-        When(org=retiree.org, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
+    closeness = _closeness(retiree)
     return (
         qs.annotate(closeness=closeness)
         .select_related("provider__retiree", "org")
