@@ -21,6 +21,9 @@ demo: $(STAMP)
 	@echo ""
 	@echo "Yinling is starting on http://127.0.0.1:$(PORT)/  (all demo passwords: Yinling@2020)"
 	@echo ""
+	@# The task worker runs beside the web server; Ctrl-C (or the server ending) stops both.
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=1 $(PY) manage.py db_worker --queue-name '*' --verbosity 0 & \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite: unit, integration, permission, browser (Chromium) tests.

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "yinling.core",
     "yinling.orgs",
     "yinling.accounts",
@@ -378,6 +380,24 @@ if not AUDIT_CHAIN_KEYS or any(len(k) < 32 for k in AUDIT_CHAIN_KEYS):
 AUDIT_ANCHOR_FILE = os.getenv("AUDIT_ANCHOR_FILE", "" if TESTING else str(VAR_DIR / "audit-anchors.jsonl"))
 # Also send each anchor to the local syslog (facility auth), for operators who forward syslog elsewhere.
 AUDIT_ANCHOR_SYSLOG = envbool("AUDIT_ANCHOR_SYSLOG", "False")
+
+# --- Background work ----------------------------------------------------------------------------
+# Django's Tasks API (the django-tasks backport) with the database backend: the queue is a table in
+# the project's own database, so SQLite serves the demo and PostgreSQL workers claim work with
+# SKIP LOCKED; run `manage.py db_worker` on as many machines as needed (docs/operations.md).
+# Tests run every task at once, in the test's own transaction; TASKS_BACKEND=database makes a test
+# run use the real queue (the worker tests do that through override_settings).
+TASKS_BACKEND = os.getenv("TASKS_BACKEND", "immediate" if TESTING else "database")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TASKS_BACKEND == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default", "notify"],
+    }
+}
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
