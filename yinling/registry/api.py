@@ -63,6 +63,12 @@ class RetireeContactSerializer(serializers.ModelSerializer):
         return contact.phone or "" if self.context.get("reveal") else mask_phone(contact.phone or "")
 
 
+AGE_HELP = (
+    "Age %s (years, inclusive): to the day for a caller who may see sensitive data wherever they see people, "
+    "otherwise this year's age (this year minus the birth year), which is also what `age` answers them."
+)
+
+
 class RetireeSerializer(serializers.ModelSerializer):
     """A record as the API answers it: sensitive fields masked unless the caller may see them here."""
 
@@ -320,8 +326,8 @@ CONFLICT = inline_serializer(
         "that is no filter is refused with 400, never ignored. Sensitive fields are masked unless you may see "
         "them; a page with unmasked values is audited.",
         parameters=[
-            OpenApiParameter("age_min", OpenApiTypes.INT, description="Age from (years, inclusive)"),
-            OpenApiParameter("age_max", OpenApiTypes.INT, description="Age to (years, inclusive)"),
+            OpenApiParameter("age_min", OpenApiTypes.INT, description=AGE_HELP % "from"),
+            OpenApiParameter("age_max", OpenApiTypes.INT, description=AGE_HELP % "to"),
             OpenApiParameter("org", OpenApiTypes.STR, description="Org code: that org and every org below it"),
         ],
     ),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yinling.core.crypto import keyed_hash
 from yinling.core.refusals import Refused
-from yinling.core.scoping import orgs_where
+from yinling.core.scoping import orgs_where, path_in, perm_name, user_paths
 from yinling.orgs.lookups import OrgSubtreeFilter
 from yinling.orgs.models import Org
 from yinling.registry import choices, lookups, search_guard
@@ -69,7 +69,16 @@ def masked_query(value: str) -> str:
     return value
 
 
-def birth_range_for_age(age_min: int | None, age_max: int | None, today: dt.date) -> Q:
+def birth_range_for_age(age_min: int | None, age_max: int | None, today: dt.date, *, exact: bool = True) -> Q:
+    """People aged age_min to age_max: to the day (`exact`), or by this year's age (idcard.age_shown)
+    for a user who may not see whole birth dates, whom the day's answer would tell a birthday."""
+    if not exact:
+        q = Q()
+        if age_min is not None:
+            q &= Q(birth_date__lt=dt.date(today.year - age_min + 1, 1, 1))
+        if age_max is not None:
+            q &= Q(birth_date__gte=dt.date(today.year - age_max, 1, 1))
+        return q
     q = Q()
     if age_min is not None:
         # At least age_min: born on or before today minus age_min years.
@@ -85,6 +94,12 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def sees_whole_dates(user: Any) -> bool:
+    """Whether the user may see sensitive data wherever they may see people (then ages are exact)."""
+    sensitive = user_paths(user, perm_name(Retiree, "view_sensitive"))
+    return all(path_in(path, sensitive) for path in user_paths(user, perm_name(Retiree, "view")))
 
 
 def _orgs_for_filter(request: Any) -> QuerySet[Org]:
@@ -192,9 +207,10 @@ class RetireeFilterSet(django_filters.FilterSet):
 
     def filter_age(self, qs: QuerySet[Retiree], name: str, value: Any) -> QuerySet[Retiree]:
         today = timezone.localdate()
+        exact = self.request is not None and sees_whole_dates(self.request.user)
         if name == "age_min":
-            return qs.filter(birth_range_for_age(int(value), None, today))
-        return qs.filter(birth_range_for_age(None, int(value), today))
+            return qs.filter(birth_range_for_age(int(value), None, today, exact=exact))
+        return qs.filter(birth_range_for_age(None, int(value), today, exact=exact))
 
     def filter_party(self, qs: QuerySet[Retiree], name: str, value: str) -> QuerySet[Retiree]:
         members = Q(political__in=[choices.Political.CPC, choices.Political.PROBATIONARY])

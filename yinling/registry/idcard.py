@@ -114,3 +114,12 @@ def birth_shown(day: dt.date | None) -> str:
     three days of a month. Of a year it leaves some thirty (docs/architecture.md).
     """
     return f"{day:%Y}" if day else ""
+
+
+def age_shown(day: dt.date, today: dt.date) -> int:
+    """An age as roles without the sensitive right see it: this year minus the birth year.
+
+    The age to the day changes on the birthday, so watching it (or an age filter's answer) day by day
+    gives the birth date back, and with it the ID number (see birth_shown). The year's age cannot.
+    """
+    return today.year - day.year

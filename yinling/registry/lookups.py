@@ -49,7 +49,11 @@ def search_people(queryset: QuerySet[Retiree], text: str) -> QuerySet[Retiree]:
 
 
 def person_detail(r: Retiree) -> str:
-    return gettext("%(age)s years, %(org)s, ID …%(last4)s") % {"age": r.age, "org": r.org.name, "last4": r.id_last4}
+    return gettext("%(age)s years, %(org)s, ID …%(last4)s") % {
+        "age": r.age_this_year,
+        "org": r.org.name,
+        "last4": r.id_last4,
+    }
 
 
 def person_label(r: Retiree) -> str:

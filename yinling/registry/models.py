@@ -235,6 +235,13 @@ class Retiree(models.Model):
         b = self.birth_date
         return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
+    @property
+    def age_this_year(self) -> int:
+        """The age shown to roles without the sensitive right (idcard.age_shown)."""
+        from yinling.registry.idcard import age_shown
+
+        return age_shown(self.birth_date, timezone.localdate())
+
     def age_on(self, day: dt.date) -> int:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))

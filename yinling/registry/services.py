@@ -29,23 +29,26 @@ def may_see_sensitive(user: Any, retiree: Retiree) -> bool:
     return can(user, "view_sensitive", retiree)
 
 
-def reveal(user: Any, retiree: Retiree, fields: tuple[str, ...] = SENSITIVE_FIELDS) -> dict[str, str]:
+def reveal(user: Any, retiree: Retiree, fields: tuple[str, ...] = SENSITIVE_FIELDS) -> dict[str, Any]:
     """The unmasked values, for a user who may see them; every reveal is audited."""
     if not may_see_sensitive(user, retiree):
         raise PermissionDenied
     record(AuditRecord.Action.VIEW_SENSITIVE, retiree, extra={"fields": list(fields)})
-    shown = {f: getattr(retiree, f) or "" for f in fields}
+    shown: dict[str, Any] = {f: getattr(retiree, f) or "" for f in fields}
     shown["birth_date"] = retiree.birth_date.isoformat()
+    shown["age"] = retiree.age
     return shown
 
 
-def masked(retiree: Retiree) -> dict[str, str]:
-    """What a role without the sensitive right sees of the sensitive values, and of the birth date
-    (the year only, idcard.birth_shown: with more, the region and the last four rebuild the ID number)."""
-    from yinling.registry.idcard import birth_shown
+def masked(retiree: Retiree) -> dict[str, Any]:
+    """What a role without the sensitive right sees of the sensitive values, of the birth date (the
+    year only, idcard.birth_shown: with more, the region and the last four rebuild the ID number) and
+    of the age (this year's, idcard.age_shown: the age to the day gives the birthday away)."""
+    from yinling.registry.idcard import age_shown, birth_shown
 
     return {
         "birth_date": birth_shown(retiree.birth_date),
+        "age": age_shown(retiree.birth_date, timezone.localdate()),
         "id_number": retiree.id_masked,
         "phone": retiree.phone_masked,
         "address": retiree.address_masked,

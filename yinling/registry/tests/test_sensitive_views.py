@@ -31,8 +31,7 @@ from yinling.testing.personas import Cast, make_retiree_record
 pytestmark = pytest.mark.django_db
 DIVISIONS = Path(__file__).resolve().parents[2] / "orgs" / "data" / "cn-divisions.csv"
 BIRTH = dt.date(1952, 7, 17)
-# Frozen: the age, computed from the whole date, tells whether this year's birthday has passed, so how
-# many days stay possible depends on today (an open limit, docs/architecture.md).
+# Frozen: the counter below takes an age to the day as known, the most an attacker could be told.
 TODAY = dt.date(2026, 9, 1)
 PHONE = "13912345678"
 
@@ -189,3 +188,44 @@ def test_it_rewrites_the_stored_masks_in_the_migration(cast: Cast) -> None:
     Retiree.objects.unrestricted().filter(pk=person.pk).update(id_masked=old)
     importlib.import_module("yinling.registry.migrations.0006_id_masked_last_four").forwards(apps, None)
     assert Retiree.objects.unrestricted().get(pk=person.pk).id_masked == "*" * 14 + person.id_number[-4:]
+
+
+def age_answers(client: Any, api: APIClient, person: Retiree) -> tuple[Any, ...]:
+    """Everything a user is told that depends on the person's age: the record page, the API record, the
+    picker's label, and whether age filters around this year's age find them."""
+    page = client.get(f"/registry/{person.pk}/").content.decode()
+    page_age = re.search(r"\((\d+)\s*(?:years|岁)\)", page)
+    record = api.get(f"/api/v1/retirees/{person.pk}/").json()
+    picker = client.get(f"/registry/lookup/?q={person.name}").content.decode()
+    this_year = TODAY.year - BIRTH.year
+    found = []
+    for query in (f"age_min={this_year}", f"age_max={this_year - 1}", f"age_min={this_year}&age_max={this_year}"):
+        rows = api.get(f"/api/v1/retirees/?{query}&search={person.name}").json()["results"]
+        found.append(any(r["id"] == person.pk for r in rows))
+    picker_ages = tuple(re.findall(r"(\d+)\s*(?:years|岁)", picker))
+    return page_age and page_age.group(1), record["age"], picker_ages, tuple(found)
+
+
+@pytest.mark.parametrize("role", ["clerk", "bureau_admin"])
+def test_it_tells_a_clerk_nothing_of_the_birthday_through_ages(cast: Cast, time_machine: Any, role: str) -> None:
+    """Watched day by day, an age to the day (and an age filter's answer) changes on the birthday. What a
+    role without the sensitive right is told stays the same all year; a bureau admin's changes."""
+    org = cast.tree.county_a
+    person = make_retiree_record(org, "李卫东", PHONE, 9, birth_date=BIRTH, gender="M")
+    user = getattr(cast, role)
+    api = APIClient()
+    api.force_authenticate(user)
+    answers = set()
+    for day in (
+        dt.date(2026, 1, 2),
+        BIRTH.replace(year=2026) - dt.timedelta(days=1),
+        BIRTH.replace(year=2026),
+        dt.date(2026, 12, 30),
+    ):
+        time_machine.move_to(dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC), tick=False)
+        answers.add(age_answers(login_client(user), api, person))  # a new session: months pass
+    if role == "clerk":
+        assert len(answers) == 1, answers
+        assert next(iter(answers))[1] == TODAY.year - BIRTH.year
+    else:
+        assert len(answers) == 2, answers  # before the birthday and from it: the admin sees whole dates
