@@ -31,6 +31,14 @@ def current() -> AuditContext:
     return ctx
 
 
+def acting_user() -> Any:
+    """The signed-in user this code runs for (the request's, resolved only now), or None."""
+    user = current().user
+    if callable(user) and not hasattr(user, "_meta"):
+        user = user()
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex
 

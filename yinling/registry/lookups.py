@@ -15,9 +15,9 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.db.models.functions import Collate
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -80,6 +80,28 @@ class RetireeField(PickerField):
 
     def label_from_instance(self, obj: Retiree) -> str:
         return person_label(obj)
+
+    def resolve_text(self, text: str) -> Model:
+        """Typed text without a choice (no JavaScript) runs the same search as the lookup, so a search by a
+        whole ID number or phone is audited and limited here too (search_guard), as the form's error."""
+        from yinling.audit.context import acting_user
+        from yinling.core.refusals import Refused
+        from yinling.registry import search_guard
+
+        user = acting_user()
+        try:
+            exact = user is not None and search_guard.check(user, text, "picker")
+        except Refused as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+        try:
+            found = super().resolve_text(text)
+        except ValidationError as exc:
+            if exact:
+                search_guard.audited(user, text, "picker", int((exc.params or {}).get("count", 0)))
+            raise
+        if exact:
+            search_guard.audited(user, text, "picker", 1)
+        return found
 
 
 class RetireeFilter(django_filters.ModelChoiceFilter):

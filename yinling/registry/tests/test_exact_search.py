@@ -80,3 +80,23 @@ def test_it_does_not_count_the_everyday_searches(cast: Cast) -> None:
     for q in (person.name, person.id_number[-4:], person.phone[-4:], person.name, person.id_number[-4:]):
         assert person.name in client.get("/registry/", {"q": q}).content.decode()
     assert searches() == []
+
+
+def test_it_limits_and_audits_a_pickers_typed_whole_phone_without_javascript(cast: Cast) -> None:
+    """A picker submitted without a choice searches by its text on the server: the same guard holds."""
+    person = cast.family_record
+    client = login_client(cast.clerk)
+    pages = [client.get("/registry/moves/", {"person": "", "person__text": person.phone}) for _ in range(3)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert not pages[0].context["filter"].errors
+    assert "按完整身份证号或电话查询的次数过多" in pages[2].content.decode()
+    records = searches()
+    assert [(r.extra["via"], r.extra["rows"]) for r in records] == [("picker", 1), ("picker", 1), ("picker", None)]
+    assert person.phone not in str([r.extra for r in records])
+
+
+def test_it_audits_a_typed_whole_id_number_that_finds_nobody(cast: Cast) -> None:
+    client = login_client(cast.clerk)
+    page = client.get("/registry/moves/", {"person": "", "person__text": "110101194503010012"})
+    assert page.status_code == 200 and page.context["filter"].errors
+    assert [(r.extra["via"], r.extra["rows"]) for r in searches()] == [("picker", 0)]
