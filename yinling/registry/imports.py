@@ -63,6 +63,7 @@ from yinling.registry.import_rows import (
     table_columns,
 )
 from yinling.registry.models import Retiree, Transfer
+from yinling.registry.services import duplicate_message, record_duplicate_attempt
 from yinling.registry.validation import sheet
 
 INSERT_ROWS = 500  # rows per INSERT statement (under SQLite's and PostgreSQL's parameter limits)
@@ -148,12 +149,17 @@ class Importer:
             for code, pk, path, active in Org.objects.unrestricted().values_list("code", "id", "path", "is_active")
         }
         self.org_paths = {pk: path for pk, path, _active in self.orgs.values()}
+        self.elsewhere: list[str] = []  # the ID numbers of rows refused as registered outside the user's area
         self.known_regions = set(Division.objects.values_list("code", flat=True))
         self.today = timezone.localdate()
 
     def may_change(self, org_id: int) -> bool:
         """Whether the user may import over a person managed at this org (also when it was switched off)."""
         return org_id in self.allowed or can_at(self.user, Retiree, "import", self.org_paths.get(org_id, ""))
+
+    def may_view(self, org_id: int) -> bool:
+        """Whether the user may see people managed at this org (else the record is not theirs to know of)."""
+        return self.may_change(org_id) or can_at(self.user, Retiree, "view", self.org_paths.get(org_id, ""))
 
     def run(self, source: Source, filename: str, *, apply: bool) -> ImportResult:
         layout, rows, close = open_sheet(source, filename)
@@ -179,10 +185,12 @@ class Importer:
                 try:
                     if not apply:
                         self._process(layout, checks, result, apply=False)
+                        self._audit_elsewhere(filename)
                         return result
                     with transaction.atomic():
                         self._process(layout, checks, result, apply=True)
                         self._audit_summary(filename, result)
+                        self._audit_elsewhere(filename)
                 except IntegrityError as exc:
                     # Someone registered one of these ID numbers since this import looked.
                     raise _conflict(_("an ID number registered meanwhile")) from exc
@@ -251,12 +259,17 @@ class Importer:
             if current is None:
                 new.append(p.valid[2])
                 continue
+            if not self.may_view(current.org_id):
+                # Outside the user's area, deleted or not: the one answer the add page gives, which names
+                # no org and no person (issue #9); the attempts are audited once per run (_audit_elsewhere).
+                self.elsewhere.append(p.values[layout.positions["id_number"]] if "id_number" in layout.positions else "")
+                self._reject(result, layout, p.row, p.values, [("id_number", duplicate_message())])
+                continue
             if current.is_deleted:
                 problem = _("this person's record was deleted; ask a system administrator to restore it")
                 self._reject(result, layout, p.row, p.values, [("id_number", problem)])
                 continue
             if not self.may_change(current.org_id):
-                # Say no more than that: who manages the person is not this user's business.
                 problem = _(
                     "this person is registered by another org, so you cannot change the record; to take the person "
                     "over, ask that org for a transfer"
@@ -403,6 +416,13 @@ class Importer:
                 "moved": result.moved,
             },
         )
+
+
+    def _audit_elsewhere(self, filename: str) -> None:
+        """One security record per run for the rows whose ID number is registered outside the user's area:
+        a sheet of guessed numbers is the add page's duplicate probe, a thousand at a time."""
+        if self.elsewhere:
+            record_duplicate_attempt(self.user, self.elsewhere, "import", file=filename)
 
 
 def _present(hashes: list[str]) -> list[int]:

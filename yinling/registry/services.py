@@ -84,11 +84,16 @@ def _raise_if_duplicate(retiree: Retiree, exc: IntegrityError) -> None:
     no org and no person, and the caller audits the attempt (`record_duplicate_attempt`).
     """
     if Retiree.objects.unrestricted().filter(id_hash=retiree.id_hash).exclude(pk=retiree.pk).exists():
-        message = _(
-            "This ID number is already registered. If a search in your area does not find the person, "
-            "another org manages them: ask the bureau to arrange a transfer."
-        )
-        raise ValidationError({"id_number": ValidationError(message, code=DUPLICATE)}) from exc
+        raise ValidationError({"id_number": ValidationError(duplicate_message(), code=DUPLICATE)}) from exc
+
+
+def duplicate_message() -> str:
+    """The one answer to "this ID number is registered", wherever (also the import's, for a row outside
+    the user's area). Staff who must know where use the audited duplicate finder (views_duplicates)."""
+    return _(
+        "This ID number is already registered. If a search in your area does not find the person, "
+        "another org manages them: ask the bureau to arrange a transfer."
+    )
 
 
 def is_duplicate(exc: ValidationError) -> bool:
@@ -96,19 +101,27 @@ def is_duplicate(exc: ValidationError) -> bool:
     return any(getattr(e, "code", None) == DUPLICATE for e in errors)
 
 
-def record_duplicate_attempt(by: Any, number: str, via: str) -> None:
+def record_duplicate_attempt(by: Any, number: str | list[str], via: str, *, file: str = "") -> None:
     """Audit a refused duplicate (after the refused transaction, so the record stays): trying ID numbers
-    on the add page or the API is a way to learn who is registered, and is visible in the trail."""
+    on the add page, the API or in an import is a way to learn who is registered, and is visible in the
+    trail. An import's rows make one record: how many, and the first 20 numbers masked."""
     from yinling.registry.filters import masked_query
 
-    shown = masked_query(number or "")
+    numbers = number if isinstance(number, list) else [number]
+    shown = [masked_query(n or "") for n in numbers]
+    extra: dict[str, Any] = {"filters": {"id_number": shown[:20] if isinstance(number, list) else shown[0]}}
+    if isinstance(number, list):
+        extra["rows"] = len(numbers)
+    if file:
+        extra["file"] = file
     org = getattr(by, "org", None)
     record(
         AuditRecord.Action.SECURITY,
         object_type="registry.retiree",
-        object_repr=shown,
+        object_repr=shown[0] if len(shown) == 1 else f"{len(shown)} × {shown[0]}",
         org_path=getattr(org, "path", "") or "",
-        extra={"filters": {"id_number": shown}, "rejected": "duplicate", "via": via},
+        actor=by,
+        extra={**extra, "rejected": "duplicate", "via": via},
     )
 
 

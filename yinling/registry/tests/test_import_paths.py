@@ -238,3 +238,37 @@ def test_it_writes_text_that_needs_escaping_exactly(tmp_path: Path, personas: Pe
     changed = Importer(personas.owner, None).run(path := sheet(tmp_path, rows, "c.xlsx"), path.name, apply=True)
     assert (changed.updated, changed.unchanged) == (1, 1)
     assert Retiree.objects.get(name="张三").former_post == "处长\t（副厅）"
+
+
+@pytest.mark.parametrize("deleted", [False, True])
+def test_it_answers_a_row_registered_outside_the_area_as_the_add_page_does(
+    tmp_path: Path, personas: Personas, deleted: bool
+) -> None:
+    """Another org's person, live or deleted, gets the one duplicate answer that names no org (issue #9),
+    and the run leaves one security record of how many such rows it had."""
+    from yinling.registry.services import duplicate_message
+
+    Importer(personas.owner, None).run(
+        path := sheet(tmp_path, [HEADERS, ["330106", "张三", ID1, "退休", "", None, "", "", None]]),
+        path.name,
+        apply=True,
+    )
+    if deleted:
+        Retiree.objects.update(is_deleted=True, deleted_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+    code = personas.outsider.org.code
+    rows = [
+        HEADERS,
+        [code, "张三", ID1, "退休", "", None, "", "", None],
+        [code, "李梅", ID2, "退休", "", None, "", "", None],
+    ]
+    for apply in (False, True):
+        result = Importer(personas.outsider, None).run(path := sheet(tmp_path, rows, "o.xlsx"), path.name, apply=apply)
+        assert (result.created, result.rejected) == (1, 1)
+        error = result.errors[0]
+        assert (error.row, error.column, error.message) == (3, "身份证号", duplicate_message())
+        assert "删除" not in error.message and personas.owner.org.name not in error.message
+    probes = AuditRecord.objects.unrestricted().filter(action="security", extra__via="import").order_by("id")
+    assert [(p.extra["rows"], p.extra["rejected"], p.actor_username) for p in probes] == [
+        (1, "duplicate", "outsider")
+    ] * 2
+    assert ID1 not in str(probes[0].extra) and probes[0].extra["filters"]["id_number"] == ["*" * 14 + ID1[-4:]]
