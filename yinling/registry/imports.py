@@ -262,7 +262,8 @@ class Importer:
             if not self.may_view(current.org_id):
                 # Outside the user's area, deleted or not: the one answer the add page gives, which names
                 # no org and no person (issue #9); the attempts are audited once per run (_audit_elsewhere).
-                self.elsewhere.append(p.values[layout.positions["id_number"]] if "id_number" in layout.positions else "")
+                where = layout.positions.get("id_number")
+                self.elsewhere.append(str(p.values[where]) if where is not None else "")
                 self._reject(result, layout, p.row, p.values, [("id_number", duplicate_message())])
                 continue
             if current.is_deleted:
