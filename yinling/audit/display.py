@@ -107,6 +107,7 @@ EXTRA_LABELS = {
     "transfer": gettext_lazy("Transfer"),
     "token_key": gettext_lazy("Token"),
     "tokens_revoked": gettext_lazy("Tokens revoked"),
+    "answer": gettext_lazy("Answer"),
     "tries": gettext_lazy("Tries"),
     "unchanged": gettext_lazy("Unchanged"),
     "unmasked": gettext_lazy("Unmasked"),

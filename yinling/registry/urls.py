@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yinling.registry import lookups, views, views_accounts, views_import
+from yinling.registry import lookups, views, views_accounts, views_duplicates, views_import
 
 app_name = "registry"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("add/", views.retiree_edit, name="add"),
     path("moves/", views.transfers, name="transfers"),
     path("lookup/", lookups.retiree_lookup, name="lookup"),
+    path("find/", views_duplicates.find, name="find_registration"),
     path("template/", views_import.template, name="template"),
     path("import/", views_import.upload, name="import"),
     path("import/check/", views_import.preview, name="import_preview"),

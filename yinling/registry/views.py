@@ -88,6 +88,7 @@ class RetireeListView(ObjectListView):
         ctx = super().get_context_data(**kwargs)
         ctx["libraries"] = visible_libraries(self.request.user)
         ctx["can_import"] = has_anywhere(self.request.user, Retiree, "import")
+        ctx["can_find"] = ctx["can_import"] or has_anywhere(self.request.user, Retiree, "add")
         return ctx
 
 
