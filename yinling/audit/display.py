@@ -55,11 +55,29 @@ def value_label(field: models.Field | None, value: Any) -> str:
     return str(value)
 
 
+def shown_changes(record: AuditRecord) -> Any:
+    """The record's changes as the audit pages and exports show them: a model's `audit_display_masks`
+    ({field: function}) applied to both sides (the registry's birth dates show as the year only)."""
+    model = model_of(record.object_type)
+    masks = getattr(model, "audit_display_masks", {}) if model is not None else {}
+    changes = record.changes
+    if not masks or not isinstance(changes, dict):
+        return changes
+    shown = {}
+    for name, pair in changes.items():
+        mask = masks.get(name)
+        if mask is not None:
+            pair = [mask(v) for v in pair] if isinstance(pair, list | tuple) else mask(pair)
+        shown[name] = pair
+    return shown
+
+
 def change_rows(record: AuditRecord) -> list[tuple[str, tuple[str, str]]]:
     """[(field label, (before, after))] for a record's changes, in the record's order."""
     model = model_of(record.object_type)
     rows = []
-    for name, pair in (record.changes or {}).items():
+    changes = shown_changes(record)
+    for name, pair in (changes or {}).items():
         field = _field(model, name)
         before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
         rows.append((field_label(model, name), (value_label(field, before), value_label(field, after))))

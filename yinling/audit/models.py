@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +86,13 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
+
+    @property
+    def changes_shown(self) -> Any:
+        """`changes` with the models' display masks (display.shown_changes): what pages and exports show."""
+        from yinling.audit.display import shown_changes
+
+        return shown_changes(self)
 
     def in_subtrees(self, roots: list[str]) -> bool:
         return path_in(self.org_path, roots) if self.org_path else _holds_a_root(roots)

@@ -34,7 +34,7 @@ class AuditListView(ObjectListView):
         ("对象类型", "object_type"),
         ("对象ID", "object_id"),
         ("对象", "object_repr"),
-        ("变更", "changes"),
+        ("变更", "changes_shown"),
         ("附加", "extra"),
         ("哈希", "hash"),
     ]

@@ -126,6 +126,9 @@ class Retiree(models.Model):
         "tags",
     )
     audit_sensitive = ("id_number", "phone", "address", "health_notes")
+    # Kept whole in the trail (the record's history reveals it to those with the right), shown in the
+    # audit pages and their export as the year only: with the ID's last four it rebuilds the number.
+    audit_display_masks = {"birth_date": lambda value: str(value)[:4] if value else value}
 
     class Meta:
         verbose_name = _("retiree")

@@ -80,3 +80,35 @@ def test_it_has_a_label_for_every_detail_key_the_code_writes() -> None:
     assert len(keys) > 20, "the scan found too few keys: has the pattern stopped matching?"
     assert keys - set(EXTRA_LABELS) == set()
     assert events - set(EVENT_LABELS) == set()
+
+
+def test_it_shows_the_audit_pages_a_birth_date_as_its_year(cast: Cast) -> None:
+    """The trail keeps the whole date (the chain covers it); the audit page and its export show the year, as
+    the registry shows it to roles without the sensitive right (with the ID's last four it rebuilds the number)."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    from yinling.audit.context import acting
+    from yinling.audit.services import record
+
+    person = cast.family_record
+    born = person.birth_date
+    with acting(user=cast.bureau_admin):
+        created = record(
+            AuditRecord.Action.UPDATE,
+            person,
+            changes={"birth_date": [born.isoformat(), (born + dt.timedelta(days=40)).isoformat()]},
+        )
+    client = login_client(cast.audit_admin)
+    page = client.get(f"/audit/{created.pk}/").content.decode()
+    assert f"<td>{born:%Y}</td>" in page
+    assert born.isoformat() not in page and f"{born:%Y-%m}" not in page
+    export = client.get("/audit/?export=xlsx")
+    assert export.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)), read_only=True)
+    cells = " ".join(str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row)
+    assert person.name in cells and born.isoformat() not in cells
+    created.refresh_from_db()
+    assert created.changes["birth_date"][0] == born.isoformat()  # kept whole
