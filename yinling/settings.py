@@ -259,6 +259,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # API tokens (django-rest-knox, accounts/tokens.py): a working day for staff, longer for retirees on a phone.
 API_TOKEN_TTL_HOURS = envint("API_TOKEN_TTL_HOURS", 10)
 RETIREE_API_TOKEN_TTL_HOURS = envint("RETIREE_API_TOKEN_TTL_HOURS", 7 * 24)
+# Live API tokens an account may hold at once; a new sign-in past it retires the oldest.
+API_TOKENS_PER_USER = max(1, envint("API_TOKENS_PER_USER", 10))
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",

@@ -33,6 +33,19 @@ def issue_token(user: Any) -> tuple[AuthToken, str]:
 
     # Expired rows are useless; a script that signs in for every call would otherwise pile them up.
     AuthToken.objects.filter(user_id=user.pk, expiry__lte=timezone.now()).delete()
+    # At most API_TOKENS_PER_USER live tokens: a new sign-in retires the oldest (audited) rather than being
+    # refused, so a user is never locked out of the API by their own forgotten scripts; the cap bounds
+    # what a leaked password can leave behind.
+    keep = max(settings.API_TOKENS_PER_USER - 1, 0)
+    oldest = list(tokens_of(user).values_list("digest", flat=True)[keep:])
+    if oldest:
+        AuthToken.objects.filter(digest__in=oldest).delete()
+        record(
+            AuditRecord.Action.SECURITY,
+            user,
+            org_path=_org_path(user),
+            extra={"event": "api_tokens_revoked", "reason": "token_limit", "tokens_revoked": len(oldest)},
+        )
     return AuthToken.objects.create(user=user, expiry=token_ttl(user))
 
 

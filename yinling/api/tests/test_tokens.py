@@ -147,3 +147,16 @@ def test_it_drops_expired_tokens_when_the_account_signs_in_again(cast: Cast) -> 
     with time_machine.travel(timezone.now() + dt.timedelta(hours=11)):
         sign_in("clerk")
     assert not AuthToken.objects.filter(user=cast.clerk, token_key=old[:15]).exists()
+
+
+def test_it_retires_the_oldest_token_past_the_per_user_limit(cast: Cast, settings: object) -> None:
+    settings.API_TOKENS_PER_USER = 3  # type: ignore[attr-defined]
+    issued = []
+    for minute in range(5):
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=minute)):
+            issued.append(sign_in("clerk")["token"])
+    assert [works(t) for t in issued] == [False, False, True, True, True]
+    assert AuthToken.objects.filter(user=cast.clerk).count() == 3
+    retired = AuditRecord.objects.filter(extra__reason="token_limit", object_id=str(cast.clerk.pk))
+    assert [r.extra["tokens_revoked"] for r in retired.order_by("id")] == [1, 1]
+    assert sign_in("bureauadmin")["token"] and works(issued[-1])  # another account's tokens count apart
