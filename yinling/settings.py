@@ -139,6 +139,7 @@ MIDDLEWARE = [
     "yinling.accounts.middleware.RequireTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
     "yinling.core.middleware.NoStoreMiddleware",
+    "yinling.core.middleware.ProductNotFoundMiddleware",
     "yinling.core.middleware.ScopeGuardMiddleware",
 ]
 # A scoped model read in a request without restrict()/unrestricted() raises (core/scoping.py).

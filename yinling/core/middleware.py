@@ -28,6 +28,30 @@ class LanguageMiddleware:
         return response
 
 
+class ProductNotFoundMiddleware:
+    """With DEBUG on (the demo), a signed-in retiree still gets the product's own "not found" page.
+
+    Django answers a 404 with its technical page (URL patterns, settings) whenever DEBUG is on, and the
+    demo runs with DEBUG on; that page means nothing to a retiree and shows them the site's insides.
+    Staff keep the technical page, which helps whoever is setting the system up. Only HTML pages are
+    replaced: an API's JSON 404 stays as it is. (A 403 and a 500 use the product's templates already.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not settings.DEBUG or response.status_code != 404:
+            return response
+        user = getattr(request, "user", None)
+        html = response.headers.get("Content-Type", "").startswith("text/html")
+        if html and getattr(user, "kind", "") == "retiree" and user is not None and user.is_authenticated:
+            from django.template.loader import render_to_string
+
+            return HttpResponse(render_to_string("404.html", request=request), status=404)
+        return response
+
+
 class NoStoreMiddleware:
     """Every answer to a signed-in user says `Cache-Control: no-store, private`.
 
