@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("YINLING_VAR_DIR", str(BASE_DIR / "var")))
@@ -415,3 +416,5 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# A select left unchosen in a filter reads "全部" (all), not a row of dashes (core/filtering.py).
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yinling.accounts.models import User
 from yinling.accounts.roles import role_choices
+from yinling.core.filtering import YesNoFilter
 from yinling.orgs.models import Org
 
 
@@ -13,7 +14,7 @@ class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=role_choices, method="filter_role")
     under = django_filters.CharFilter(label=_("Under org code"), method="filter_under")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = User

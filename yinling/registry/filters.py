@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yinling.core.crypto import keyed_hash
+from yinling.core.filtering import YesNoFilter
 from yinling.core.refusals import Refused
 from yinling.core.scoping import orgs_where, path_in, perm_name, user_paths
 from yinling.orgs.lookups import OrgSubtreeFilter
@@ -127,7 +128,7 @@ class RetireeFilterSet(django_filters.FilterSet):
     contribution = django_filters.ChoiceFilter(
         label=_("Contribution"), choices=choices.Contribution.choices, method="filter_contribution"
     )
-    disabled = django_filters.BooleanFilter(label=_("disabled"))  # "Disabled" is Django's 禁用 (switched off)
+    disabled = YesNoFilter(label=_("disabled"))  # "Disabled" is Django's 禁用 (switched off)
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=STATUS_CHOICES,

@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from yinling.core.filtering import YesNoFilter
 from yinling.core.scoping import orgs_where
 from yinling.orgs.lookups import OrgSubtreeFilter
 from yinling.orgs.models import Org
@@ -82,7 +83,7 @@ class RequestApiFilterSet(RequestFilterSet):
 
 class MemberFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name"), method="filter_q")
-    provider = django_filters.BooleanFilter(label=_("provides services"), field_name="is_provider")
+    provider = YesNoFilter(label=_("provides services"), field_name="is_provider")
     org = org_filter(Account)
 
     class Meta:
@@ -118,7 +119,7 @@ class TransferFilterSet(django_filters.FilterSet):
 class OfferFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name"), method="filter_q")
     category = django_filters.ChoiceFilter(label=_("category"), choices=ServiceRequest.Category.choices)
-    is_active = django_filters.BooleanFilter(label=_("open"))
+    is_active = YesNoFilter(label=_("open"))
     org = org_filter(Offer)
 
     class Meta:
