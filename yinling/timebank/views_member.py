@@ -37,7 +37,7 @@ from yinling.timebank.forms import (
 )
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, ServiceRequest
-from yinling.timebank.views_shared import member_page, movement_lines, statement_response
+from yinling.timebank.views_shared import member_page, movement_lines, statement_pdf, statement_response
 from yinling.timebank.views_staff import staff_home
 
 
@@ -384,3 +384,12 @@ def statement(request: HttpRequest) -> HttpResponseBase:
     if account is None:
         return redirect("timebank:home")
     return statement_response(request, me, account, staff=False)
+
+
+@login_required
+def statement_pdf_view(request: HttpRequest) -> HttpResponseBase:
+    """The same statement as a PDF, for the same people (the member, a relative or staff acting for them)."""
+    me, account, _on_behalf = _require_member(request)
+    if account is None:
+        return redirect("timebank:home")
+    return statement_pdf(request, me, account, staff=False)
