@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from django.utils.translation import gettext_lazy
 
 from yinling.audit.models import AuditRecord
@@ -164,6 +165,7 @@ def retiree_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET  # a download writes an export record: never on a POST or a HEAD
 def retiree_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The record's one-page summary as a PDF, masked exactly as the record page is for this viewer
     (the same _shown()), for those who may export records; audited as an export, and as a

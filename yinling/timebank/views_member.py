@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from yinling.core import refusals
 from yinling.core.scoping import can
@@ -387,6 +387,7 @@ def statement(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@require_GET  # a download writes an export record: never on a POST or a HEAD
 def statement_pdf_view(request: HttpRequest) -> HttpResponseBase:
     """The same statement as a PDF, for the same people (the member, a relative or staff acting for them)."""
     me, account, _on_behalf = _require_member(request)

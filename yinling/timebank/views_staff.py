@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from yinling.core import refusals
 from yinling.core.scoping import can, can_at, has_anywhere
@@ -239,6 +239,7 @@ def member_statement(request: HttpRequest, retiree: int) -> HttpResponseBase:
 
 
 @login_required
+@require_GET  # a download writes an export record: never on a POST or a HEAD
 def member_statement_pdf(request: HttpRequest, retiree: int) -> HttpResponseBase:
     account = _member_account(request, retiree, "view")
     assert account.retiree is not None
