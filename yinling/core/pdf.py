@@ -131,7 +131,7 @@ def page_number_parts() -> list[str]:
 
 def content_disposition(filename: str, fallback: str, *, inline: bool = True) -> str:
     """RFC 6266 with an RFC 5987 `filename*` for the Chinese name, and an ASCII `filename` for old clients."""
-    plain = re.sub(r'[^A-Za-z0-9._-]', "_", fallback) or "document.pdf"
+    plain = re.sub(r"[^A-Za-z0-9._-]", "_", fallback) or "document.pdf"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 

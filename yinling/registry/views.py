@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from yinling.audit.models import AuditRecord
 from yinling.core.exports import xlsx_response

@@ -1,11 +1,11 @@
 """What a role without the sensitive right sees, taken together, must not determine an ID number or a phone.
 
 The test gathers every value of one person that a clerk can see (list page and a search on it, record
-page with its change history and its PDF summary, edit form, export, API list and record, picker options) into one bag, and
-counts the ID numbers and phones consistent with ALL of it at once: the join of any pair (or more) of
-visible fields, not one field at a time. An attacker is granted the province as the region whenever
-the region is hidden (people are mostly born near where they retire), which is what makes the count
-conservative.
+page with its change history and its PDF summary, edit form, export, API list and record, picker
+options) into one bag, and counts the ID numbers and phones consistent with ALL of it at once: the
+join of any pair (or more) of visible fields, not one field at a time. An attacker is granted the
+province as the region whenever the region is hidden (people are mostly born near where they
+retire), which is what makes the count conservative.
 """
 
 from __future__ import annotations

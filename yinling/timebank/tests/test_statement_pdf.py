@@ -55,7 +55,8 @@ def test_it_prints_the_members_own_statement_as_an_a4_pdf(elder: Retiree) -> Non
     assert read.pages == 1 and read.page_sizes() == [A4]
     assert read.title == "时间银行对账单：李秀英"
     text = read.text
-    for expected in ("李秀英", elder.org.name, "重阳慰问", "高龄补贴", "春节慰问", "+1.50", "6.50", "期初余额", "期末余额"):
+    shown = ("李秀英", elder.org.name, "重阳慰问", "高龄补贴", "春节慰问", "+1.50", "6.50", "期初余额", "期末余额")
+    for expected in shown:
         assert expected in text, expected
     assert "第1页/共1页" in text.replace(" ", "")
     assert all(f.embedded for f in read.fonts()) and any("CJK" in f.name for f in read.fonts())
