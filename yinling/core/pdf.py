@@ -31,7 +31,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -85,7 +85,7 @@ def static_path(url: str) -> Path | None:
     # STATIC_ROOT first: in production `{% static %}` names the hashed copies only it holds.
     try:
         collected = Path(safe_join(settings.STATIC_ROOT, name))
-    except Exception:  # SuspiciousFileOperation: the name climbs out of STATIC_ROOT
+    except (SuspiciousFileOperation, ValueError):  # the name climbs out of STATIC_ROOT
         return None
     if collected.is_file():
         return collected

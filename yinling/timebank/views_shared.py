@@ -174,7 +174,7 @@ def statement_response(request: HttpRequest, retiree: Retiree, account: Account,
 
 def _pdf_url(request: HttpRequest, retiree: Retiree, *, staff: bool) -> str:
     url = reverse("timebank:member_statement_pdf", args=[retiree.pk]) if staff else reverse("timebank:statement_pdf")
-    period = {k: v for k, v in request.GET.items() if k in ("since", "until") and v}
+    period = {k: str(request.GET[k]) for k in ("since", "until") if request.GET.get(k)}
     return f"{url}?{urlencode(period)}" if period else url
 
 
