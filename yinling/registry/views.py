@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from yinling.audit.models import AuditRecord
 from yinling.core.exports import xlsx_response
-from yinling.core.pdf import render_pdf
+from yinling.core.pdf import pdf_available, render_pdf, unavailable_response
 from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectListView, orgs_where
 from yinling.registry import services
@@ -171,6 +171,8 @@ def retiree_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     (the same _shown()), for those who may export records; audited as an export, and as a
     view_sensitive when unmasked."""
     retiree = _retiree(request, pk, "export")
+    if not pdf_available():  # before _shown(): a reveal is audited, and nothing would be shown
+        return unavailable_response(request)
     shown = _shown(request, retiree)
     issued = timezone.localdate()
     return render_pdf(

@@ -389,7 +389,7 @@ def statement(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_GET  # a download writes an export record: never on a POST or a HEAD
 def statement_pdf_view(request: HttpRequest) -> HttpResponseBase:
-    """The same statement as a PDF, for the same people (the member, a relative or staff acting for them)."""
+    """The same statement as a PDF, for the same people (the member, or staff acting for them)."""
     me, account, _on_behalf = _require_member(request)
     if account is None:
         return redirect("timebank:home")

@@ -147,4 +147,8 @@ def test_it_says_so_where_pdfs_cannot_be_made(cast: Cast, record: Retiree) -> No
         assert f"/registry/{record.pk}/pdf/" not in page and "本服务器暂不能生成 PDF 文件" in page
         response = clerk.get(f"/registry/{record.pk}/pdf/")
         assert response.status_code == 503 and "PDF" in response.content.decode()
+        # Nothing was shown, so no reveal is recorded either.
+        revealing = login_client(cast.bureau_admin).get(f"/registry/{record.pk}/pdf/?reveal=1")
+        assert revealing.status_code == 503 and record.id_number not in revealing.content.decode()
     assert not AuditRecord.objects.unrestricted().filter(action=AuditRecord.Action.EXPORT).exists()
+    assert not AuditRecord.objects.unrestricted().filter(action=AuditRecord.Action.VIEW_SENSITIVE).exists()
