@@ -1,10 +1,10 @@
 """Print-ready documents (issue #10): how long one PDF takes, through the page a user clicks.
 
-    DEBUG=1 .venv/bin/python benchmarks/pdf_render.py [--movements 40 200 2000] [--renders 10] [--db sqlite|postgres]
+    DEBUG=1 .venv/bin/python benchmarks/pdf_render.py [--movements 40 200 500] [--renders 10] [--db sqlite|postgres]
 
 A fresh database (an SQLite file under var/bench by default; dropped afterwards on PostgreSQL unless
 --keep) with one time bank member per --movements value, each with that many grants posted through the
-services (a month of a busy member is some 40 lines, a year a few hundred; 2,000 is the most one PDF
+services (a month of a busy member is some 40 lines, a year a few hundred; 500 is the most one PDF
 statement holds), and one registry record with two family contacts. Each document is fetched through the
 Django test client as a user gets it: the member's statement (/timebank/statement/pdf/), and the record
 summary (/registry/<id>/pdf/) as a clerk (masked) and as a bureau admin who reveals. Each --renders times
@@ -103,7 +103,7 @@ def measure(client: Any, path: str, renders: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--movements", type=int, nargs="+", default=[40, 200, 2000])
+    parser.add_argument("--movements", type=int, nargs="+", default=[40, 200, 500])
     parser.add_argument("--renders", type=int, default=10)
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="sqlite")
     parser.add_argument("--keep", action="store_true")

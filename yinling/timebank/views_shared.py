@@ -29,8 +29,10 @@ from yinling.timebank.forms import (
 from yinling.timebank.models import Account, Movement, Transfer
 
 STATEMENT_PAGE = 200
-# A PDF holds the whole period at once (about 35 lines an A4 page): past this, a shorter period.
-STATEMENT_PDF_LINES = 2000
+# A PDF holds the whole period at once, rendered inside the request: about 35 lines an A4 page and
+# 10 ms a line (benchmarks/pdf_render.py), so 500 lines is some 15 pages and 5 s. A longer period
+# goes back to the page, which asks for a shorter one; a year of daily services still fits.
+STATEMENT_PDF_LINES = 500
 
 
 CRUMB = gettext_lazy("Time bank")

@@ -87,7 +87,8 @@ def test_it_numbers_every_page_of_a_long_statement(personas: Personas, elder: Re
         assert f"第{n}页/共{read.pages}页" in flat
     assert "第00次" in flat and "第89次" in flat
     # The heading row repeats on every page (thead), so a page read alone still names its columns.
-    assert all("余额" in (page.extract_text() or "") for page in read.reader.pages)
+    pages = [page.extract_text() or "" for page in read.reader.pages]
+    assert all("余额" in page for page in pages), pages
 
 
 def test_it_sends_a_period_too_long_for_one_pdf_back_to_the_page(
@@ -98,7 +99,7 @@ def test_it_sends_a_period_too_long_for_one_pdf_back_to_the_page(
     assert response.redirect_chain[-1][0] == "/timebank/statement/?since=2000-01-01"
     assert "3" in response.content.decode() and "请选择较短的期间" in response.content.decode()
     assert exports() == []
-    assert STATEMENT_PDF_LINES >= 1000
+    assert STATEMENT_PDF_LINES >= 366  # a year of daily services fits in one PDF
 
 
 def test_it_shows_the_link_on_the_statement_page_with_the_period(elder: Retiree) -> None:
