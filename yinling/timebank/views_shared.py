@@ -30,8 +30,8 @@ from yinling.timebank.models import Account, Movement, Transfer
 
 STATEMENT_PAGE = 200
 # A PDF holds the whole period at once, rendered inside the request: about 35 lines an A4 page and
-# 10 ms a line (benchmarks/pdf_render.py), so 500 lines is some 15 pages and 5 s. A longer period
-# goes back to the page, which asks for a shorter one; a year of daily services still fits.
+# 5.5 ms of CPU a line (benchmarks/pdf_render.py), so 500 lines is some 15 pages and 3 s. A longer
+# period goes back to the page, which asks for a shorter one; a year of daily services still fits.
 STATEMENT_PDF_LINES = 500
 
 
