@@ -127,10 +127,11 @@ def test_it_names_the_file_with_rfc_5987(name: str, fallback: str, expected: str
     assert unquote(star) == name and all(c.isascii() and c not in ' ";' for c in star)
 
 
-def test_it_answers_with_no_store_a_chinese_file_name_and_records_the_export(personas: Personas) -> None:
-    request = RequestFactory().get("/x/")
+def render_as(personas: Personas, **extra: Any) -> Any:
+    """render_pdf() of the bare base document, asked for by the bureau admin of city A."""
+    request = RequestFactory().get("/x/pdf/")
     request.user = personas.owner
-    response = pdf.render_pdf(
+    return pdf.render_pdf(
         request,
         "print/document.html",
         {},
@@ -139,8 +140,12 @@ def test_it_answers_with_no_store_a_chinese_file_name_and_records_the_export(per
         title="对账单",
         org=personas.tree.city_a,
         object_type="timebank.account",
-        extra={"retiree": 7},
+        **extra,
     )
+
+
+def test_it_answers_with_no_store_a_chinese_file_name_and_records_the_export(personas: Personas) -> None:
+    response = render_as(personas, extra={"retiree": 7})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert "filename*=UTF-8''%E5%AF%B9%E8%B4%A6%E5%8D%95" in response["Content-Disposition"]
@@ -162,18 +167,7 @@ def test_it_says_plainly_when_pdfs_are_not_available(personas: Personas, failure
         assert pdf.pdf_available() is False
         shown = link.render(Context())
         assert "href" not in shown and "PDF" in shown
-        request = RequestFactory().get("/x/pdf/")
-        request.user = personas.owner
-        response = pdf.render_pdf(
-            request,
-            "print/document.html",
-            {},
-            filename="x.pdf",
-            fallback_filename="x.pdf",
-            title="x",
-            org=personas.tree.city_a,
-            object_type="timebank.account",
-        )
+        response = render_as(personas)
         assert response.status_code == 503 and response["Content-Type"].startswith("text/html")
         assert "PDF" in response.content.decode()
         assert not AuditRecord.objects.unrestricted().filter(action=AuditRecord.Action.EXPORT).exists()
