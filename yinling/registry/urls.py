@@ -17,6 +17,7 @@ urlpatterns = [
     path("libraries/save/", views.library_save, name="library_save"),
     path("libraries/<id:pk>/delete/", views.library_delete, name="library_delete"),
     path("<id:pk>/", views.retiree_detail, name="detail"),
+    path("<id:pk>/pdf/", views.retiree_pdf, name="pdf"),
     path("<id:pk>/edit/", views.retiree_edit, name="edit"),
     path("<id:pk>/death/", views.retiree_death, name="death"),
     path("<id:pk>/move/", views.retiree_transfer, name="transfer"),

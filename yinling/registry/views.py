@@ -10,11 +10,15 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from yinling.audit.models import AuditRecord
 from yinling.core.exports import xlsx_response
+from yinling.core.pdf import pdf_available, render_pdf, unavailable_response
 from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectListView, orgs_where
 from yinling.registry import services
@@ -113,17 +117,25 @@ def _retiree(request: HttpRequest, pk: int, action: str) -> Retiree:
     return get_scoped_or_404(Retiree.objects.select_related("org"), request.user, action, pk=pk)
 
 
+def _shown(request: HttpRequest, retiree: Retiree) -> dict[str, Any]:
+    """The sensitive values as this viewer may see them, for the record page and its PDF alike: masked
+    (ID last four, birth year, masked phone and address) unless the user holds view_sensitive on the
+    record and asked with ?reveal=1, and then unmasked through services.reveal(), which audits it."""
+    from yinling.core.crypto import mask_phone
+
+    may_reveal = services.may_see_sensitive(request.user, retiree)
+    revealed = request.GET.get("reveal") == "1" and may_reveal
+    sensitive = services.reveal(request.user, retiree) if revealed else services.masked(retiree)
+    contacts = [(c, c.phone if revealed else mask_phone(c.phone or "")) for c in retiree.contacts.all()]
+    return {"may_reveal": may_reveal, "revealed": revealed, "sensitive": sensitive, "contacts": contacts}
+
+
 @login_required
 def retiree_detail(request: HttpRequest, pk: int) -> HttpResponse:
     retiree = _retiree(request, pk, "view")
     user = request.user
-    may_reveal = services.may_see_sensitive(user, retiree)
-    revealed = request.GET.get("reveal") == "1" and may_reveal
-    sensitive = services.reveal(user, retiree) if revealed else services.masked(retiree)
-    contacts = list(retiree.contacts.all())
-    from yinling.core.crypto import mask_phone
-
-    contact_rows = [(c, c.phone if revealed else mask_phone(c.phone or "")) for c in contacts]
+    shown = _shown(request, retiree)
+    revealed = shown["revealed"]
     # The record's own change history, shown to whoever may see the record (not the audit trail's scope).
     history = list(
         AuditRecord.objects.unrestricted()
@@ -138,10 +150,9 @@ def retiree_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/retiree_detail.html",
         {
             "object": retiree,
-            "sensitive": sensitive,
-            "revealed": revealed,
-            "may_reveal": may_reveal,
-            "contacts": contact_rows,
+            **shown,
+            "can_export": can(user, "export", retiree),
+            "pdf_url": reverse("registry:pdf", args=[retiree.pk]) + ("?reveal=1" if revealed else ""),
             "history": history,
             "transfers": transfers,
             "can_change": can(user, "change", retiree),
@@ -151,6 +162,31 @@ def retiree_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # The sign-in account box (registry/account_box.html): account state, open, act-for buttons.
             **account_box_context(request, retiree),
         },
+    )
+
+
+@login_required
+@require_GET  # a download writes an export record: never on a POST or a HEAD
+def retiree_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record's one-page summary as a PDF, masked exactly as the record page is for this viewer
+    (the same _shown()), for those who may export records; audited as an export, and as a
+    view_sensitive when unmasked."""
+    retiree = _retiree(request, pk, "export")
+    if not pdf_available():  # before _shown(): a reveal is audited, and nothing would be shown
+        return unavailable_response(request)
+    shown = _shown(request, retiree)
+    issued = timezone.localdate()
+    return render_pdf(
+        request,
+        "registry/retiree_pdf.html",
+        {"object": retiree, **shown},
+        title=_("Record summary: %(name)s") % {"name": retiree.name},
+        filename=f"离退休干部信息-{retiree.name}-{issued:%Y%m%d}.pdf",
+        fallback_filename=f"retiree-{retiree.pk}-{issued:%Y%m%d}.pdf",
+        org=retiree.org,
+        object_type="registry.retiree",
+        extra={"retiree": retiree.pk, "unmasked": shown["revealed"]},
+        issued=issued,
     )
 
 

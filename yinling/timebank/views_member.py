@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from yinling.core import refusals
 from yinling.core.scoping import can
@@ -37,7 +37,7 @@ from yinling.timebank.forms import (
 )
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, ServiceRequest
-from yinling.timebank.views_shared import member_page, movement_lines, statement_response
+from yinling.timebank.views_shared import member_page, movement_lines, statement_pdf, statement_response
 from yinling.timebank.views_staff import staff_home
 
 
@@ -384,3 +384,13 @@ def statement(request: HttpRequest) -> HttpResponseBase:
     if account is None:
         return redirect("timebank:home")
     return statement_response(request, me, account, staff=False)
+
+
+@login_required
+@require_GET  # a download writes an export record: never on a POST or a HEAD
+def statement_pdf_view(request: HttpRequest) -> HttpResponseBase:
+    """The same statement as a PDF, for the same people (the member, or staff acting for them)."""
+    me, account, _on_behalf = _require_member(request)
+    if account is None:
+        return redirect("timebank:home")
+    return statement_pdf(request, me, account, staff=False)

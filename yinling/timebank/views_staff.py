@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from yinling.core import refusals
 from yinling.core.scoping import can, can_at, has_anywhere
@@ -40,7 +40,7 @@ from yinling.timebank.forms import (
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, Offer, Rule, ServiceRequest, Transfer
 from yinling.timebank.tables import MemberTable, RequestTable, TransferTable
-from yinling.timebank.views_shared import CRUMB, movement_lines, statement_response
+from yinling.timebank.views_shared import CRUMB, movement_lines, statement_pdf, statement_response
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -236,6 +236,14 @@ def member_statement(request: HttpRequest, retiree: int) -> HttpResponseBase:
     account = _member_account(request, retiree, "view")
     assert account.retiree is not None
     return statement_response(request, account.retiree, account, staff=True)
+
+
+@login_required
+@require_GET  # a download writes an export record: never on a POST or a HEAD
+def member_statement_pdf(request: HttpRequest, retiree: int) -> HttpResponseBase:
+    account = _member_account(request, retiree, "view")
+    assert account.retiree is not None
+    return statement_pdf(request, account.retiree, account, staff=True)
 
 
 @login_required

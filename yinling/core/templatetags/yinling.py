@@ -115,3 +115,16 @@ def field_rows(obj: Any) -> list[tuple[str, Any]]:
             value = _("Yes") if value else _("No")
         rows.append((str(f.verbose_name), value if value not in (None, "") else "—"))
     return rows
+
+
+@register.simple_tag
+def pdf_link(url: str) -> SafeString:
+    """The "print / download PDF" link of a printable page, or, where this server cannot make PDFs
+    (core.pdf.pdf_available), a plain sentence saying so: never a link that would fail."""
+    from yinling.core.pdf import pdf_available
+
+    if pdf_available():
+        return format_html(
+            '<a class="btn btn-outline-secondary yl-pdf-link" href="{}">{}</a>', url, _("Print / download PDF")
+        )
+    return format_html('<p class="yl-pdf-missing no-print">{}</p>', _("PDFs are not available on this server."))

@@ -1,11 +1,11 @@
 """What a role without the sensitive right sees, taken together, must not determine an ID number or a phone.
 
 The test gathers every value of one person that a clerk can see (list page and a search on it, record
-page with its change history, edit form, export, API list and record, picker options) into one bag, and
-counts the ID numbers and phones consistent with ALL of it at once: the join of any pair (or more) of
-visible fields, not one field at a time. An attacker is granted the province as the region whenever
-the region is hidden (people are mostly born near where they retire), which is what makes the count
-conservative.
+page with its change history and its PDF summary, edit form, export, API list and record, picker
+options) into one bag, and counts the ID numbers and phones consistent with ALL of it at once: the
+join of any pair (or more) of visible fields, not one field at a time. An attacker is granted the
+province as the region whenever the region is hidden (people are mostly born near where they
+retire), which is what makes the count conservative.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from rest_framework.test import APIClient
 from yinling.registry import idcard
 from yinling.registry.forms import keep_birth_date
 from yinling.registry.models import Retiree
+from yinling.testing.pdf import read_pdf
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Cast, make_retiree_record
 
@@ -117,6 +118,10 @@ def visible_bag(cast: Cast, person: Retiree) -> str:
         response = api.get(url)
         assert response.status_code == 200, url
         parts.append(response.content.decode())
+    for url in (f"/registry/{person.pk}/pdf/", f"/registry/{person.pk}/pdf/?reveal=1"):  # the printed summary
+        response = client.get(url)
+        assert response.status_code == 200, url
+        parts.append(read_pdf(response.content).text)
     export = client.get("/registry/?export=xlsx")
     assert export.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)), read_only=True)

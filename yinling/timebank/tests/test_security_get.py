@@ -83,12 +83,16 @@ def test_it_walks_every_time_bank_page_as_staff_and_changes_no_table(personas: P
         "staff_offer_book": {"pk": offer.pk},
         "reverse": {"pk": transfer.pk},
     }
-    paths = []
+    paths, downloads = [], []
     for pattern in urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         names = pattern.pattern.regex.groupindex
         kwargs = by_name.get(pattern.name or "", {k: ids[k] for k in names})
-        paths.append(reverse(f"timebank:{pattern.name}", kwargs=kwargs))
+        # A PDF is a download: it writes its export record (walked below with the spreadsheets).
+        (downloads if (pattern.name or "").endswith("_pdf") else paths).append(
+            reverse(f"timebank:{pattern.name}", kwargs=kwargs)
+        )
+    assert reverse("timebank:member_statement_pdf", args=[elder.pk]) in downloads
     paths += [reverse("timebank:member", args=[outsider.pk]), reverse("timebank:member", args=[helper.pk])]
     paths += pool_pages([tree.province, tree.city_a, tree.county_a, tree.unit_a])
     client = login_client(owner)
@@ -99,6 +103,10 @@ def test_it_walks_every_time_bank_page_as_staff_and_changes_no_table(personas: P
     exports = [f"{reverse('timebank:reports')}?export=xlsx", f"{reverse('timebank:ledger')}?export=xlsx"]
     assert set(walk(client, exports, audited=2).values()) == {200}
     assert set(AuditRecord.objects.order_by("-id").values_list("action", flat=True)[:2]) == {"export"}
+    # The member's own PDF statement is 404 for staff acting for nobody; the staff copy is recorded.
+    pdfs = walk(client, downloads, audited=1)
+    assert sorted(pdfs.values()) == [200, 404], pdfs
+    assert AuditRecord.objects.order_by("-id").values_list("action", flat=True)[0] == "export"
 
 
 def test_it_opens_a_pool_in_the_action_that_needs_it_and_audits_it(personas: Personas) -> None:
