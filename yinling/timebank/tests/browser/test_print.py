@@ -62,7 +62,10 @@ def test_the_statement_prints_only_the_statement(new_context: Any, live_server: 
     page.emulate_media(media="print")
     assert hidden_in_print(page, SCREEN_ONLY) == []
     assert page.locator("main h1").is_visible() and page.locator("main table").is_visible()
-    assert page.locator("main table tbody tr").count() == 2 and page.get_by_text("重阳慰问").is_visible()
+    assert (
+        page.locator("main table tbody tr").count() == 2
+        and page.locator("main table").get_by_text("重阳慰问").is_visible()
+    )
     assert page.locator(".tb-signature").is_visible()  # what only paper needs
     body = page.evaluate(STYLE_JS, "body")
     assert body == {"color": "rgb(0, 0, 0)", "background": "rgb(255, 255, 255)"}, body
