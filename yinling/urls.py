@@ -1,12 +1,13 @@
 from django.urls import include, path
 
 from yinling.accounts import urls as accounts_urls
-from yinling.core import views_pages
+from yinling.core import views_pages, views_search
 from yinling.registry import urls as registry_urls
 
 urlpatterns = [
     path("", views_pages.home, name="home"),
     path("healthz/", views_pages.healthz, name="healthz"),
+    path("search/", views_search.search, name="search"),
     path("i18n/", include("django.conf.urls.i18n")),
     # One "accounts" namespace: the account pages plus the registry's retiree activation page.
     path("accounts/", include((accounts_urls.urlpatterns + registry_urls.account_urlpatterns, "accounts"))),

@@ -24,3 +24,7 @@ class OrgsConfig(AppConfig):
         units = [Org.Kind.UNIT, Org.Kind.STATION]
         register_figure(Figure(_("Units and stations"), "orgs:list", {"kind": units}, order=61))
         register_nav(NavItem(_("Org tree"), "orgs:list", perm="orgs.view_org", order=80))
+        from yinling.core.quicksearch import register_provider
+        from yinling.orgs.quicksearch import PROVIDER
+
+        register_provider(PROVIDER)

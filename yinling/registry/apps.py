@@ -35,6 +35,10 @@ class RegistryConfig(AppConfig):
         register(FamilyContact, masker=lambda name, value: mask_phone(str(value)))
         register(Library)  # a shared library changes what colleagues down the tree see
         register_nav(NavItem(_("Registry"), "registry:list", perm="registry.view_retiree", order=10))
+        from yinling.core.quicksearch import register_provider
+        from yinling.registry.quicksearch import PROVIDER
+
+        register_provider(PROVIDER)
         # Each figure is the number of rows its list shows (core/dashboard.py): the list's default is
         # people on register, so deceased and moved-out records are in neither.
         on_register = _("Not counting deceased or moved-out people")
