@@ -23,3 +23,9 @@ class AccountsConfig(AppConfig):
         register(RoleAssignment)
         register_figure(Figure(_("Active staff accounts"), "accounts:user_list", {"is_active": "true"}, order=70))
         register_nav(NavItem(_("Staff"), "accounts:user_list", perm="accounts.view_user", order=70))
+        from yinling.core.related import RelatedList, register_related
+
+        staff = RelatedList(
+            _("Staff accounts"), "accounts:user_list", lambda org: {"under": org.code, "is_active": "true"}, order=30
+        )
+        register_related("orgs.org", staff)

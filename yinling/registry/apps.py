@@ -39,6 +39,10 @@ class RegistryConfig(AppConfig):
         from yinling.registry.quicksearch import PROVIDER
 
         register_provider(PROVIDER)
+        from yinling.core.related import RelatedList, register_related
+
+        people = RelatedList(_("People on register"), "registry:list", lambda org: {"org": org.code}, order=10)
+        register_related("orgs.org", people)
         # Each figure is the number of rows its list shows (core/dashboard.py): the list's default is
         # people on register, so deceased and moved-out records are in neither.
         on_register = _("Not counting deceased or moved-out people")

@@ -41,6 +41,10 @@ class TimebankConfig(AppConfig):
         )
 
         register_nav(NavItem(_("Time bank"), "timebank:home", order=40, check=_sees_timebank))
+        from yinling.core.related import RelatedList, register_related
+
+        members = RelatedList(_("Time bank members"), "timebank:members", lambda org: {"org": org.code}, order=20)
+        register_related("orgs.org", members)
         register_figure(Figure(_("Time bank members"), "timebank:members", order=40))
         register_figure(Figure(_("Needs awaiting confirmation"), "timebank:requests", {"status": "reported"}, order=41))
         register_seeder(Seeder("timebank", seed_timebank, order=40))

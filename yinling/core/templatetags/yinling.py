@@ -128,3 +128,11 @@ def pdf_link(url: str) -> SafeString:
             '<a class="btn btn-outline-secondary yl-pdf-link" href="{}">{}</a>', url, _("Print / download PDF")
         )
     return format_html('<p class="yl-pdf-missing no-print">{}</p>', _("PDFs are not available on this server."))
+
+
+@register.simple_tag
+def related_counts(user: Any, obj: Any) -> list[dict[str, Any]]:
+    """The object's related lists with their counts for this user (core/related.py)."""
+    from yinling.core.related import related_for
+
+    return related_for(user, obj)
