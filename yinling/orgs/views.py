@@ -16,6 +16,7 @@ class OrgListView(ObjectListView):
     table_class = OrgTable
     filterset_class = OrgFilterSet
     title = _("Org tree")
+    template_name = "orgs/org_list.html"
     add_url_name = "orgs:add"
     export_columns = [
         ("代码", "code"),
