@@ -22,7 +22,11 @@ class AccountsConfig(AppConfig):
         register(User)
         register(RoleAssignment)
         register_figure(Figure(_("Active staff accounts"), "accounts:user_list", {"is_active": "true"}, order=70))
-        register_nav(NavItem(_("Staff"), "accounts:user_list", perm="accounts.view_user", order=70))
+        register_nav(
+            NavItem(
+                _("Staff"), "accounts:user_list", perm="accounts.view_user", order=70, group="org", icon="person-badge"
+            )
+        )
         from yinling.core.related import RelatedList, register_related
 
         staff = RelatedList(

@@ -36,4 +36,13 @@ class AuditConfig(AppConfig):
         register_figure(
             Figure(_("Failed sign-ins today"), "audit:list", lambda: {**_today(), "action": "login_failed"}, order=91)
         )
-        register_nav(NavItem(_("Audit trail"), "audit:list", perm="audit.view_auditrecord", order=90))
+        register_nav(
+            NavItem(
+                _("Audit trail"),
+                "audit:list",
+                perm="audit.view_auditrecord",
+                order=90,
+                group="audit",
+                icon="shield-check",
+            )
+        )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from yinling.core.navigation import nav_for
+from yinling.core.navigation import grouped_nav, nav_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -14,12 +14,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if user is not None and user.is_authenticated
         else (request.COOKIES.get("elder_mode") == "1")
     )
-    items = nav_for(user)
     current = request.path
+    items = [
+        {
+            "label": item.label,
+            "url": item.url,
+            "active": current.startswith(item.url) and item.url != "/",
+            "group": item.group,
+            "icon": item.icon,
+        }
+        for item in nav_for(user)
+    ]
+    staff = user is not None and user.is_authenticated and getattr(user, "kind", "") == "staff"
     return {
-        "nav_items": [
-            {"label": item.label, "url": item.url, "active": current.startswith(item.url) and item.url != "/"}
-            for item in items
-        ],
+        "nav_items": items,
+        "nav_groups": grouped_nav(items) if staff else [],
+        "is_staff_shell": staff,
         "elder_mode": elder,
     }

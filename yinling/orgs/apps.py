@@ -23,7 +23,7 @@ class OrgsConfig(AppConfig):
         register_figure(Figure(_("Bureaus in my scope"), "orgs:list", {"kind": bureaus}, order=60))
         units = [Org.Kind.UNIT, Org.Kind.STATION]
         register_figure(Figure(_("Units and stations"), "orgs:list", {"kind": units}, order=61))
-        register_nav(NavItem(_("Org tree"), "orgs:list", perm="orgs.view_org", order=80))
+        register_nav(NavItem(_("Org tree"), "orgs:list", perm="orgs.view_org", order=80, group="org", icon="diagram-3"))
         from yinling.core.quicksearch import register_provider
         from yinling.orgs.quicksearch import PROVIDER
 

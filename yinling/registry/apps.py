@@ -34,7 +34,16 @@ class RegistryConfig(AppConfig):
         register(Retiree, masker=_mask)
         register(FamilyContact, masker=lambda name, value: mask_phone(str(value)))
         register(Library)  # a shared library changes what colleagues down the tree see
-        register_nav(NavItem(_("Registry"), "registry:list", perm="registry.view_retiree", order=10))
+        register_nav(
+            NavItem(
+                _("Registry"),
+                "registry:list",
+                perm="registry.view_retiree",
+                order=10,
+                group="registry",
+                icon="person-vcard",
+            )
+        )
         from yinling.core.quicksearch import register_provider
         from yinling.registry.quicksearch import PROVIDER
 

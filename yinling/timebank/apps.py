@@ -40,7 +40,11 @@ class TimebankConfig(AppConfig):
             | roles.crud("timebank.offer", "view"),
         )
 
-        register_nav(NavItem(_("Time bank"), "timebank:home", order=40, check=_sees_timebank))
+        register_nav(
+            NavItem(
+                _("Time bank"), "timebank:home", order=40, check=_sees_timebank, group="timebank", icon="clock-history"
+            )
+        )
         from yinling.core.related import RelatedList, register_related
 
         members = RelatedList(_("Time bank members"), "timebank:members", lambda org: {"org": org.code}, order=20)

@@ -122,3 +122,44 @@ document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), setup);
   });
 })();
+
+// The staff sidebar collapses to icons; the choice is kept in this browser (localStorage).
+(function () {
+  var KEY = "yl-nav-collapsed";
+  function apply(collapsed) {
+    document.body.classList.toggle("yl-nav-collapsed", collapsed);
+    document.querySelectorAll("[data-yl-sidebar-toggle]").forEach(function (b) {
+      b.setAttribute("aria-expanded", collapsed ? "false" : "true");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var stored = null;
+    try { stored = window.localStorage.getItem(KEY); } catch (e) { /* private mode: not kept */ }
+    apply(stored === "1");
+    document.querySelectorAll("[data-yl-sidebar-toggle]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var collapsed = !document.body.classList.contains("yl-nav-collapsed");
+        apply(collapsed);
+        try { window.localStorage.setItem(KEY, collapsed ? "1" : "0"); } catch (e) { /* not kept */ }
+      });
+    });
+  });
+})();
+
+// Quick search: "/" focuses the box from anywhere but a field; Escape closes its results.
+(function () {
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("yl-q");
+    if (!box) return;
+    var target = event.target;
+    var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    } else if (event.key === "Escape" && target === box) {
+      var results = document.getElementById("yl-quick-results");
+      if (results) results.innerHTML = "";
+    }
+  });
+})();

@@ -43,9 +43,9 @@ def test_it_signs_in_and_navigates_as_a_bureau_admin(page: Any) -> None:
 
     # Navigate with the menu to the org list, filter it, open one org.
     with page.expect_navigation():
-        page.click("#mainnav a[href='/orgs/']")
+        page.click("#yl-sidebar a[href='/orgs/']")
     assert path_of(page) == "/orgs/"
-    assert page.locator("#mainnav a[href='/orgs/']").get_attribute("aria-current") == "page"
+    assert page.locator("#yl-sidebar a[href='/orgs/']").get_attribute("aria-current") == "page"
     rows = page.locator("table tbody tr")
     assert rows.count() == 3  # city A, county A1 and its unit; nothing of city B
     assert "宁波" not in page.locator("table").inner_text()
@@ -63,7 +63,7 @@ def test_it_signs_in_and_navigates_as_a_bureau_admin(page: Any) -> None:
 
     # And on to the staff list, which holds city A's staff only.
     with page.expect_navigation():
-        page.click("#mainnav a[href='/accounts/users/']")
+        page.click("#yl-sidebar a[href='/accounts/users/']")
     assert path_of(page) == "/accounts/users/"
     staff = page.locator("table").inner_text()
     for username in ("owner", "limited", "norole", "clerk-a"):
