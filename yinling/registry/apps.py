@@ -21,6 +21,9 @@ class RegistryConfig(AppConfig):
         from yinling.registry.views_home import retiree_home
 
         register_home_view("retiree", retiree_home)
+        from yinling.registry import import_jobs
+
+        import_jobs.register()  # the import as a background job (kind "registry.import")
 
         work = roles.crud(
             "registry.retiree", "view", "add", "change", "export", "import", "transfer", "open_account", "act_for"

@@ -150,6 +150,10 @@ class Importer:
         self.org_paths = {pk: path for pk, path, _active in self.orgs.values()}
         self.known_regions = set(Division.objects.values_list("code", flat=True))
         self.today = timezone.localdate()
+        # Set by a background job (registry/import_jobs.py): rows read so far, after each chunk;
+        # and the point just before the writing transaction opens (from then on no cancelling).
+        self.progress: Callable[[int], None] | None = None
+        self.before_apply: Callable[[], None] | None = None
 
     def may_change(self, org_id: int) -> bool:
         """Whether the user may import over a person managed at this org (also when it was switched off)."""
@@ -180,6 +184,8 @@ class Importer:
                     if not apply:
                         self._process(layout, checks, result, apply=False)
                         return result
+                    if self.before_apply is not None:
+                        self.before_apply()
                     with transaction.atomic():
                         self._process(layout, checks, result, apply=True)
                         self._audit_summary(filename, result)
@@ -205,7 +211,9 @@ class Importer:
     ) -> None:
         seen: dict[int, int] = {}
         batch: list[_Pending] = []
+        read = 0
         for chunk, checks in checked:
+            read += len(chunk)
             for (_number, values), check in zip(chunk, checks, strict=True):
                 if check is None:
                     continue  # a blank row
@@ -226,6 +234,8 @@ class Importer:
             if len(batch) >= BATCH:
                 self._flush(batch, layout, result, apply=apply)
                 batch = []
+            if self.progress is not None:
+                self.progress(read)
         if batch:
             self._flush(batch, layout, result, apply=apply)
 
