@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yinling.core.parsers import BoundedJSONParser
 from yinling.core.scoping import has_anywhere, orgs_where
 from yinling.registry.models import Retiree
 from yinling.registry.views_import import MAX_UPLOAD, start_import_job
@@ -30,7 +31,8 @@ class ImportRequestSerializer(serializers.Serializer):
 
 
 class ImportView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    # JSON too, so a body without a file is a 400 that names the field, not a bare 415.
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
