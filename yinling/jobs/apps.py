@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +23,7 @@ class JobsConfig(AppConfig):
         register_nav(NavItem(_("My jobs"), "jobs:list", order=95, check=_has_jobs_page))
 
 
-def _has_jobs_page(user: object) -> bool:
+def _has_jobs_page(user: Any) -> bool:
     # Every signed-in person has their own jobs; the menu shows once there is something to see
     # or someone may see others' (staff with a role on jobs).
     from yinling.core.scoping import user_paths

@@ -114,9 +114,7 @@ def do_cancel(*, by: Any, job: Job) -> Job:
                 job.refresh_from_db()
                 if job.finished:
                     raise Refused("finished", _("This job has already finished."))
-                raise Refused(
-                    "too_late", _("The job is already saving its changes and can no longer be cancelled.")
-                )
+                raise Refused("too_late", _("The job is already saving its changes and can no longer be cancelled."))
         record(AuditRecord.Action.UPDATE, job, extra={"cancelled": True})
     job.refresh_from_db()
     return job
@@ -162,8 +160,9 @@ def fail_stale(job: Job | None = None) -> int:
         )
         if changed:
             count += 1
-            logger.warning("job %s (%s) marked failed: no heartbeat since %s", candidate.pk, candidate.kind,
-                           candidate.heartbeat_at)
+            logger.warning(
+                "job %s (%s) marked failed: no heartbeat since %s", candidate.pk, candidate.kind, candidate.heartbeat_at
+            )
             candidate.refresh_from_db()
             _on_finished(candidate)
     return count

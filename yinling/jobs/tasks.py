@@ -63,9 +63,7 @@ def execute(job_id: int) -> str:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         fields = {
             "status": Job.Status.FAILED,
-            "error": str(
-                _("The job stopped because of an error in the system. It has been logged; try again later.")
-            ),
+            "error": str(_("The job stopped because of an error in the system. It has been logged; try again later.")),
         }
     finally:
         ctx.close()

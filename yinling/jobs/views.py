@@ -17,7 +17,6 @@ from yinling.jobs.services import cancellable, do_cancel, fail_stale, is_stale, 
 LIST_ROWS = 100
 
 
-
 def get_job_or_404(request: HttpRequest, pk: int) -> Job:
     """The job if the user may see it (their own, their subtree's, periodic for monitors), else 404."""
     try:
@@ -31,7 +30,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     jobs = Job.objects.restrict(request.user, "view").select_related("user", "org")
     show = request.GET.get("show", "")
     if show == "mine":
-        jobs = jobs.filter(user=request.user)
+        jobs = jobs.filter(user_id=request.user.pk or 0)
     elif show == "periodic":
         jobs = jobs.filter(kind__startswith=PERIODIC_PREFIX)
     elif show == "failed":

@@ -25,7 +25,9 @@ SUFFIXES = (".xlsx", ".csv")
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The sheet: .xlsx or .csv, at most 100 MB.")
     org = serializers.CharField(
-        required=False, allow_blank=True, help_text="Org code for rows without a 管理单位代码 (one you may import into)."
+        required=False,
+        allow_blank=True,
+        help_text="Org code for rows without a 管理单位代码 (one you may import into).",
     )
     dry_run = serializers.BooleanField(required=False, default=False, help_text="Check and count; save nothing.")
 

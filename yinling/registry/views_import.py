@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from contextlib import suppress
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -206,10 +206,14 @@ def confirm(request: HttpRequest) -> HttpResponse:
     )
 
 
-def start_import_job(user: Any, name: str, chunks: Iterable[bytes], org: Any, *, dry_run: bool, source: str = "web") -> Job:
+def start_import_job(
+    user: Any, name: str, chunks: Iterable[bytes], org: Any, *, dry_run: bool, source: str = "web"
+) -> Job:
     from yinling.jobs.services import do_start
 
     home = org or orgs_where(user, Retiree, "import").order_by("depth", "path").first()
+    if home is None:
+        raise PermissionDenied
     label = (_("Check the import: %(name)s") if dry_run else _("Import: %(name)s")) % {"name": name}
     return do_start(
         by=user,
@@ -227,6 +231,7 @@ def apply_job(request: HttpRequest, pk: int) -> HttpResponse:
     """Save a checked file: a new job applies the upload the check job read (checked again as it saves)."""
     from yinling.jobs.services import input_path
     from yinling.jobs.views import get_job_or_404
+
     _require(request)
     checked = get_job_or_404(request, pk)
     if checked.kind != import_jobs.KIND or not checked.params.get("dry_run") or checked.status != Job.Status.DONE:
@@ -240,8 +245,9 @@ def apply_job(request: HttpRequest, pk: int) -> HttpResponse:
     if code and org is None:
         raise Http404
     with path.open("rb") as fh:
-        job = start_import_job(request.user, checked.params["name"], iter(lambda: fh.read(1 << 20), b""), org,
-                               dry_run=False)
+        job = start_import_job(
+            request.user, checked.params["name"], iter(lambda: fh.read(1 << 20), b""), org, dry_run=False
+        )
     return redirect("jobs:detail", pk=job.pk)
 
 

@@ -143,7 +143,11 @@ def _build() -> World:
 
     # A finished import check by the clerk, with its report (not on disk: the download answers 404).
     job = Job.objects.create(
-        kind="registry.import", label="导入检查", user=cast.clerk, org=t.county_a, status=Job.Status.DONE,
+        kind="registry.import",
+        label="导入检查",
+        user=cast.clerk,
+        org=t.county_a,
+        status=Job.Status.DONE,
         params={"name": "x.xlsx", "org": "", "dry_run": True, "inputs": {"x.xlsx": "0/input.xlsx"}},
         result={"created": 1, "updated": 0, "unchanged": 0, "rejected": 0, "errors": []},
     )

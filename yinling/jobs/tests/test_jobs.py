@@ -82,6 +82,7 @@ def test_it_cancels_a_queued_job_and_the_worker_skips_it(cast: Cast) -> None:
 
 def test_it_stops_a_checking_job_at_its_next_chunk(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(JobContext, "MIN_INTERVAL", 0)  # every report reaches the row
+
     def cancel_at_two(ctx: JobContext, i: int) -> None:
         if i == 2:  # another request cancels while the job checks
             services.do_cancel(by=cast.clerk, job=Job.objects.unrestricted().get(pk=ctx.job.pk))

@@ -49,7 +49,9 @@ class Command(BaseCommand):
         path = Path(options["file"])
         with acting(user=user):
             # The same code path as the web and API import jobs (registry/import_jobs.py).
-            summary, result = run_import(user, org, path, path.name, dry_run=options["dry_run"], workers=options["workers"])
+            summary, result = run_import(
+                user, org, path, path.name, dry_run=options["dry_run"], workers=options["workers"]
+            )
         if result is None:
             self._print(summary)
             sys.exit(2)
