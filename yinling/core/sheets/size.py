@@ -11,7 +11,7 @@ _SHEET = re.compile(r"xl/worksheets/sheet\d+\.xml")
 
 
 def estimate_rows(path: Path) -> int:
-    """Data rows in a CSV (its lines) or the first sheet of an .xlsx (its stated dimension); 0 if unknown."""
+    """Data rows in a CSV (its lines) or the first sheet of an .xlsx (its stated dimension, else its rows)."""
     try:
         if path.suffix.lower() == ".csv":
             with path.open("rb") as fh:
@@ -22,7 +22,14 @@ def estimate_rows(path: Path) -> int:
                 return 0
             with archive.open(sheets[0]) as fh:
                 head = fh.read(4096)
-        match = _DIMENSION.search(head)
-        return max(0, int(match[1]) - 1) if match else 0
+                match = _DIMENSION.search(head)
+                if match:
+                    return max(0, int(match[1]) - 1)
+                # No stated dimension (our own writer, some exporters): count the rows, at C speed.
+                count, tail = head.count(b"<row "), head[-5:]
+                while chunk := fh.read(1 << 22):
+                    count += (tail + chunk).count(b"<row ") - tail.count(b"<row ")
+                    tail = chunk[-5:]
+                return max(0, count - 1)
     except (OSError, zipfile.BadZipFile, ValueError):
         return 0
