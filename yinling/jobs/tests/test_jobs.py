@@ -248,3 +248,21 @@ def test_it_polls_while_running_and_stops_when_finished(cast: Cast) -> None:
 def test_it_rejects_an_unknown_kind(cast: Cast) -> None:
     with pytest.raises(ValueError, match="unknown job kind"):
         services.do_start(by=cast.clerk, kind="nope", org=cast.clerk.org)
+
+
+def test_it_does_not_count_a_progress_poll_as_activity(cast: Cast, settings: Any) -> None:
+    import time
+
+    from yinling.accounts.middleware import SESSION_LAST_SEEN
+
+    settings.STAFF_IDLE_TIMEOUT = 60
+    job = queued(cast)
+    client = login_client(cast.clerk)
+    session = client.session
+    session[SESSION_LAST_SEEN] = int(time.time()) - 50
+    session.save()
+    poll = client.get(f"/jobs/{job.pk}/progress/", headers={"X-Yinling-Poll": "1", "HX-Request": "true"})
+    assert poll.status_code == 200
+    assert client.session[SESSION_LAST_SEEN] < int(time.time()) - 40  # unchanged: the bar polling is not the person
+    client.get(f"/jobs/{job.pk}/")
+    assert client.session[SESSION_LAST_SEEN] >= int(time.time()) - 1  # a page they open is
