@@ -10,6 +10,7 @@ the worker does not count them against the user a second time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yinling.core.crypto import decrypt, encrypt
 from yinling.core.exports import exported, write_xlsx
 from yinling.core.scoping import has_anywhere
 from yinling.jobs.runners import JobContext, JobFailed, JobKind, register_kind
@@ -35,6 +37,16 @@ def audit_filters(query: dict[str, Any]) -> dict[str, Any]:
     if "q" in filters:  # a search by ID number or phone must not put the number in the audit trail
         filters["q"] = masked_query(str(filters["q"]))
     return filters
+
+
+def job_params(get: QueryDict) -> dict[str, Any]:
+    """The list's filters for the job: sealed, since a search may be a whole ID number or phone (the
+    job row is not encrypted like the registry's columns); the audit trail's copy masked as inline."""
+    query = {k: v for k, v in get.lists() if k not in ("export", "page")}
+    return {
+        "query": encrypt(json.dumps(query, ensure_ascii=False)),
+        "filters": audit_filters({k: v[-1] for k, v in query.items() if v}),
+    }
 
 
 def export_queryset(user: Any, query: QueryDict) -> QuerySet[Retiree]:
@@ -56,7 +68,7 @@ def run_job(ctx: JobContext) -> dict[str, Any]:
     if user is None or not user.is_active or not has_anywhere(user, Retiree, "export"):
         raise JobFailed(_("You may no longer export retirees."))
     query = QueryDict(mutable=True)
-    for key, values in ctx.params.get("query", {}).items():
+    for key, values in json.loads(decrypt(ctx.params["query"])).items():
         query.setlist(key, values)
     qs = export_queryset(user, query)
     reveal = covers(user, "view_sensitive", qs)
@@ -79,7 +91,7 @@ def run_job(ctx: JobContext) -> dict[str, Any]:
         org_path="",
         extra={
             "rows": count,
-            "filters": audit_filters(ctx.params.get("query_flat", {})),
+            "filters": ctx.params.get("filters", {}),
             "format": "xlsx",
             "unmasked": reveal,
             "job": ctx.job.pk,

@@ -94,13 +94,12 @@ class RetireeListView(ObjectListView):
         home = orgs_where(user, Retiree, "export").order_by("depth", "path").first()
         if home is None:
             raise PermissionDenied
-        query = {k: v for k, v in self.request.GET.lists() if k not in ("export", "page")}
         return do_start(
             by=user,
             kind=export_jobs.KIND,
             org=home,
             label=_("Export retirees"),
-            params={"query": query, "query_flat": {k: v[-1] for k, v in query.items() if v}},
+            params=export_jobs.job_params(self.request.GET),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -56,3 +56,14 @@ def test_it_masks_a_clerks_export_job_as_inline(cast: Cast, people: None, settin
     job = Job.objects.get()
     assert job.result["unmasked"] is False  # type: ignore[index]
     assert login_client(cast.leader).get("/registry/?export=xlsx").status_code == 403
+
+
+def test_it_keeps_an_id_number_search_out_of_the_job_row_and_the_trail(cast: Cast, people: None, settings: Any) -> None:
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    number = cast.retiree_record.id_number
+    login_client(cast.bureau_admin).get(f"/registry/?export=xlsx&q={number}")
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE and job.result["rows"] == 1  # type: ignore[index]
+    assert number not in str(job.params)  # sealed
+    audit = AuditRecord.objects.unrestricted().get(action=AuditRecord.Action.EXPORT, object_type="registry.retiree")
+    assert number not in str(audit.extra) and audit.extra["filters"]["q"].endswith(number[-4:])
