@@ -19,6 +19,7 @@ def test_it_records_a_periodic_run_as_a_system_job(cast: Cast) -> None:
     call_command("run_periodic", "purge_job_files")
     job = Job.objects.get()
     assert job.kind == "periodic:purge_job_files" and job.user is None
+    assert job.label == "删除过期的任务文件"  # in the site's language, as the pages show it
     assert job.org == cast.tree.province and job.status == Job.Status.DONE
     assert "file(s) deleted" in job.result["output"]  # type: ignore[index]
 

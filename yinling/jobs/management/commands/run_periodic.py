@@ -1,7 +1,9 @@
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from yinling.jobs.models import PERIODIC_PREFIX, Job
 from yinling.jobs.periodic import PERIODIC_COMMANDS
@@ -21,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--now", action="store_true", help="Run in this process instead of on the queue.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The job's title is stored as the pages show it: in the site's language, not the command's (none).
+        with translation.override(settings.LANGUAGE_CODE):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         root = Org.objects.unrestricted().filter(parent__isnull=True).order_by("path").first()
         if root is None:
             raise CommandError("no org tree yet: create the root org first")
