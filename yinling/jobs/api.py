@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -41,11 +41,11 @@ class JobSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         fields = ["id", "kind", "status", "progress", "result", "files", "error"]
         read_only_fields = fields
 
-    @extend_schema(responses=ProgressSerializer)  # type: ignore[misc]
+    @extend_schema_field(ProgressSerializer)  # type: ignore[misc]
     def get_progress(self, job: Job) -> dict[str, Any]:
         return {"done": job.done, "total": job.total, "message": job.message}
 
-    @extend_schema(responses=JobFileSerializer(many=True))  # type: ignore[misc]
+    @extend_schema_field(JobFileSerializer(many=True))  # type: ignore[misc]
     def get_files(self, job: Job) -> list[dict[str, Any]]:
         request = self.context.get("request")
         out = []
@@ -59,6 +59,14 @@ class JobSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return out
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your jobs",
+        description="The caller's own jobs; staff with jobs.view_job also their subtree's, the security "
+        "administrator the periodic ones. Newest first.",
+    ),
+    retrieve=extend_schema(summary="One job", description="404 when the job is not one the caller may see."),
+)
 class JobViewSet(RefusalsAs409, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     serializer_class = JobSerializer
     lookup_value_regex = ID_REGEX
