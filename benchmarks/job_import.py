@@ -49,7 +49,7 @@ def prepare(url: str) -> None:
 
 
 def phase_command(kind: str, sheet: Path) -> dict[str, float]:
-    url = fresh_database(kind, "yinling_bench_job_command")
+    url = fresh_database(kind, "yinling_jobs_bench_command")
     prepare(url)
     start = time.perf_counter()
     out = subprocess.run(
@@ -68,7 +68,7 @@ def phase_command(kind: str, sheet: Path) -> dict[str, float]:
 
 def phase_job(kind: str, sheet: Path, mode: str) -> dict[str, float]:
     """In this process: the web side (test client); the worker is a real db_worker process."""
-    url = fresh_database(kind, f"yinling_bench_job_{mode}")
+    url = fresh_database(kind, f"yinling_jobs_bench_{mode}")
     prepare(url)
     files = Path(tempfile.mkdtemp(prefix="jobfiles-"))
     env = {

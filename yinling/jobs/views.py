@@ -64,7 +64,7 @@ def _context(request: HttpRequest, job: Job) -> dict[str, object]:
         "kind_label": kind.label if kind else job.kind,
         "result_template": kind.result_template if kind and job.status == Job.Status.DONE else "",
         "result": job.result,
-        "files": list(job.files.all()),
+        "files": list(job.files.all()) if job.finished else [],  # files come with the end: one query less a poll
         "can_cancel": cancellable(job) and may_cancel(request.user, job),
         "polling": not job.finished,
     }
