@@ -22,7 +22,7 @@ from yinling.audit.services import record
 from yinling.core.refusals import Refused
 from yinling.core.scoping import can
 from yinling.jobs.models import Job, JobFile
-from yinling.jobs.runners import files_dir, job_dir, kind_of, read_progress_file
+from yinling.jobs.runners import files_dir, job_dir, kind_of, progress_file, read_progress_file
 from yinling.orgs.models import Org
 
 logger = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ def fail_stale(job: Job | None = None) -> int:
         )
         if changed:
             count += 1
+            progress_file(candidate.pk).unlink(missing_ok=True)  # the dead runner's side-channel progress
             logger.warning(
                 "job %s (%s) marked failed: no heartbeat since %s", candidate.pk, candidate.kind, candidate.heartbeat_at
             )
