@@ -53,6 +53,12 @@ def cast(db: None) -> Cast:
 
 
 @pytest.fixture(autouse=True)
+def _job_files(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    # Each test's job files (uploads, results) in a folder of its own, never the demo's var/.
+    settings.JOB_FILES_DIR = tmp_path_factory.mktemp("jobfiles")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches() -> None:
     # axes counts failures in the cache when configured so; every test starts clean.
     from django.core.cache import cache

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "yinling.orgs",
     "yinling.accounts",
     "yinling.audit",
+    "yinling.jobs",
     "yinling.registry",
     "yinling.timebank",
     "yinling.api",
@@ -402,6 +403,17 @@ TASKS = {
         "QUEUES": ["default", "notify"],
     }
 }
+
+# Background jobs' private files (uploads the runners read, result files): never under MEDIA_ROOT or
+# STATIC_ROOT, downloaded only through jobs:file (scoped, audited). Deleted after JOB_FILE_TTL_HOURS by
+# `manage.py purge_job_files`, which also marks running jobs without a heartbeat for
+# JOB_STALE_SECONDS as failed (a worker killed mid-job).
+JOB_FILES_DIR = Path(os.getenv("JOB_FILES_DIR", str(VAR_DIR / "jobfiles")))
+JOB_FILE_TTL_HOURS = envint("JOB_FILE_TTL_HOURS", 24)
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120)
+# Above these sizes the page hands the work to a job instead of answering at once.
+IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_BYTES", 512 * 1024)
+EXPORT_INLINE_MAX_ROWS = envint("EXPORT_INLINE_MAX_ROWS", 10_000)
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("registry/", include("yinling.registry.urls")),
     path("audit/", include("yinling.audit.urls")),
     path("timebank/", include("yinling.timebank.urls")),
+    path("jobs/", include("yinling.jobs.urls")),
     path("api/v1/", include("yinling.api.urls")),
 ]
 

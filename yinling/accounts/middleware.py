@@ -19,6 +19,10 @@ SESSION_LAST_SEEN = "last_seen"
 _TWO_FACTOR_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/", "/accounts/elder-mode/")
 
 
+# Sent by htmx polls (hx-headers on the polling element, e.g. templates/jobs/_job_state.html).
+POLL_HEADER = "X-Yinling-Poll"
+
+
 class IdleTimeoutMiddleware:
     """Sign users out after a time without a request (等保: 登录超时): STAFF_IDLE_TIMEOUT for staff,
     RETIREE_IDLE_TIMEOUT (longer: elders read slowly and put the phone down) for retirees."""
@@ -38,7 +42,11 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
-            request.session[SESSION_LAST_SEEN] = now
+            # A page polling by itself (a job's progress bar) is not the person's activity: it
+            # must not keep an idle session alive, and on SQLite it must not write the session
+            # while a job holds the database's write lock.
+            if request.headers.get(POLL_HEADER) != "1":
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 

@@ -3,7 +3,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from yinling.api import views
+from yinling.jobs.api import JobViewSet
 from yinling.registry.api import RetireeViewSet
+from yinling.registry.api_imports import ImportView
 from yinling.timebank import api as timebank_api
 
 router = DefaultRouter()
@@ -12,6 +14,7 @@ router.register("retirees", RetireeViewSet, basename="retiree")
 router.register("timebank/accounts", timebank_api.AccountViewSet, basename="timebank-account")
 router.register("timebank/requests", timebank_api.RequestViewSet, basename="timebank-request")
 router.register("timebank/offers", timebank_api.OfferViewSet, basename="timebank-offer")
+router.register("jobs", JobViewSet, basename="job")
 
 app_name = "api"
 urlpatterns = [
@@ -26,5 +29,6 @@ urlpatterns = [
     path("timebank/grants/", timebank_api.GrantView.as_view(), name="timebank-grants"),
     path("timebank/donations/", timebank_api.DonationView.as_view(), name="timebank-donations"),
     path("timebank/gifts/", timebank_api.GiftView.as_view(), name="timebank-gifts"),
+    path("registry/imports/", ImportView.as_view(), name="registry-imports"),
     path("", include(router.urls)),
 ]

@@ -89,6 +89,7 @@ def change_rows(record: AuditRecord) -> list[tuple[str, tuple[str, str]]]:
 EXTRA_LABELS = {
     "account": gettext_lazy("Account"),
     "attempts_cleared": gettext_lazy("Failed attempts cleared"),
+    "cancelled": gettext_lazy("Cancelled"),
     "created": gettext_lazy("Created"),
     "cutoff": gettext_lazy("Cut-off"),
     "default_org": gettext_lazy("Default org"),
@@ -108,6 +109,8 @@ EXTRA_LABELS = {
     "ids": gettext_lazy("Records"),
     "inherits_from": gettext_lazy("Inherits from"),
     "ip": gettext_lazy("Address"),
+    "job": gettext_lazy("Job"),
+    "job_kind": gettext_lazy("Job kind"),
     "moved": gettext_lazy("Moved"),
     "on_behalf": gettext_lazy("On behalf of"),
     "org": gettext_lazy("Org"),

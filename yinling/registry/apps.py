@@ -21,6 +21,10 @@ class RegistryConfig(AppConfig):
         from yinling.registry.views_home import retiree_home
 
         register_home_view("retiree", retiree_home)
+        from yinling.registry import export_jobs, import_jobs
+
+        import_jobs.register()  # the import as a background job (kind "registry.import")
+        export_jobs.register()  # exports above EXPORT_INLINE_MAX_ROWS (kind "registry.export")
 
         work = roles.crud(
             "registry.retiree", "view", "add", "change", "export", "import", "transfer", "open_account", "act_for"

@@ -152,6 +152,10 @@ class Importer:
         self.elsewhere: list[str] = []  # the ID numbers of rows refused as registered outside the user's area
         self.known_regions = set(Division.objects.values_list("code", flat=True))
         self.today = timezone.localdate()
+        # Set by a background job (registry/import_jobs.py): rows read so far, after each chunk;
+        # and the point just before the writing transaction opens (from then on no cancelling).
+        self.progress: Callable[[int], None] | None = None
+        self.before_apply: Callable[[], None] | None = None
 
     def may_change(self, org_id: int) -> bool:
         """Whether the user may import over a person managed at this org (also when it was switched off)."""
@@ -187,6 +191,8 @@ class Importer:
                         self._process(layout, checks, result, apply=False)
                         self._audit_elsewhere(filename)
                         return result
+                    if self.before_apply is not None:
+                        self.before_apply()
                     with transaction.atomic():
                         self._process(layout, checks, result, apply=True)
                         self._audit_summary(filename, result)
@@ -213,7 +219,9 @@ class Importer:
     ) -> None:
         seen: dict[int, int] = {}
         batch: list[_Pending] = []
+        read = 0
         for chunk, checks in checked:
+            read += len(chunk)
             for (_number, values), check in zip(chunk, checks, strict=True):
                 if check is None:
                     continue  # a blank row
@@ -234,6 +242,8 @@ class Importer:
             if len(batch) >= BATCH:
                 self._flush(batch, layout, result, apply=apply)
                 batch = []
+            if self.progress is not None:
+                self.progress(read)
         if batch:
             self._flush(batch, layout, result, apply=apply)
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/check/", views_import.preview, name="import_preview"),
     path("import/apply/", views_import.confirm, name="import_confirm"),
     path("import/report/", views_import.report, name="import_report"),
+    path("import/job/<id:pk>/apply/", views_import.apply_job, name="import_job_apply"),
     path("libraries/save/", views.library_save, name="library_save"),
     path("libraries/<id:pk>/delete/", views.library_delete, name="library_delete"),
     path("<id:pk>/", views.retiree_detail, name="detail"),

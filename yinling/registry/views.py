@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,8 +22,9 @@ from yinling.core.exports import xlsx_response
 from yinling.core.pdf import pdf_available, render_pdf, unavailable_response
 from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectListView, orgs_where
-from yinling.registry import services
+from yinling.registry import export_jobs, services
 from yinling.registry.accounts import account_box_context
+from yinling.registry.export_jobs import covers
 from yinling.registry.exports import HEADERS, iter_rows
 from yinling.registry.filters import MoveFilterSet, RetireeFilterSet, masked_query
 from yinling.registry.forms import ContactFormSet, DeathForm, DeleteForm, RetireeForm, TransferForm
@@ -73,19 +75,35 @@ class RetireeListView(ObjectListView):
 
     def export(self) -> HttpResponseBase:
         qs = self.export_queryset().filter(is_deleted=False)
+        limit = settings.EXPORT_INLINE_MAX_ROWS
+        if qs.order_by()[: limit + 1].count() > limit:
+            # Too many rows to write within a request: a job writes the file (export_jobs.py).
+            return redirect("jobs:detail", pk=self._start_export_job().pk)
         # Unmasked only where the user may see sensitive data on every exported record.
-        reveal = _covers(self.request.user, "view_sensitive", qs)
-        filters = {k: v for k, v in self.request.GET.items() if k not in ("export", "page")}
-        if "q" in filters:  # a search by ID number or phone must not put the number in the audit trail
-            filters["q"] = masked_query(str(filters["q"]))
+        reveal = covers(self.request.user, "view_sensitive", qs)
         return xlsx_response(
-            "retirees.xlsx",
+            export_jobs.FILE_NAME,
             HEADERS,
             iter_rows(qs, reveal),
             object_type="registry.retiree",
-            filters=filters,
-            sheet_title="离退休干部",
+            filters=export_jobs.audit_filters(dict(self.request.GET.items())),
+            sheet_title=export_jobs.SHEET,
             extra={"unmasked": reveal},
+        )
+
+    def _start_export_job(self) -> Any:
+        from yinling.jobs.services import do_start
+
+        user = self.request.user
+        home = orgs_where(user, Retiree, "export").order_by("depth", "path").first()
+        if home is None:
+            raise PermissionDenied
+        return do_start(
+            by=user,
+            kind=export_jobs.KIND,
+            org=home,
+            label=_("Export retirees"),
+            params=export_jobs.job_params(self.request.GET),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -94,14 +112,6 @@ class RetireeListView(ObjectListView):
         ctx["can_import"] = has_anywhere(self.request.user, Retiree, "import")
         ctx["can_find"] = ctx["can_import"] or has_anywhere(self.request.user, Retiree, "add")
         return ctx
-
-
-def _covers(user: Any, action: str, qs: QuerySet[Retiree]) -> bool:
-    """Whether the user holds `action` on every record of qs."""
-    if not has_anywhere(user, Retiree, action):
-        return False
-    allowed = Retiree.objects.restrict(user, action, deleted=True).values("pk")
-    return not qs.exclude(pk__in=allowed).exists()
 
 
 def _mask_birth_dates(history: list[AuditRecord]) -> None:

@@ -5,21 +5,26 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from yinling.core.scoping import has_anywhere
 from yinling.core.views import orgs_where
+from yinling.jobs.models import Job
+from yinling.registry import import_jobs
 from yinling.registry.imports import Importer, ImportResult, UnreadableFile, write_report
 from yinling.registry.models import Retiree
 from yinling.registry.sheet_template import build_template
@@ -91,6 +96,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         if upload_file.size > MAX_UPLOAD:
             form.add_error("file", _("The file is larger than 100 MB."))
         else:
+            org = form.cleaned_data.get("org")
+            if upload_file.size > settings.IMPORT_INLINE_MAX_BYTES:
+                # Too large to check within a request: a background job, followed on its page.
+                job = start_import_job(request.user, upload_file.name, upload_file.chunks(), org, dry_run=True)
+                return redirect("jobs:detail", pk=job.pk)
             _forget(request)
             token = secrets.token_urlsafe(16)
             suffix = Path(upload_file.name).suffix.lower()
@@ -99,7 +109,6 @@ def upload(request: HttpRequest) -> HttpResponse:
             with os.fdopen(os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
                 for chunk in upload_file.chunks():
                     fh.write(chunk)
-            org = form.cleaned_data.get("org")
             request.session[SESSION_KEY] = {
                 "token": token,
                 "suffix": suffix,
@@ -195,6 +204,51 @@ def confirm(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": [(_("Registry"), "/registry/"), (_("Import"), "/registry/import/"), (_("Result"), "")],
         },
     )
+
+
+def start_import_job(
+    user: Any, name: str, chunks: Iterable[bytes], org: Any, *, dry_run: bool, source: str = "web"
+) -> Job:
+    from yinling.jobs.services import do_start
+
+    home = org or orgs_where(user, Retiree, "import").order_by("depth", "path").first()
+    if home is None:
+        raise PermissionDenied
+    label = (_("Check the import: %(name)s") if dry_run else _("Import: %(name)s")) % {"name": name}
+    return do_start(
+        by=user,
+        kind=import_jobs.KIND,
+        org=home,
+        label=label,
+        params={"name": name, "org": org.code if org else "", "dry_run": dry_run, "source": source},
+        inputs=[(name, chunks)],
+    )
+
+
+@login_required
+@require_POST
+def apply_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a checked file: a new job applies the upload the check job read (checked again as it saves)."""
+    from yinling.jobs.services import input_path
+    from yinling.jobs.views import get_job_or_404
+
+    _require(request)
+    checked = get_job_or_404(request, pk)
+    if checked.kind != import_jobs.KIND or not checked.params.get("dry_run") or checked.status != Job.Status.DONE:
+        raise Http404
+    path = input_path(checked)
+    if not path.is_file():
+        messages.error(request, _("The uploaded file has been deleted since the check. Upload it again."))
+        return redirect("registry:import")
+    code = checked.params.get("org") or ""
+    org = orgs_where(request.user, Retiree, "import").filter(code=code).first() if code else None
+    if code and org is None:
+        raise Http404
+    with path.open("rb") as fh:
+        job = start_import_job(
+            request.user, checked.params["name"], iter(lambda: fh.read(1 << 20), b""), org, dry_run=False
+        )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

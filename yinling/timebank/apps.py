@@ -17,6 +17,9 @@ class TimebankConfig(AppConfig):
         from yinling.timebank.demo import seed_timebank
 
         retiree_moved.connect(_follow_member, dispatch_uid="timebank-follow-member")
+        from yinling.timebank import report_jobs
+
+        report_jobs.register()  # the monthly report's spreadsheet as a background job
 
         staff = (
             # add: enrol members on their behalf; change: the provider flag.

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yinling.core import refusals
-from yinling.core.exports import xlsx_response
 from yinling.core.scoping import can_at, orgs_where
+from yinling.jobs.services import do_start
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
-from yinling.timebank import reports, services
+from yinling.timebank import report_jobs, reports, services
 from yinling.timebank.filters import bureaus_for
 from yinling.timebank.forms import (
     GrantForm,
@@ -150,19 +150,19 @@ def monthly_report(request: HttpRequest) -> HttpResponseBase:
         org = form.cleaned_data.get("org") or org
     if org is None:
         raise PermissionDenied
-    rows = reports.monthly(request.user, org, month)
     if request.GET.get("export") == "xlsx":
         if not can_at(request.user, Account, "export", org):
             raise PermissionDenied
-        return xlsx_response(
-            f"timebank-report-{org.code}-{month:%Y-%m}.xlsx",
-            reports.HEADERS,
-            (row.cells() for row in rows),
-            object_type="timebank.report",
-            org_path=org.path,
-            filters={"org": org.code, "month": f"{month:%Y-%m}"},
-            sheet_title=f"时间银行月报 {month:%Y-%m}",  # a Chinese document, like reports.HEADERS
+        # Written by a worker (report_jobs.py); the job page offers the file when it is ready.
+        job = do_start(
+            by=request.user,
+            kind=report_jobs.KIND,
+            org=org,
+            label=_("Time bank monthly report %(org)s %(month)s") % {"org": org.name, "month": f"{month:%Y-%m}"},
+            params={"org": org.code, "month": month.isoformat()},
         )
+        return redirect("jobs:detail", pk=job.pk)
+    rows = reports.monthly(request.user, org, month)
     query = request.GET.copy()
     query.pop("export", None)
     return render(

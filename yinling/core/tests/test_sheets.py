@@ -156,3 +156,24 @@ def test_it_writes_a_report_naming_row_and_column(tmp_path: Path) -> None:
     assert [c.value for c in ws[1]] == ["列1", "编码", "成立时间", "错误原因"]
     assert [c.value for c in ws[2]] == ["x", "123456789012345678", dt.datetime(2001, 2, 3), "编码：不对"]
     assert ws["B2"].comment is not None and ws["B2"].comment.text == "不对" and ws["B2"].number_format == "@"
+
+
+def test_it_estimates_the_rows_of_a_sheet_for_a_progress_bar(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from yinling.core.sheets import write_xlsx
+    from yinling.core.sheets.size import estimate_rows
+
+    ours = tmp_path / "ours.xlsx"
+    with ours.open("wb") as fh:
+        write_xlsx(fh, ["姓名"], ([f"张{i}"] for i in range(2500)), "名册")
+    assert estimate_rows(ours) == 2500  # no <dimension>: the rows counted
+    wb = Workbook()
+    for i in range(41):
+        wb.active.append([i])
+    wb.save(tmp_path / "excel.xlsx")
+    assert estimate_rows(tmp_path / "excel.xlsx") == 40  # the stated dimension, less the header
+    (tmp_path / "a.csv").write_text("姓名\n张三\n李四\n", encoding="utf-8")
+    assert estimate_rows(tmp_path / "a.csv") == 2
+    (tmp_path / "junk.xlsx").write_bytes(b"nope")
+    assert estimate_rows(tmp_path / "junk.xlsx") == 0

@@ -42,12 +42,15 @@ PK_BY_ROUTE = [
     ("accounts:revoke_role", "assignment"),
     ("accounts:*", "staff"),
     ("registry:library_*", "library"),
+    ("registry:import_job_apply", "job"),
     ("registry:*", "retiree_record"),
     ("audit:*", "audit_record"),
     ("timebank:offer_*", "offer"),
     ("timebank:staff_offer*", "offer"),
     ("timebank:reverse", "transfer"),
     ("timebank:*", "need"),
+    ("jobs:*", "job"),
+    ("api:job-*", "job"),
     ("api:retiree-*", "retiree_record"),
     ("api:timebank-request-*", "need"),
     ("api:timebank-offer-*", "offer"),
@@ -57,6 +60,7 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
     "code": [("timebank:*", "pool_org", "code"), ("*", "org", "code")],
     "org_code": [("*", "pool_org", "code")],
     "retiree": [("*", "retiree_record", "pk")],
+    "file_pk": [("*", "job_file", "pk")],
     "format": [("*", "", "json")],
     # An API token id (its first 15 characters) that is nobody's: revoking it answers 404 / nothing.
     "token_id": [("*", "", "0123456789abcde")],
@@ -135,6 +139,19 @@ def _build() -> World:
     )
     offer = timebank.do_publish_offer(by=by, provider=cast.family_record, category="haircut", description="上门理发")
     from yinling.audit.models import AuditRecord
+    from yinling.jobs.models import Job, JobFile
+
+    # A finished import check by the clerk, with its report (not on disk: the download answers 404).
+    job = Job.objects.create(
+        kind="registry.import",
+        label="导入检查",
+        user=cast.clerk,
+        org=t.county_a,
+        status=Job.Status.DONE,
+        params={"name": "x.xlsx", "org": "", "dry_run": True, "inputs": {"x.xlsx": "0/input.xlsx"}},
+        result={"created": 1, "updated": 0, "unchanged": 0, "rejected": 0, "errors": []},
+    )
+    job_file = JobFile.objects.create(job=job, name="导入未通过的行.xlsx", stored=f"{job.pk}/result-1.xlsx")
 
     objects: dict[str, models.Model] = {
         "org": t.county_a,
@@ -147,6 +164,8 @@ def _build() -> World:
         "need": need,
         "offer": offer,
         "transfer": transfer,
+        "job": job,
+        "job_file": job_file,
     }
     sessions = {}
     for persona in PERSONAS:

@@ -124,7 +124,14 @@ def test_it_shows_exports_and_prints_the_report(month: dict[str, Any]) -> None:
     assert 'data-org="330100"' in page and 'data-org="330200"' in page
     assert "timebank/print.css" in page
     assert [r.banked for r in response.context["rows"]] == [H("4.5"), H("3.5"), H("1")]
+    # The spreadsheet is written by a job (report_jobs.py): the page sends the user to it.
     response = client.get(f"/timebank/reports/?month={this}&org=330000&export=xlsx")
+    from yinling.jobs.models import Job
+
+    job = Job.objects.get(kind="timebank.monthly_report")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == Job.Status.DONE and job.result == {"org": "330000", "month": this, "rows": 3}
+    response = client.get(f"/jobs/{job.pk}/files/{job.files.get().pk}/")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(wb.active.iter_rows(values_only=True))

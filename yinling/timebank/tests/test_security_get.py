@@ -100,12 +100,20 @@ def test_it_walks_every_time_bank_page_as_staff_and_changes_no_table(personas: P
     # The walk reached the pages themselves, not a wall of refusals.
     assert sum(1 for s in statuses.values() if s == 200) >= 15, statuses
     # A download writes its audit record and nothing else.
-    exports = [f"{reverse('timebank:reports')}?export=xlsx", f"{reverse('timebank:ledger')}?export=xlsx"]
-    assert set(walk(client, exports, audited=2).values()) == {200}
-    assert set(AuditRecord.objects.order_by("-id").values_list("action", flat=True)[:2]) == {"export"}
+    assert set(walk(client, [f"{reverse('timebank:ledger')}?export=xlsx"], audited=1).values()) == {200}
+    assert AuditRecord.objects.order_by("-id").values_list("action", flat=True)[0] == "export"
     # The member's own PDF statement is 404 for staff acting for nobody; the staff copy is recorded.
     pdfs = walk(client, downloads, audited=1)
     assert sorted(pdfs.values()) == [200, 404], pdfs
+    # The monthly report's spreadsheet is written by a job: the GET adds that job (with its file)
+    # and the export's audit record, nothing else.
+    from yinling.jobs.models import Job, JobFile
+
+    before = row_counts()
+    assert client.get(f"{reverse('timebank:reports')}?export=xlsx").status_code == 302
+    after = row_counts()
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {AuditRecord._meta.label, Job._meta.label, JobFile._meta.label}
     assert AuditRecord.objects.order_by("-id").values_list("action", flat=True)[0] == "export"
 
 

@@ -21,7 +21,37 @@ from .helpers import BODY_TEXT_JS, attach_session, axe_problems, layout_problems
 pytestmark = pytest.mark.browser
 
 
-def _pages(owner: User, limited: User, record: AuditRecord) -> list[tuple[str, str, str, int]]:
+def _jobs(owner: User) -> dict[str, int]:
+    """The jobs pages' states: a running import check, a finished one with its report, a failed one."""
+    from yinling.jobs.models import Job, JobFile
+
+    summary = {"created": 3, "updated": 0, "unchanged": 0, "rejected": 1}
+    error = {"row": 4, "column": "联系电话", "message": "不是有效的电话号码"}
+    common = {"kind": "registry.import", "user": owner, "org": owner.org}
+    running = Job.objects.create(
+        **common,
+        label="检查导入文件：名册.xlsx",
+        status=Job.Status.RUNNING,
+        done=4000,
+        total=20000,
+        message="正在检查各行",
+        params={"dry_run": True},
+    )
+    done = Job.objects.create(
+        **common,
+        label="导入：名册.xlsx",
+        status=Job.Status.DONE,
+        done=4,
+        total=4,
+        params={"dry_run": False},
+        result={**summary, "errors": [error]},
+    )
+    JobFile.objects.create(job=done, name="导入未通过的行.xlsx", stored=f"{done.pk}/result-1.xlsx")
+    failed = Job.objects.create(**common, label="导入：坏文件.xlsx", status=Job.Status.FAILED, error="文件无法读取。")
+    return {"running": running.pk, "done": done.pk, "failed": failed.pk}
+
+
+def _pages(owner: User, limited: User, record: AuditRecord, jobs: dict[str, int]) -> list[tuple[str, str, str, int]]:
     """(label, who, path, expected status). `who` is a key of the sessions built below."""
     return [
         ("login", "anonymous", "/accounts/login/", 200),
@@ -42,6 +72,10 @@ def _pages(owner: User, limited: User, record: AuditRecord) -> list[tuple[str, s
         ("audit list", "auditor", "/audit/", 200),
         ("audit detail", "auditor", f"/audit/{record.pk}/", 200),
         ("two-factor enrolment", "admin", "/accounts/two-factor/", 200),
+        ("my jobs", "owner", "/jobs/", 200),
+        ("job running", "owner", f"/jobs/{jobs['running']}/", 200),
+        ("job done", "owner", f"/jobs/{jobs['done']}/", 200),
+        ("job failed", "owner", f"/jobs/{jobs['failed']}/", 200),
     ]
 
 
@@ -87,6 +121,7 @@ def test_it_has_no_serious_accessibility_violations(
     User.objects.update(elder_mode=elder)
     record = AuditRecord.objects.exclude(changes={}).order_by("pk").first() or AuditRecord.objects.first()
     assert record is not None
+    jobs = _jobs(p.owner)
 
     sessions: dict[str, Any] = {}
     for who in ("anonymous", "owner", "auditor", "admin"):
@@ -104,7 +139,7 @@ def test_it_has_no_serious_accessibility_violations(
     problems: list[str] = []
     checked: list[tuple[str, Any]] = []
     tabs = {who: context.new_page() for who, context in sessions.items()}
-    for label, who, path, status in _pages(p.owner, p.limited, record):
+    for label, who, path, status in _pages(p.owner, p.limited, record, jobs):
         page = tabs[who]
         response = page.goto(path)
         assert response is not None
@@ -126,4 +161,4 @@ def test_it_has_no_serious_accessibility_violations(
     for who, context in sessions.items():
         problems += [f"console ({who}): {m}" for m in context.console_log.csp_violations()]
     assert not problems, "\n" + "\n".join(problems)
-    assert len(checked) == len(_pages(p.owner, p.limited, record))
+    assert len(checked) == len(_pages(p.owner, p.limited, record, jobs))

@@ -10,7 +10,8 @@ from yinling.accounts.models import User
 from yinling.audit.context import acting
 from yinling.core.scoping import has_anywhere
 from yinling.orgs.models import Org
-from yinling.registry.imports import Importer, UnreadableFile, auto_workers, write_report
+from yinling.registry.import_jobs import run_import
+from yinling.registry.imports import write_report
 from yinling.registry.models import Retiree
 
 
@@ -47,26 +48,16 @@ class Command(BaseCommand):
                 raise CommandError(f"no org with code {options['org']}")
         path = Path(options["file"])
         with acting(user=user):
-            try:
-                if not path.is_file():
-                    raise UnreadableFile(f"文件不存在：{path}")
-                workers = options["workers"] if options["workers"] is not None else auto_workers(path)
-                importer = Importer(user, org, source="command", workers=workers)
-                result = importer.run(path, path.name, apply=not options["dry_run"])
-            except UnreadableFile as exc:
-                self._print(
-                    {
-                        "created": 0,
-                        "updated": 0,
-                        "unchanged": 0,
-                        "rejected": 0,
-                        "errors": [{"row": 0, "column": "", "message": str(exc)}],
-                    }
-                )
-                sys.exit(2)
+            # The same code path as the web and API import jobs (registry/import_jobs.py).
+            summary, result = run_import(
+                user, org, path, path.name, dry_run=options["dry_run"], workers=options["workers"]
+            )
+        if result is None:
+            self._print(summary)
+            sys.exit(2)
         if options["report"] and result.rejected_rows:
             write_report(result, Path(options["report"]))
-        self._print(result.summary())
+        self._print(summary)
         if result.rejected:
             sys.exit(3)
 

@@ -1,0 +1,268 @@
+"""The job lifecycle, cancellation, scope, result files and their expiry, the API contract, stale jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from yinling.audit.models import AuditRecord
+from yinling.core.refusals import Refused
+from yinling.jobs import services
+from yinling.jobs.models import Job
+from yinling.jobs.runners import JobContext, files_dir
+from yinling.jobs.tasks import execute
+from yinling.jobs.tests.conftest import HOOKS
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def start(cast: Cast, user: Any = None, **params: Any) -> Job:
+    by = user or cast.clerk
+    return services.do_start(by=by, kind="test.count", org=by.org, params=params, label="计数")
+
+
+def queued(cast: Cast, user: Any = None, **params: Any) -> Job:
+    """A job on the queue that no worker has taken yet."""
+    by = user or cast.clerk
+    return Job.objects.create(kind="test.count", label="计数", user=by, org=by.org, params=params)
+
+
+def test_it_runs_a_job_to_done_with_progress_result_and_file(cast: Cast) -> None:
+    job = start(cast, chunks=4)
+    assert job.status == Job.Status.DONE
+    assert (job.done, job.total) == (4, 4)
+    assert job.result == {"counted": 4}
+    assert job.started_at and job.finished_at and job.error == ""
+    (f,) = job.files.all()
+    assert f.name == "结果.txt"
+    path = files_dir() / f.stored
+    assert path.read_bytes() == b"personal data"
+    assert path.stat().st_mode & 0o077 == 0  # readable by the application only
+
+
+def test_it_shows_a_plain_failure_and_keeps_its_result(cast: Cast) -> None:
+    job = start(cast, fail="plain")
+    assert job.status == Job.Status.FAILED
+    assert job.error == "The sheet has no rows."
+    assert job.result == {"rows": 0}
+    assert not job.files.exists()
+    assert not any(files_dir().glob(f"{job.pk}/result-*"))
+
+
+def test_it_logs_a_crash_and_tells_the_person_in_plain_words(cast: Cast, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="yinling.jobs.tasks"):
+        job = start(cast, fail="crash")
+    assert job.status == Job.Status.FAILED
+    assert "secret" not in job.error and "Traceback" not in job.error
+    assert job.error
+    assert "secret internals" in caplog.text  # the traceback went to the log
+    page = login_client(cast.clerk).get(f"/jobs/{job.pk}/").content.decode()
+    assert "secret internals" not in page and job.error in page
+
+
+def test_it_cancels_a_queued_job_and_the_worker_skips_it(cast: Cast) -> None:
+    job = queued(cast)
+    response = login_client(cast.clerk).post(f"/jobs/{job.pk}/cancel/")
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert execute(job.pk) == "skipped"
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED and job.started_at is None
+    assert AuditRecord.objects.unrestricted().filter(object_type="jobs.job", object_id=str(job.pk)).exists()
+
+
+def test_it_stops_a_checking_job_at_its_next_chunk(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(JobContext, "MIN_INTERVAL", 0)  # every report reaches the row
+
+    def cancel_at_two(ctx: JobContext, i: int) -> None:
+        if i == 2:  # another request cancels while the job checks
+            services.do_cancel(by=cast.clerk, job=Job.objects.unrestricted().get(pk=ctx.job.pk))
+
+    HOOKS["chunk"] = cancel_at_two
+    job = start(cast, chunks=10)
+    assert job.status == Job.Status.CANCELLED
+    assert job.done == 3  # stopped at the first report after the cancel
+    assert job.result is None and not job.files.exists()
+
+
+def test_it_refuses_to_cancel_once_applying_on_page_and_api(cast: Cast) -> None:
+    job = queued(cast)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, phase=Job.Phase.APPLYING)
+    client = login_client(cast.clerk)
+    response = client.post(f"/api/v1/jobs/{job.pk}/cancel/")
+    assert response.status_code == 409
+    assert response.json()["error"] == "too_late"
+    page = client.post(f"/jobs/{job.pk}/cancel/", follow=True).content.decode()
+    assert "can no longer be cancelled" in page or "无法取消" in page
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and not job.cancel_requested
+    assert 'id="job-cancel"' not in client.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_it_refuses_applying_after_a_cancel_came_first(cast: Cast) -> None:
+    def cancel_then_apply(ctx: JobContext, i: int) -> None:
+        if i == 0:
+            services.do_cancel(by=cast.clerk, job=Job.objects.unrestricted().get(pk=ctx.job.pk))
+
+    HOOKS["chunk"] = cancel_then_apply
+    job = start(cast, chunks=3, apply_at=1)  # the runner reaches applying() after the cancel
+    assert job.status == Job.Status.CANCELLED
+    assert job.phase == Job.Phase.CHECKING
+
+
+def test_it_refuses_to_cancel_a_finished_job(cast: Cast) -> None:
+    job = start(cast)
+    with pytest.raises(Refused) as exc:
+        services.do_cancel(by=cast.clerk, job=job)
+    assert exc.value.code == "finished"
+    assert login_client(cast.clerk).post(f"/api/v1/jobs/{job.pk}/cancel/").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("clerk", True),  # started it
+        ("bureau_admin", True),  # staff of the subtree above
+        ("leader", False),  # reads the registry masked: not others' result files
+        ("outsider", False),  # another city
+        ("norole", False),
+        ("security_admin", False),  # sees periodic jobs only
+        ("audit_admin", False),
+        ("system_admin", False),
+        ("retiree", False),
+        ("family", False),
+    ],
+)
+def test_it_shows_a_job_and_its_file_only_within_scope(cast: Cast, persona: str, sees: bool) -> None:
+    job = start(cast)
+    f = job.files.get()
+    client = login_client(cast.user(persona))
+    urls = [f"/jobs/{job.pk}/", f"/jobs/{job.pk}/progress/", f"/jobs/{job.pk}/files/{f.pk}/", f"/api/v1/jobs/{job.pk}/"]
+    for url in urls:
+        assert client.get(url).status_code == (200 if sees else 404), url
+    listed = client.get("/api/v1/jobs/").json()
+    ids = [j["id"] for j in listed["results"]] if isinstance(listed, dict) else [j["id"] for j in listed]
+    assert (job.pk in ids) == sees
+    assert ("计数" in client.get("/jobs/").content.decode()) == sees
+
+
+def test_it_shows_a_retiree_their_own_jobs_only(cast: Cast) -> None:
+    own = start(cast, user=cast.retiree)
+    theirs = start(cast, user=cast.family)
+    client = login_client(cast.retiree)
+    assert client.get(f"/jobs/{own.pk}/").status_code == 200
+    assert client.get(f"/jobs/{theirs.pk}/").status_code == 404
+    assert [j["id"] for j in client.get("/api/v1/jobs/").json()["results"]] == [own.pk]
+
+
+def test_it_audits_each_download_and_sends_no_store(cast: Cast) -> None:
+    job = start(cast)
+    f = job.files.get()
+    client = login_client(cast.bureau_admin)
+    for _ in range(2):
+        response = client.get(f"/jobs/{job.pk}/files/{f.pk}/")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"personal data"  # type: ignore[attr-defined]
+        assert "no-store" in response["Cache-Control"]
+    records = AuditRecord.objects.unrestricted().filter(action=AuditRecord.Action.EXPORT, object_type="jobs.jobfile")
+    assert records.count() == 2
+    assert records.first().actor_username == cast.bureau_admin.username  # type: ignore[union-attr]
+    assert records.first().org_path == job.org.path  # type: ignore[union-attr]
+
+
+def test_it_deletes_result_files_after_the_ttl_and_says_expired(cast: Cast, settings: Any) -> None:
+    settings.JOB_FILE_TTL_HOURS = 24
+    job = start(cast)
+    f = job.files.get()
+    path = files_dir() / f.stored
+    client = login_client(cast.clerk)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=23)):
+        call_command("purge_job_files")
+    assert path.exists()
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=25)):
+        call_command("purge_job_files")
+    assert not path.exists()
+    f.refresh_from_db()
+    assert f.expired
+    assert client.get(f"/jobs/{job.pk}/files/{f.pk}/").status_code == 404
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "file expired" in page or "文件已过期" in page
+    assert client.get(f"/api/v1/jobs/{job.pk}/").json()["files"] == [{"name": "结果.txt", "url": None}]
+
+
+def test_it_answers_the_api_contract(cast: Cast) -> None:
+    job = start(cast, chunks=2)
+    body = login_client(cast.clerk).get(f"/api/v1/jobs/{job.pk}/").json()
+    assert set(body) == {"id", "kind", "status", "progress", "result", "files", "error"}
+    assert body["id"] == job.pk and body["kind"] == "test.count" and body["status"] == "done"
+    assert body["progress"] == {"done": 2, "total": 2, "message": "chunk 2"}
+    assert body["result"] == {"counted": 2} and body["error"] == ""
+    (f,) = body["files"]
+    assert f["name"] == "结果.txt" and f["url"].endswith(f"/jobs/{job.pk}/files/{job.files.get().pk}/")
+
+
+def test_it_marks_a_job_without_heartbeat_failed(cast: Cast, settings: Any) -> None:
+    settings.JOB_STALE_SECONDS = 60
+    job = queued(cast)
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now)
+    with time_machine.travel(now + dt.timedelta(seconds=30)):
+        call_command("purge_job_files")
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING  # still beating recently enough
+    with time_machine.travel(now + dt.timedelta(seconds=90)):
+        call_command("purge_job_files")
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "worker" in job.error or "中断" in job.error
+
+
+def test_it_marks_a_stale_job_failed_when_its_page_is_read(cast: Cast, settings: Any) -> None:
+    settings.JOB_STALE_SECONDS = 60
+    job = queued(cast)
+    old = timezone.now() - dt.timedelta(minutes=5)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=old, heartbeat_at=old)
+    body = login_client(cast.clerk).get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert 'data-status="failed"' in body and "hx-trigger" not in body
+
+
+def test_it_polls_while_running_and_stops_when_finished(cast: Cast) -> None:
+    job = queued(cast)
+    client = login_client(cast.clerk)
+    body = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert 'hx-trigger="every 1s"' in body and 'aria-valuenow="0"' in body
+    execute(job.pk)
+    body = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "hx-trigger" not in body and 'aria-valuenow="100"' in body
+
+
+def test_it_rejects_an_unknown_kind(cast: Cast) -> None:
+    with pytest.raises(ValueError, match="unknown job kind"):
+        services.do_start(by=cast.clerk, kind="nope", org=cast.clerk.org)
+
+
+def test_it_does_not_count_a_progress_poll_as_activity(cast: Cast, settings: Any) -> None:
+    import time
+
+    from yinling.accounts.middleware import SESSION_LAST_SEEN
+
+    settings.STAFF_IDLE_TIMEOUT = 60
+    job = queued(cast)
+    client = login_client(cast.clerk)
+    session = client.session
+    session[SESSION_LAST_SEEN] = int(time.time()) - 50
+    session.save()
+    poll = client.get(f"/jobs/{job.pk}/progress/", headers={"X-Yinling-Poll": "1", "HX-Request": "true"})
+    assert poll.status_code == 200
+    assert client.session[SESSION_LAST_SEEN] < int(time.time()) - 40  # unchanged: the bar polling is not the person
+    client.get(f"/jobs/{job.pk}/")
+    assert client.session[SESSION_LAST_SEEN] >= int(time.time()) - 1  # a page they open is

@@ -1,0 +1,117 @@
+"""My jobs (我的任务), a job's page with its self-updating progress, cancel, and result downloads."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yinling.core.exports import exported
+from yinling.core.refusals import Refused, flash
+from yinling.jobs.models import PERIODIC_PREFIX, Job, JobFile
+from yinling.jobs.runners import files_dir, kind_of
+from yinling.jobs.services import cancellable, do_cancel, fail_stale, is_stale, live, may_cancel
+
+LIST_ROWS = 100
+
+
+def get_job_or_404(request: HttpRequest, pk: int) -> Job:
+    """The job if the user may see it (their own, their subtree's, periodic for monitors), else 404."""
+    try:
+        return Job.objects.restrict(request.user, "view").select_related("user", "org").get(pk=pk)
+    except Job.DoesNotExist as exc:
+        raise Http404("job") from exc
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = Job.objects.restrict(request.user, "view").select_related("user", "org")
+    show = request.GET.get("show", "")
+    if show == "mine":
+        jobs = jobs.filter(user_id=request.user.pk or 0)
+    elif show == "periodic":
+        jobs = jobs.filter(kind__startswith=PERIODIC_PREFIX)
+    elif show == "failed":
+        jobs = jobs.filter(status=Job.Status.FAILED)
+    rows = [live(j) for j in jobs[:LIST_ROWS]]
+    return render(
+        request,
+        "jobs/job_list.html",
+        {
+            "rows": rows,
+            "show": show,
+            "filters": [
+                ("", _("All")),
+                ("mine", _("Started by me")),
+                ("failed", _("Failed")),
+                ("periodic", _("Periodic")),
+            ],
+            "breadcrumbs": [(_("My jobs"), "")],
+        },
+    )
+
+
+def _context(request: HttpRequest, job: Job) -> dict[str, object]:
+    if is_stale(job):
+        fail_stale(job)  # the worker stopped: say so now rather than at the next hourly sweep
+        job.refresh_from_db()
+    job = live(job)
+    kind = kind_of(job.kind)
+    return {
+        "job": job,
+        "kind_label": kind.label if kind else job.kind,
+        "result_template": kind.result_template if kind and job.status == Job.Status.DONE else "",
+        "result": job.result,
+        "files": list(job.files.all()) if job.finished else [],  # files come with the end: one query less a poll
+        "can_cancel": cancellable(job) and may_cancel(request.user, job),
+        "polling": not job.finished,
+    }
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_job_or_404(request, pk)
+    context = _context(request, job)
+    context["breadcrumbs"] = [(_("My jobs"), "/jobs/"), (str(job), "")]
+    return render(request, "jobs/job_detail.html", context)
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The part of the job page that htmx polls: it stops polling once the job has finished."""
+    job = get_job_or_404(request, pk)
+    return render(request, "jobs/_job_state.html", _context(request, job))
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_job_or_404(request, pk)
+    try:
+        do_cancel(by=request.user, job=job)
+    except Refused as exc:
+        flash(request, exc)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+def job_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A result file, inside the job's scope only; every download is recorded in the audit trail."""
+    job = get_job_or_404(request, pk)
+    try:
+        f = job.files.get(pk=file_pk)
+    except JobFile.DoesNotExist as exc:
+        raise Http404("file") from exc
+    path = files_dir() / f.stored
+    if f.expired or not path.is_file():
+        raise Http404("expired")
+    exported.send(
+        sender=job_file,
+        object_type="jobs.jobfile",
+        object_repr=f.name,
+        org_path=job.org.path,
+        extra={"job": job.pk, "job_kind": job.kind, "format": path.suffix.lstrip(".")},
+    )
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f.name)

@@ -1,0 +1,69 @@
+"""Registry exports above EXPORT_INLINE_MAX_ROWS run as jobs: same rows, same masking, audited as today."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from yinling.audit.models import AuditRecord
+from yinling.jobs.models import Job
+from yinling.testing.permissions import login_client
+from yinling.testing.personas import Cast, make_retiree_record
+
+pytestmark = pytest.mark.django_db
+
+
+def sheet_names(response: Any) -> list[str]:
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [str(row[1]) for row in wb.active.iter_rows(min_row=2, values_only=True)]
+
+
+@pytest.fixture
+def people(cast: Cast) -> None:
+    make_retiree_record(cast.tree.county_a, "赵一", "13900000001", 101)
+    make_retiree_record(cast.tree.county_b, "钱二", "13900000002", 102)  # another city
+
+
+def test_it_exports_a_large_list_through_a_job(cast: Cast, people: None, settings: Any) -> None:
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    client = login_client(cast.bureau_admin)
+    response = client.get("/registry/?export=xlsx&status=all")
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.kind == "registry.export" and job.status == Job.Status.DONE
+    assert job.result == {"rows": 3, "unmasked": True}  # the cast's two retirees and 赵一, not 钱二
+    audit = AuditRecord.objects.unrestricted().get(action=AuditRecord.Action.EXPORT, object_type="registry.retiree")
+    assert audit.actor_username == cast.bureau_admin.username
+    assert audit.extra["rows"] == 3 and audit.extra["job"] == job.pk and audit.extra["filters"] == {"status": "all"}
+    download = client.get(f"/jobs/{job.pk}/files/{job.files.get().pk}/")
+    names = sheet_names(download)
+    assert "赵一" in names and "钱二" not in names
+    assert AuditRecord.objects.unrestricted().filter(object_type="jobs.jobfile").count() == 1
+
+
+def test_it_keeps_small_exports_inline(cast: Cast, people: None) -> None:
+    response = login_client(cast.bureau_admin).get("/registry/?export=xlsx")
+    assert response.status_code == 200 and "赵一" in sheet_names(response)
+    assert not Job.objects.exists()
+
+
+def test_it_masks_a_clerks_export_job_as_inline(cast: Cast, people: None, settings: Any) -> None:
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    login_client(cast.clerk).get("/registry/?export=xlsx")
+    job = Job.objects.get()
+    assert job.result["unmasked"] is False  # type: ignore[index]
+    assert login_client(cast.leader).get("/registry/?export=xlsx").status_code == 403
+
+
+def test_it_keeps_an_id_number_search_out_of_the_job_row_and_the_trail(cast: Cast, people: None, settings: Any) -> None:
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    number = cast.retiree_record.id_number
+    login_client(cast.bureau_admin).get(f"/registry/?export=xlsx&q={number}")
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE and job.result["rows"] == 1  # type: ignore[index]
+    assert number not in str(job.params)  # sealed
+    audit = AuditRecord.objects.unrestricted().get(action=AuditRecord.Action.EXPORT, object_type="registry.retiree")
+    assert number not in str(audit.extra) and audit.extra["filters"]["q"].endswith(number[-4:])
