@@ -20,7 +20,7 @@ class JobsConfig(AppConfig):
         roles.grant([roles.CLERK, roles.BUREAU_ADMIN], roles.crud("jobs.job", "view", "change"))
         # The security administrator watches the periodic work (no files, no personal data).
         roles.grant([roles.SECURITY_ADMIN], roles.crud("jobs.job", "monitor"))
-        register_nav(NavItem(_("My jobs"), "jobs:list", order=95, check=_has_jobs_page))
+        register_nav(NavItem(_("My jobs"), "jobs:list", order=95, check=_has_jobs_page, icon="list-task"))
 
 
 def _has_jobs_page(user: Any) -> bool:
