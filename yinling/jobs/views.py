@@ -115,3 +115,12 @@ def job_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         extra={"job": job.pk, "job_kind": job.kind, "format": path.suffix.lstrip(".")},
     )
     return FileResponse(path.open("rb"), as_attachment=True, filename=f.name)
+
+
+def confirm_start(request: HttpRequest, *, title: str, explanation: str) -> HttpResponse:
+    """The page a GET gets where the work would start a job: a button that POSTs the same address.
+
+    A GET never writes (issue #9), and a job is a row, a worker's time and a file of personal data: a
+    link followed by a prefetcher, or planted in another site's <img>, must not start one. The view
+    starts the job on the POST, which the CSRF check guards."""
+    return render(request, "jobs/confirm_start.html", {"title": title, "explanation": explanation})

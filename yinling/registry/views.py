@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from yinling.core.exports import xlsx_response
 from yinling.core.pdf import pdf_available, render_pdf, unavailable_response
 from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectListView, orgs_where
+from yinling.jobs.views import confirm_start
 from yinling.registry import export_jobs, services
 from yinling.registry.accounts import account_box_context
 from yinling.registry.export_jobs import covers
@@ -77,7 +78,18 @@ class RetireeListView(ObjectListView):
         qs = self.export_queryset().filter(is_deleted=False)
         limit = settings.EXPORT_INLINE_MAX_ROWS
         if qs.order_by()[: limit + 1].count() > limit:
-            # Too many rows to write within a request: a job writes the file (export_jobs.py).
+            # Too many rows to write within a request: a job writes the file (export_jobs.py), started
+            # by a POST from the page a GET gets (a GET never writes).
+            if self.request.method != "POST":
+                return confirm_start(
+                    self.request,
+                    title=_("Export retirees"),
+                    explanation=_(
+                        "This list has more than %(limit)s people. The spreadsheet will be written in the "
+                        "background; its page shows the progress and offers the file when it is ready."
+                    )
+                    % {"limit": limit},
+                )
             return redirect("jobs:detail", pk=self._start_export_job().pk)
         # Unmasked only where the user may see sensitive data on every exported record.
         reveal = covers(self.request.user, "view_sensitive", qs)
@@ -90,6 +102,12 @@ class RetireeListView(ObjectListView):
             sheet_title=export_jobs.SHEET,
             extra={"unmasked": reveal},
         )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """Only the large export's confirmation posts here (the filters are in the query string)."""
+        if request.GET.get("export") != "xlsx":
+            return HttpResponseNotAllowed(["GET"])
+        return self.get(request, *args, **kwargs)
 
     def _start_export_job(self) -> Any:
         from yinling.jobs.services import do_start

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from yinling.core import refusals
 from yinling.core.scoping import can_at, orgs_where
 from yinling.jobs.services import do_start
+from yinling.jobs.views import confirm_start
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
 from yinling.timebank import report_jobs, reports, services
@@ -153,7 +154,17 @@ def monthly_report(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("export") == "xlsx":
         if not can_at(request.user, Account, "export", org):
             raise PermissionDenied
-        # Written by a worker (report_jobs.py); the job page offers the file when it is ready.
+        # Written by a worker (report_jobs.py); the job page offers the file when it is ready. A GET
+        # gets the page whose button POSTs here (a GET never writes).
+        if request.method != "POST":
+            return confirm_start(
+                request,
+                title=_("Time bank monthly report"),
+                explanation=_(
+                    "The spreadsheet will be written in the background; its page shows the progress and offers "
+                    "the file when it is ready."
+                ),
+            )
         job = do_start(
             by=request.user,
             kind=report_jobs.KIND,

@@ -30,7 +30,10 @@ def people(cast: Cast) -> None:
 def test_it_exports_a_large_list_through_a_job(cast: Cast, people: None, settings: Any) -> None:
     settings.EXPORT_INLINE_MAX_ROWS = 1
     client = login_client(cast.bureau_admin)
-    response = client.get("/registry/?export=xlsx&status=all")
+    confirm = client.get("/registry/?export=xlsx&status=all")  # a GET never writes: a page with a button
+    assert confirm.status_code == 200 and not Job.objects.exists()
+    assert 'method="post" action="/registry/?export=xlsx&amp;status=all"' in confirm.content.decode()
+    response = client.post("/registry/?export=xlsx&status=all")
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     assert job.kind == "registry.export" and job.status == Job.Status.DONE
@@ -52,18 +55,33 @@ def test_it_keeps_small_exports_inline(cast: Cast, people: None) -> None:
 
 def test_it_masks_a_clerks_export_job_as_inline(cast: Cast, people: None, settings: Any) -> None:
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    login_client(cast.clerk).get("/registry/?export=xlsx")
+    login_client(cast.clerk).post("/registry/?export=xlsx")
     job = Job.objects.get()
     assert job.result["unmasked"] is False  # type: ignore[index]
     assert login_client(cast.leader).get("/registry/?export=xlsx").status_code == 403
+    assert login_client(cast.leader).post("/registry/?export=xlsx").status_code == 403
 
 
 def test_it_keeps_an_id_number_search_out_of_the_job_row_and_the_trail(cast: Cast, people: None, settings: Any) -> None:
     settings.EXPORT_INLINE_MAX_ROWS = 0
     number = cast.retiree_record.id_number
-    login_client(cast.bureau_admin).get(f"/registry/?export=xlsx&q={number}")
+    login_client(cast.bureau_admin).post(f"/registry/?export=xlsx&q={number}")
     job = Job.objects.get()
     assert job.status == Job.Status.DONE and job.result["rows"] == 1  # type: ignore[index]
     assert number not in str(job.params)  # sealed
     audit = AuditRecord.objects.unrestricted().get(action=AuditRecord.Action.EXPORT, object_type="registry.retiree")
     assert number not in str(audit.extra) and audit.extra["filters"]["q"].endswith(number[-4:])
+
+
+def test_it_refuses_a_post_that_is_not_the_exports(cast: Cast) -> None:
+    assert login_client(cast.bureau_admin).post("/registry/?status=all").status_code == 405
+
+
+def test_it_starts_no_job_without_the_csrf_token(cast: Cast, people: None, settings: Any) -> None:
+    from django.test import Client
+
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.bureau_admin)
+    assert client.post("/registry/?export=xlsx").status_code == 403
+    assert not Job.objects.exists()

@@ -125,8 +125,11 @@ def test_it_shows_exports_and_prints_the_report(month: dict[str, Any]) -> None:
     assert "timebank/print.css" in page
     assert [r.banked for r in response.context["rows"]] == [H("4.5"), H("3.5"), H("1")]
     # The spreadsheet is written by a job (report_jobs.py): the page sends the user to it.
-    response = client.get(f"/timebank/reports/?month={this}&org=330000&export=xlsx")
     from yinling.jobs.models import Job
+
+    confirm = client.get(f"/timebank/reports/?month={this}&org=330000&export=xlsx")
+    assert confirm.status_code == 200 and not Job.objects.exists()  # a GET never writes
+    response = client.post(f"/timebank/reports/?month={this}&org=330000&export=xlsx")
 
     job = Job.objects.get(kind="timebank.monthly_report")
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"

@@ -105,12 +105,14 @@ def test_it_walks_every_time_bank_page_as_staff_and_changes_no_table(personas: P
     # The member's own PDF statement is 404 for staff acting for nobody; the staff copy is recorded.
     pdfs = walk(client, downloads, audited=1)
     assert sorted(pdfs.values()) == [200, 404], pdfs
-    # The monthly report's spreadsheet is written by a job: the GET adds that job (with its file)
-    # and the export's audit record, nothing else.
+    # The monthly report's spreadsheet is written by a job: the GET writes nothing (a page with a
+    # button); the POST adds that job (with its file) and the export's audit record, nothing else.
     from yinling.jobs.models import Job, JobFile
 
     before = row_counts()
-    assert client.get(f"{reverse('timebank:reports')}?export=xlsx").status_code == 302
+    assert client.get(f"{reverse('timebank:reports')}?export=xlsx").status_code == 200
+    assert row_counts() == before
+    assert client.post(f"{reverse('timebank:reports')}?export=xlsx").status_code == 302
     after = row_counts()
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {AuditRecord._meta.label, Job._meta.label, JobFile._meta.label}
