@@ -21,6 +21,9 @@ class RegistryConfig(AppConfig):
         from yinling.registry.views_home import retiree_home
 
         register_home_view("retiree", retiree_home)
+        from yinling.core.tiles import Tile, register_tile
+
+        register_tile(Tile("record", _("My record"), "person-vcard", url="#my-record", order=90))
         from yinling.registry import export_jobs, import_jobs
 
         import_jobs.register()  # the import as a background job (kind "registry.import")

@@ -20,6 +20,9 @@ class TimebankConfig(AppConfig):
         from yinling.timebank import report_jobs
 
         report_jobs.register()  # the monthly report's spreadsheet as a background job
+        from yinling.timebank import home_tiles
+
+        home_tiles.register()  # its tile and cards on a retiree's home
 
         staff = (
             # add: enrol members on their behalf; change: the provider flag.
