@@ -62,6 +62,14 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     form_class = SignInForm
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from yinling.orgs.models import Org
+
+        ctx = super().get_context_data(**kwargs)
+        # The deployment's own bureau, named on the sign-in page (the root of the org tree; public).
+        ctx["bureau"] = Org.objects.unrestricted().filter(parent=None).order_by("code").first()
+        return ctx
+
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""

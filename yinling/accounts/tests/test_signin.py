@@ -71,7 +71,7 @@ def test_it_forces_admins_through_totp_enrolment(client: Client, tree: Tree) -> 
     assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/")
     page = client.get("/accounts/two-factor/")
     assert page.context["enrolling"] is True
-    assert b"<svg" in page.content
+    assert b'class="qr' in page.content and b"<svg" in page.content
     device = TOTPDevice.objects.get(user=user)
     bad = client.post("/accounts/two-factor/", {"token": "000000"})
     assert bad.status_code == 200 and not TOTPDevice.objects.get(pk=device.pk).confirmed
@@ -90,7 +90,7 @@ def test_it_asks_enrolled_admins_for_a_code_each_sign_in(client: Client, tree: T
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     login(client, "audit")
     page = client.get("/accounts/two-factor/")
-    assert page.context["enrolling"] is False and b"<svg" not in page.content
+    assert page.context["enrolling"] is False and b'class="qr' not in page.content  # no QR code shown
     client.post("/accounts/two-factor/", {"token": f"{totp(device.bin_key):06d}"})
     assert client.get("/audit/").status_code == 200
 
