@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yinling.accounts import policy, services, tokens
+from yinling.accounts.panels import panels_for
 from yinling.accounts.filters import UserFilterSet
 from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
 from yinling.accounts.models import RoleAssignment, User
@@ -92,7 +93,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "assignments": assignments, "api_tokens": tokens.tokens_of(user)},
+        {
+            "form": form,
+            "assignments": assignments,
+            "api_tokens": tokens.tokens_of(user),
+            "panels": panels_for(request),
+        },
     )
 
 

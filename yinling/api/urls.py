@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from yinling.api import views
+from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
 from yinling.timebank import api as timebank_api
 
@@ -12,6 +13,7 @@ router.register("retirees", RetireeViewSet, basename="retiree")
 router.register("timebank/accounts", timebank_api.AccountViewSet, basename="timebank-account")
 router.register("timebank/requests", timebank_api.RequestViewSet, basename="timebank-request")
 router.register("timebank/offers", timebank_api.OfferViewSet, basename="timebank-offer")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
 urlpatterns = [
