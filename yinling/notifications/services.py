@@ -116,6 +116,7 @@ def do_set_preferences(*, by: Any, sms: bool, email: bool) -> Preference:
         AuditRecord.Action.CREATE if created else AuditRecord.Action.UPDATE,
         pref,
         changes=changes,
+        actor=by,
         object_repr=str(by),
     )
     return pref
