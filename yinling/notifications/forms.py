@@ -22,6 +22,8 @@ class PreferenceForm(forms.Form):
         help_text=_("A short e-mail to the address on your account, with a link to the notification."),
     )
 
+    prefix = "notify"  # it shares the account page with the account's own form (which has an "email" field)
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.channel = channel_of(user)
