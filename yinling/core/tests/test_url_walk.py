@@ -51,6 +51,8 @@ PK_BY_ROUTE = [
     ("api:retiree-*", "retiree_record"),
     ("api:timebank-request-*", "need"),
     ("api:timebank-offer-*", "offer"),
+    ("notifications:*", "notification"),
+    ("api:notification-*", "notification"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -135,6 +137,10 @@ def _build() -> World:
     )
     offer = timebank.do_publish_offer(by=by, provider=cast.family_record, category="haircut", description="上门理发")
     from yinling.audit.models import AuditRecord
+    from yinling.notifications.services import notify
+
+    # The retiree's: their relative has a copy of their own, everyone else gets 404 for this id.
+    notification = notify(cast.retiree, "walk", "您有一项服务待确认。", "/timebank/")[0]
 
     objects: dict[str, models.Model] = {
         "org": t.county_a,
@@ -147,6 +153,7 @@ def _build() -> World:
         "need": need,
         "offer": offer,
         "transfer": transfer,
+        "notification": notification,
     }
     sessions = {}
     for persona in PERSONAS:
