@@ -111,7 +111,7 @@ def run_workers(url: str, workers: int, sms_file: Path, log: Path) -> dict[str, 
     pg_before = postgres_cpu_seconds() if url.startswith("postgres") else None
     start = time.perf_counter()
     with log.open("a") as out:
-        procs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out) for _ in range(workers)]  # noqa: S603
+        procs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out) for _ in range(workers)]
     cpu = 0.0
     for proc in procs:
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -138,9 +138,7 @@ def check(count: int, sms_file: Path) -> dict[str, Any]:
     from django.db.models import Count
 
     statuses = {r["status"]: r["n"] for r in DBTaskResult.objects.values("status").annotate(n=Count("id"))}
-    deliveries = {
-        r["status"]: r["n"] for r in Delivery.objects.unrestricted().values("status").annotate(n=Count("id"))
-    }
+    deliveries = {r["status"]: r["n"] for r in Delivery.objects.unrestricted().values("status").annotate(n=Count("id"))}
     return {
         "sms_lines": len(lines),
         "distinct_texts": len(set(texts)),
@@ -199,7 +197,11 @@ def main() -> None:
         "idle_workers_cpu_s": round(idle["cpu"], 2),
         "net_sends_per_s": round(n / max(figures["wall"] - idle["wall"], 1e-9), 1),
         "net_worker_cpu_ms_per_job": round(1000 * (figures["cpu"] - idle["cpu"]) / n, 2),
-        **({"postgres_cpu_ms_per_job": round(1000 * figures["postgres_cpu"] / n, 2)} if "postgres_cpu" in figures else {}),
+        **(
+            {"postgres_cpu_ms_per_job": round(1000 * figures["postgres_cpu"] / n, 2)}
+            if "postgres_cpu" in figures
+            else {}
+        ),
         **result,
     }
     print(json.dumps(summary, ensure_ascii=False, indent=2))

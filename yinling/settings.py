@@ -406,8 +406,7 @@ TASKS = {
 # tests) or a generic HTTP gateway (production: URL, basic-auth key and secret, template id, timeout).
 SMS_SENDER = os.getenv(
     "SMS_SENDER",
-    "yinling.notifications.senders."
-    + ("ConsoleSender" if TESTING else "FileSender" if DEBUG else "HttpGatewaySender"),
+    "yinling.notifications.senders." + ("ConsoleSender" if TESTING else "FileSender" if DEBUG else "HttpGatewaySender"),
 )
 SMS_FILE = os.getenv("SMS_FILE", str(VAR_DIR / "sms.jsonl"))
 SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")

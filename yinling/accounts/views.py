@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yinling.accounts import policy, services, tokens
-from yinling.accounts.panels import panels_for
 from yinling.accounts.filters import UserFilterSet
 from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
 from yinling.accounts.models import RoleAssignment, User
+from yinling.accounts.panels import panels_for
 from yinling.accounts.tables import UserTable
 from yinling.core.scoping import get_scoped_or_404, orgs_where
 from yinling.core.views import ObjectDetailView, ObjectEditView, ObjectListView

@@ -37,6 +37,8 @@ def sent_within(user_id: int, channel: str, since: dt.timedelta) -> int:
     """Messages sent to the person on the channel in the last `since` (the rate limit counts these)."""
     return (
         Delivery.objects.unrestricted()
-        .filter(recipient_id=user_id, channel=channel, status=Delivery.Status.SENT, created_at__gte=timezone.now() - since)
+        .filter(
+            recipient_id=user_id, channel=channel, status=Delivery.Status.SENT, created_at__gte=timezone.now() - since
+        )
         .count()
     )

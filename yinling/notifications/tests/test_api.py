@@ -48,7 +48,9 @@ def test_it_marks_one_read(cast: Cast) -> None:
     assert answer.status_code == 200
     assert answer.json()["is_read"] is True and answer.json()["id"] == mine.pk
     # Again: still read, same answer.
-    assert api(cast.retiree).post(f"/api/v1/notifications/{mine.pk}/read/").json()["read_at"] == answer.json()["read_at"]
+    assert (
+        api(cast.retiree).post(f"/api/v1/notifications/{mine.pk}/read/").json()["read_at"] == answer.json()["read_at"]
+    )
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p not in ("anonymous", "retiree")])

@@ -31,7 +31,7 @@ def test_it_lists_ones_own_newest_first_with_unread_marked(cast: Cast) -> None:
     assert page.index("第二条") < page.index("第一条")
     assert "别人的" not in page
     assert page.count("yl-unread") == 1
-    assert 'href="/notifications/%d/"' % first.pk in page
+    assert f'href="/notifications/{first.pk}/"' in page
 
 
 def test_it_shows_the_unread_count_in_the_bell_with_one_query(cast: Cast) -> None:

@@ -130,10 +130,9 @@ def test_it_audits_a_change_of_choices_and_not_a_repeat(cast: Cast) -> None:
 def test_it_sends_nothing_when_the_action_rolls_back(
     cast: Cast, sms_file: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):  # noqa: PT012
-        with transaction.atomic():
-            notify(cast.retiree, "k", "x")
-            raise RuntimeError("the action failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        notify(cast.retiree, "k", "x")
+        raise RuntimeError("the action failed")
     assert Notification.objects.unrestricted().count() == 0
     assert sent_lines(sms_file) == []
     assert Delivery.objects.unrestricted().count() == 0
