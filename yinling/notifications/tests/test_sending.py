@@ -98,39 +98,6 @@ def test_it_succeeds_on_a_retry(cast: Cast, settings: Any, django_capture_on_com
     assert [(s, a) for s, a, _e in log_of(cast.retiree)] == [("failed", 1), ("sent", 2)]
 
 
-def test_it_waits_longer_before_each_retry_on_a_queue_that_can_wait(cast: Cast, settings: Any) -> None:
-    settings.NOTIFY_RETRY_SECONDS = 60
-    queued: list[tuple[Any, tuple[Any, ...]]] = []
-
-    class Backend:
-        supports_defer = True
-
-    class Job:
-        def __init__(self, run_after: Any = None) -> None:
-            self.run_after = run_after
-
-        def get_backend(self) -> Backend:
-            return Backend()
-
-        def using(self, run_after: Any) -> Job:
-            return Job(run_after)
-
-        def enqueue(self, *args: Any) -> None:
-            queued.append((self.run_after, args))
-
-    with time_machine.travel("2027-03-01 09:00 +08:00", tick=False):
-        now = timezone.now()
-        original = tasks.send_notification
-        tasks.send_notification = Job()  # type: ignore[assignment]
-        try:
-            tasks.retry(1, "sms", 2)
-            tasks.retry(1, "sms", 3)
-        finally:
-            tasks.send_notification = original
-    assert [(when - now).total_seconds() for when, _args in queued] == [60, 120]
-    assert [args for _when, args in queued] == [(1, "sms", 2), (1, "sms", 3)]
-
-
 def test_it_does_nothing_for_a_notification_purged_before_its_job(cast: Cast) -> None:
     assert tasks.deliver(999_999, "sms") == "gone"
     assert Delivery.objects.unrestricted().count() == 0
@@ -225,3 +192,44 @@ def test_it_logs_the_gateways_failure_and_retries_through_the_task(
     assert log_of(cast.retiree) == [("failed", n, "gateway answered HTTP 502") for n in (1, 2, 3)]
     # The log never holds the number or the text.
     assert len(Gateway.seen) == 3
+
+
+# --- the real queue (django-tasks-db): what notify() and a retry put in it ---------------------------------------
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notify"]}}
+
+
+def test_it_queues_one_job_per_copy_in_the_notify_queue_after_commit(
+    cast: Cast, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_QUEUE
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rows = notify(cast.retiree, "k", "x")
+    assert DBTaskResult.objects.count() == 0  # nothing before commit
+    for callback in callbacks:
+        callback()
+    jobs = DBTaskResult.objects.order_by("enqueued_at")
+    assert [(j.queue_name, j.status, j.args_kwargs["args"]) for j in jobs] == [
+        ("notify", "READY", [rows[0].pk, "sms"]),
+        ("notify", "READY", [rows[1].pk, "sms"]),
+    ]
+    assert all(j.task_path == "yinling.notifications.tasks.send_notification" for j in jobs)
+
+
+def test_it_queues_a_retry_to_run_after_the_backoff(cast: Cast, settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_QUEUE
+    settings.NOTIFY_RETRY_SECONDS = 60
+    settings.SMS_SENDER = f"{__name__}.Failing"
+    row = Notification.objects.create(recipient=cast.retiree, kind="k", text="x")
+    with time_machine.travel("2027-03-01 09:00 +08:00", tick=False):
+        assert tasks.deliver(row.pk, "sms", 1) == "failed"
+        assert tasks.deliver(row.pk, "sms", 2) == "failed"
+        assert tasks.deliver(row.pk, "sms", 3) == "failed"
+        now = timezone.now()
+    waits = [(j.run_after - now).total_seconds() for j in DBTaskResult.objects.order_by("run_after")]
+    assert waits == [60, 120]  # attempts 2 and 3; none after the last
+    assert [a for _s, a, _e in log_of(cast.retiree)] == [1, 2, 3]
