@@ -29,6 +29,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -74,21 +75,45 @@ def queue(users: list[int], count: int) -> float:
     return time.perf_counter() - start
 
 
-def postgres_cpu_seconds() -> float | None:
-    """CPU seconds of all PostgreSQL server processes so far (utime + stime from /proc), or None."""
-    total, tick, found = 0.0, os.sysconf("SC_CLK_TCK"), False
+def postgres_cpu() -> dict[int, float]:
+    """{pid: CPU seconds so far} of the PostgreSQL backends serving the benchmark's database (utime + stime from
+    /proc; a backend's title names its database). The server's shared processes (WAL writer, checkpointer) are
+    left out: other people's databases share them."""
+    seen, tick = {}, os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if (entry / "comm").read_text().strip() not in ("postgres", "postmaster"):
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            if f" {DB_NAME} ".encode() not in (entry / "cmdline").read_bytes():
                 continue
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-        found = True
-    return total if found else None
+        seen[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return seen
+
+
+class PostgresSampler(threading.Thread):
+    """Samples the backends every 0.2 s while the workers run: a backend ends with its worker's connection, so a
+    before/after difference would lose it (up to 0.2 s of a backend's last CPU can be missed)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.start_cpu = postgres_cpu()
+        self.last = dict(self.start_cpu)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self.last.update(postgres_cpu())
+
+    def seconds(self) -> float:
+        self.done.set()
+        self.join()
+        self.last.update(postgres_cpu())
+        return sum(cpu - self.start_cpu.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def run_workers(url: str, workers: int, sms_file: Path, log: Path) -> dict[str, float]:
@@ -108,7 +133,9 @@ def run_workers(url: str, workers: int, sms_file: Path, log: Path) -> dict[str, 
     )
     command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--queue-name", "notify", "--batch"]
     command += ["--no-startup-delay", "--no-reload", "--interval", "0.1"]
-    pg_before = postgres_cpu_seconds() if url.startswith("postgres") else None
+    sampler = PostgresSampler() if url.startswith("postgres") else None
+    if sampler is not None:
+        sampler.start()
     start = time.perf_counter()
     with log.open("a") as out:
         procs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out) for _ in range(workers)]
@@ -121,10 +148,8 @@ def run_workers(url: str, workers: int, sms_file: Path, log: Path) -> dict[str, 
             raise SystemExit(f"a worker exited with {proc.returncode}")
     wall = time.perf_counter() - start
     result = {"wall": wall, "cpu": cpu}
-    if pg_before is not None:
-        after = postgres_cpu_seconds()
-        if after is not None:
-            result["postgres_cpu"] = after - pg_before
+    if sampler is not None:
+        result["postgres_cpu"] = sampler.seconds()
     return result
 
 
