@@ -52,9 +52,13 @@ class RegistryConfig(AppConfig):
 def _also_notify(user: Any) -> tuple[str, list[Any]]:
     """A retiree's relatives recorded in the registry (who may act for them, 代办) receive their notifications too,
     on their own accounts."""
-    from yinling.registry.acting import relatives_of, retiree_of
+    from yinling.registry.acting import relatives_of
+    from yinling.registry.models import Retiree
 
-    me = retiree_of(user)
+    if getattr(user, "kind", "") != "retiree":
+        return "", []
+    # Only what relatives_of() compares: loading the whole record would decrypt every sensitive field.
+    me = Retiree.objects.unrestricted().filter(account=user, is_deleted=False).only("id", "name", "phone").first()
     if me is None:
         return "", []
     accounts = [r.account for r in relatives_of(me) if r.account_id is not None]
@@ -62,11 +66,14 @@ def _also_notify(user: Any) -> tuple[str, list[Any]]:
 
 
 def _phone_of(user: Any) -> str:
-    """The number SMS goes to: the phone in the retiree's registry record (accounts hold none)."""
-    from yinling.registry.acting import retiree_of
+    """The number SMS goes to: the phone in the retiree's registry record (accounts hold none). Only that field
+    is read: loading the record would decrypt every sensitive field (most of a sending job's CPU)."""
+    from yinling.registry.models import Retiree
 
-    me = retiree_of(user)
-    return (me.phone or "") if me is not None else ""
+    if getattr(user, "kind", "") != "retiree":
+        return ""
+    rows = Retiree.objects.unrestricted().filter(account=user, is_deleted=False).values_list("phone", flat=True)
+    return rows.first() or ""
 
 
 def _mask(name: str, value: object) -> str:
