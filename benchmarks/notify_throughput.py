@@ -129,6 +129,9 @@ def run_workers(url: str, workers: int, sms_file: Path, log: Path) -> dict[str, 
             "SMS_FILE": str(sms_file),
             "NOTIFY_SMS_PER_HOUR": "1000000",  # the limit is checked (one COUNT a job) but not reached
             "LOG_LEVEL": "ERROR",
+            # The worker calls close_old_connections() after every job: with the default 0 each job opens a new
+            # connection (on PostgreSQL a new server process). docs/operations.md runs workers with 60.
+            "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
         }
     )
     command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--queue-name", "notify", "--batch"]

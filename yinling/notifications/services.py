@@ -75,7 +75,9 @@ def _dispatch(rows: list[Notification]) -> None:
                 )
             )
             continue
-        transaction.on_commit(partial(send_notification.enqueue, row.pk, channel))
+        # robust: the action has committed by then; a queue that fails to take the job must not turn the person's
+        # answer into an error (the notification is in the inbox all the same, and the failure is logged).
+        transaction.on_commit(partial(send_notification.enqueue, row.pk, channel), robust=True)
     Delivery.objects.bulk_create(skipped)
 
 
