@@ -64,7 +64,9 @@ def service_to_confirm(need: ServiceRequest) -> None:
             "when": _when(need),
             "hours": need.actual_hours,
         }
-    notify(user, "timebank.to_confirm", text, _link_for(user, need, reverse("timebank:confirm", args=[need.pk])))
+    # The member's home lists what awaits confirmation: the confirm page itself would be 404 for the relatives
+    # who get a copy (代办), since only the recipient or staff confirm.
+    notify(user, "timebank.to_confirm", text, _link_for(user, need, reverse("timebank:home")))
 
 
 def hours_paid(need: ServiceRequest) -> None:

@@ -56,7 +56,7 @@ def test_it_tells_each_side_at_each_step(cycle: dict[str, Any]) -> None:
     assert inbox(recipient)[0][2] == "/timebank/"
     need = services.do_report(by=by, need=need, hours=H("2.5"))
     assert [k for k, _t, _l in inbox(recipient)] == ["timebank.taken_on", "timebank.to_confirm"]
-    assert inbox(recipient)[1][2] == f"/timebank/needs/{need.pk}/confirm/"
+    assert inbox(recipient)[1][2] == "/timebank/"  # the home lists it with its "Confirm and rate" button
     assert "2.5" in inbox(recipient)[1][1]
     assert inbox(provider) == []
     services.do_confirm(by=by, need=need, rating=5, on_behalf=True)
@@ -112,3 +112,21 @@ def test_it_tells_the_helper_when_staff_settle_a_dispute_with_hours(cycle: dict[
     services.do_resolve(by=by, need=need, hours=H("1"), note="按一小时结算")
     [(kind, text, _link)] = inbox(cycle["provider"].account)
     assert kind == "timebank.paid" and "1" in text
+
+
+def test_every_link_opens_for_whoever_received_it(cycle: dict[str, Any]) -> None:
+    from yinling.testing.permissions import login_client
+
+    need, by = cycle["need"], cycle["by"]
+    need = services.do_accept(by=by, need=need, provider=cycle["provider"])
+    need = services.do_report(by=by, need=need, hours=H("2"))
+    services.do_confirm(by=by, need=need, rating=5, on_behalf=True)
+    for who in ("recipient", "provider", "daughter"):
+        user = cycle[who].account
+        client = login_client(user)
+        rows = Notification.objects.unrestricted().filter(recipient=user)
+        assert rows.exists(), who
+        for row in rows:
+            answer = client.get(f"/notifications/{row.pk}/", follow=True)
+            assert answer.status_code == 200, (who, row.kind, row.link)
+            assert answer.redirect_chain[0][0] == row.link
