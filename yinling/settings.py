@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "yinling.accounts",
     "yinling.audit",
     "yinling.jobs",
+    "yinling.notifications",
     "yinling.registry",
     "yinling.timebank",
     "yinling.api",
@@ -163,6 +164,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "yinling.core.context_processors.navigation",
+                "yinling.notifications.context_processors.bell",
             ],
         },
     }
@@ -414,6 +416,43 @@ JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120)
 # Above these sizes the page hands the work to a job instead of answering at once.
 IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_BYTES", 512 * 1024)
 EXPORT_INLINE_MAX_ROWS = envint("EXPORT_INLINE_MAX_ROWS", 10_000)
+# --- Notifications (docs/operations.md, "Notifications") -----------------------------------------
+# SMS goes through the class SMS_SENDER names: the console (development), a JSON-lines file (the demo and
+# tests) or a generic HTTP gateway (production: URL, basic-auth key and secret, template id, timeout).
+SMS_SENDER = os.getenv(
+    "SMS_SENDER",
+    "yinling.notifications.senders." + ("ConsoleSender" if TESTING else "FileSender" if DEBUG else "HttpGatewaySender"),
+)
+SMS_FILE = os.getenv("SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = os.getenv("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_SECRET = os.getenv("SMS_GATEWAY_SECRET", "")
+SMS_TEMPLATE_ID = os.getenv("SMS_TEMPLATE_ID", "")
+SMS_GATEWAY_TIMEOUT = float(os.getenv("SMS_GATEWAY_TIMEOUT", "10"))
+# E-mail to staff: Django's backends (SMTP in production, EMAIL_HOST etc. from the environment).
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# The site's address, put before a notification's path in SMS and e-mail ("" sends the path alone).
+NOTIFY_SITE_URL = os.getenv("NOTIFY_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Per person and channel, in any hour; beyond it a message stays in the inbox only ("rate limited").
+NOTIFY_SMS_PER_HOUR = envint("NOTIFY_SMS_PER_HOUR", 10)
+NOTIFY_EMAIL_PER_HOUR = envint("NOTIFY_EMAIL_PER_HOUR", 20)
+# One SMS segment of Chinese text; the link comes after it.
+NOTIFY_SMS_MAX_CHARS = envint("NOTIFY_SMS_MAX_CHARS", 70)
+# A failed send is tried again NOTIFY_MAX_ATTEMPTS times in all, waiting NOTIFY_RETRY_SECONDS, then twice that.
+NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 3)
+NOTIFY_RETRY_SECONDS = envint("NOTIFY_RETRY_SECONDS", 60)
+# `purge_notifications` deletes read notifications and delivery logs older than this.
+NOTIFY_RETENTION_DAYS = envint("NOTIFY_RETENTION_DAYS", 180)
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", include("yinling.audit.urls")),
     path("timebank/", include("yinling.timebank.urls")),
     path("jobs/", include("yinling.jobs.urls")),
+    path("notifications/", include("yinling.notifications.urls")),
     path("api/v1/", include("yinling.api.urls")),
 ]
 

@@ -19,6 +19,7 @@ from yinling.accounts import policy, services, tokens
 from yinling.accounts.filters import UserFilterSet
 from yinling.accounts.forms import AssignRoleForm, ProfileForm, StaffCreateForm, StaffEditForm
 from yinling.accounts.models import RoleAssignment, User
+from yinling.accounts.panels import panels_for
 from yinling.accounts.tables import UserTable
 from yinling.core.scoping import get_scoped_or_404, orgs_where
 from yinling.core.views import ObjectDetailView, ObjectEditView, ObjectListView
@@ -100,7 +101,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "assignments": assignments, "api_tokens": tokens.tokens_of(user)},
+        {
+            "form": form,
+            "assignments": assignments,
+            "api_tokens": tokens.tokens_of(user),
+            "panels": panels_for(request),
+        },
     )
 
 

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from yinling.api import views
 from yinling.jobs.api import JobViewSet
+from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
 from yinling.registry.api_imports import ImportView
 from yinling.timebank import api as timebank_api
@@ -15,6 +16,7 @@ router.register("timebank/accounts", timebank_api.AccountViewSet, basename="time
 router.register("timebank/requests", timebank_api.RequestViewSet, basename="timebank-request")
 router.register("timebank/offers", timebank_api.OfferViewSet, basename="timebank-offer")
 router.register("jobs", JobViewSet, basename="job")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
 urlpatterns = [

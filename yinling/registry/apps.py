@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,10 @@ class RegistryConfig(AppConfig):
 
         import_jobs.register()  # the import as a background job (kind "registry.import")
         export_jobs.register()  # exports above EXPORT_INLINE_MAX_ROWS (kind "registry.export")
+        from yinling.notifications import registry_hooks
+
+        registry_hooks.register_also_notify(_also_notify)
+        registry_hooks.register_phone_of(_phone_of)
 
         work = roles.crud(
             "registry.retiree", "view", "add", "change", "export", "import", "transfer", "open_account", "act_for"
@@ -65,6 +71,33 @@ class RegistryConfig(AppConfig):
         register_figure(Figure(_("Retirees on register"), "registry:list", order=10, note=on_register))
         register_figure(Figure(_("离休 cadres"), "registry:list", {"category": "lixiu"}, order=11, note=on_register))
         register_seeder(Seeder("registry", seed_retirees, order=30))
+
+
+def _also_notify(user: Any) -> tuple[str, list[Any]]:
+    """A retiree's relatives recorded in the registry (who may act for them, 代办) receive their notifications too,
+    on their own accounts."""
+    from yinling.registry.acting import relatives_of
+    from yinling.registry.models import Retiree
+
+    if getattr(user, "kind", "") != "retiree":
+        return "", []
+    # Only what relatives_of() compares: loading the whole record would decrypt every sensitive field.
+    me = Retiree.objects.unrestricted().filter(account=user, is_deleted=False).only("id", "name", "phone").first()
+    if me is None:
+        return "", []
+    accounts = [r.account for r in relatives_of(me) if r.account_id is not None]
+    return me.name, [a for a in accounts if a is not None and a.is_active]
+
+
+def _phone_of(user: Any) -> str:
+    """The number SMS goes to: the phone in the retiree's registry record (accounts hold none). Only that field
+    is read: loading the record would decrypt every sensitive field (most of a sending job's CPU)."""
+    from yinling.registry.models import Retiree
+
+    if getattr(user, "kind", "") != "retiree":
+        return ""
+    rows = Retiree.objects.unrestricted().filter(account=user, is_deleted=False).values_list("phone", flat=True)
+    return rows.first() or ""
 
 
 def _mask(name: str, value: object) -> str:

@@ -54,6 +54,8 @@ PK_BY_ROUTE = [
     ("api:retiree-*", "retiree_record"),
     ("api:timebank-request-*", "need"),
     ("api:timebank-offer-*", "offer"),
+    ("notifications:*", "notification"),
+    ("api:notification-*", "notification"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -152,6 +154,10 @@ def _build() -> World:
         result={"created": 1, "updated": 0, "unchanged": 0, "rejected": 0, "errors": []},
     )
     job_file = JobFile.objects.create(job=job, name="导入未通过的行.xlsx", stored=f"{job.pk}/result-1.xlsx")
+    from yinling.notifications.services import notify
+
+    # The retiree's: their relative has a copy of their own, everyone else gets 404 for this id.
+    notification = notify(cast.retiree, "walk", "您有一项服务待确认。", "/timebank/")[0]
 
     objects: dict[str, models.Model] = {
         "org": t.county_a,
@@ -166,6 +172,7 @@ def _build() -> World:
         "transfer": transfer,
         "job": job,
         "job_file": job_file,
+        "notification": notification,
     }
     sessions = {}
     for persona in PERSONAS:

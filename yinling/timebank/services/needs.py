@@ -24,7 +24,7 @@ from yinling.audit.services import record
 from yinling.core.scoping import can
 from yinling.registry import acting
 from yinling.registry.models import Retiree
-from yinling.timebank import ledger
+from yinling.timebank import ledger, notices
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import ServiceRequest, Transfer
 from yinling.timebank.services.accounts import do_join, pool_for
@@ -137,7 +137,9 @@ def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceReq
     if problem:
         raise Refused("not_eligible", problem)
     account.retiree = provider  # already loaded: the audit record names the provider without another query
-    return _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.ACCEPTED, provider=account)
+    need = _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.ACCEPTED, provider=account)
+    notices.need_taken_on(need)
+    return need
 
 
 def _require_started(need: ServiceRequest) -> None:
@@ -164,6 +166,7 @@ def do_report(*, by: Any, need: ServiceRequest, hours: Decimal) -> ServiceReques
         )
     need = _transition(need, (ServiceRequest.Status.ACCEPTED,), ServiceRequest.Status.REPORTED, actual_hours=amount)
     _check_recorded_hours(need, amount)
+    notices.service_to_confirm(need)
     return need
 
 
@@ -230,6 +233,7 @@ def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
         daily_cap=own_rule.daily_cap,
         service_day=service_day(need),
     )
+    notices.hours_paid(need)
 
 
 @transaction.atomic

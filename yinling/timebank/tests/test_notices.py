@@ -1,0 +1,132 @@
+"""The time bank tells people: a need taken on, a service to confirm, hours paid (notifications.notify)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from yinling.notifications.models import Notification
+from yinling.testing.personas import Personas
+from yinling.timebank import services
+from yinling.timebank.ledger import Refused
+from yinling.timebank.models import ServiceRequest
+from yinling.timebank.tests.factories import person, relate, sign_in_account
+
+pytestmark = pytest.mark.django_db
+H = Decimal
+
+
+def inbox(user: Any) -> list[tuple[str, str, str]]:
+    rows = Notification.objects.unrestricted().filter(recipient=user).order_by("id")
+    return list(rows.values_list("kind", "text", "link"))
+
+
+@pytest.fixture
+def cycle(personas: Personas) -> dict[str, Any]:
+    services.do_issue(by=personas.owner, org=personas.tree.city_a, hours=H("100"), reason="发放", document_no="1号")
+    recipient = person(personas.tree.unit_a, age=86, living="alone", name="陈秀兰")
+    provider = person(personas.tree.unit_a, age=63, name="王志强")
+    daughter = person(personas.tree.unit_a, age=60, name="陈小红")
+    relate(recipient, daughter)
+    services.do_join(by=personas.owner, retiree=provider, as_provider=True)
+    for r in (recipient, provider, daughter):
+        sign_in_account(r)
+    start = timezone.now() - dt.timedelta(hours=4)
+    need = services.do_post_need(
+        by=personas.owner,
+        recipient=recipient,
+        category="company",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        expected_hours=H("2"),
+    )
+    return {"recipient": recipient, "provider": provider, "daughter": daughter, "need": need, "by": personas.owner}
+
+
+def test_it_tells_each_side_at_each_step(cycle: dict[str, Any]) -> None:
+    need, by = cycle["need"], cycle["by"]
+    recipient, provider, daughter = cycle["recipient"].account, cycle["provider"].account, cycle["daughter"].account
+    assert inbox(recipient) == []
+    need = services.do_accept(by=by, need=need, provider=cycle["provider"])
+    assert [k for k, _t, _l in inbox(recipient)] == ["timebank.taken_on"]
+    assert inbox(recipient)[0][2] == "/timebank/"
+    need = services.do_report(by=by, need=need, hours=H("2.5"))
+    assert [k for k, _t, _l in inbox(recipient)] == ["timebank.taken_on", "timebank.to_confirm"]
+    assert inbox(recipient)[1][2] == "/timebank/"  # the home lists it with its "Confirm and rate" button
+    assert "2.5" in inbox(recipient)[1][1]
+    assert inbox(provider) == []
+    services.do_confirm(by=by, need=need, rating=5, on_behalf=True)
+    [(kind, text, link)] = inbox(provider)
+    assert (kind, link) == ("timebank.paid", "/timebank/statement/")
+    assert "2.5" in text
+    # The daughter recorded in the registry gets copies of her mother's, on her own account.
+    assert [k for k, _t, _l in inbox(daughter)] == ["timebank.taken_on", "timebank.to_confirm"]
+    # The texts leave the platform by SMS: they name nobody.
+    every = inbox(recipient) + inbox(provider)
+    assert not any(name in text for _k, text, _l in every for name in ("陈秀兰", "王志强"))
+
+
+def test_it_tells_the_poster_when_the_recipient_has_no_account(personas: Personas) -> None:
+    services.do_issue(by=personas.owner, org=personas.tree.city_a, hours=H("100"), reason="发放", document_no="1号")
+    recipient = person(personas.tree.unit_a, age=86, living="alone")
+    provider = person(personas.tree.unit_a, age=63)
+    services.do_join(by=personas.owner, retiree=provider, as_provider=True)
+    start = timezone.now() + dt.timedelta(days=1)
+    need = services.do_post_need(
+        by=personas.owner,
+        recipient=recipient,
+        category="company",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        expected_hours=H("2"),
+    )
+    services.do_accept(by=personas.owner, need=need, provider=provider)
+    assert inbox(personas.owner) == [
+        ("timebank.taken_on", inbox(personas.owner)[0][1], f"/timebank/requests/{need.pk}/")
+    ]
+    # The helper has no account: nobody to tell, and nothing fails.
+    assert Notification.objects.unrestricted().filter(kind="timebank.paid").count() == 0
+
+
+def test_it_tells_nobody_when_the_step_is_refused(cycle: dict[str, Any]) -> None:
+    need, by = cycle["need"], cycle["by"]
+    need = services.do_accept(by=by, need=need, provider=cycle["provider"])
+    before = Notification.objects.unrestricted().count()
+    with pytest.raises(Refused):
+        services.do_report(by=by, need=need, hours=H("99"))  # more than the window
+    with pytest.raises(Refused):
+        services.do_confirm(by=by, need=need, rating=5)  # not reported yet
+    assert Notification.objects.unrestricted().count() == before
+    assert ServiceRequest.objects.unrestricted().get(pk=need.pk).status == "accepted"
+
+
+def test_it_tells_the_helper_when_staff_settle_a_dispute_with_hours(cycle: dict[str, Any]) -> None:
+    need, by = cycle["need"], cycle["by"]
+    need = services.do_accept(by=by, need=need, provider=cycle["provider"])
+    need = services.do_report(by=by, need=need, hours=H("2"))
+    need = services.do_dispute(by=by, need=need, reason="时间不对")
+    services.do_resolve(by=by, need=need, hours=H("1"), note="按一小时结算")
+    [(kind, text, _link)] = inbox(cycle["provider"].account)
+    assert kind == "timebank.paid" and "1" in text
+
+
+def test_every_link_opens_for_whoever_received_it(cycle: dict[str, Any]) -> None:
+    from yinling.testing.permissions import login_client
+
+    need, by = cycle["need"], cycle["by"]
+    need = services.do_accept(by=by, need=need, provider=cycle["provider"])
+    need = services.do_report(by=by, need=need, hours=H("2"))
+    services.do_confirm(by=by, need=need, rating=5, on_behalf=True)
+    for who in ("recipient", "provider", "daughter"):
+        user = cycle[who].account
+        client = login_client(user)
+        rows = Notification.objects.unrestricted().filter(recipient=user)
+        assert rows.exists(), who
+        for row in rows:
+            answer = client.get(f"/notifications/{row.pk}/", follow=True)
+            assert answer.status_code == 200, (who, row.kind, row.link)
+            assert answer.redirect_chain[0][0] == row.link
