@@ -201,9 +201,21 @@ def input_path(job: Job, name: str | None = None) -> Path:
 
 
 def _on_finished(job: Job) -> None:
-    """A job ended (done, failed or cancelled).
+    """A job ended (done, failed or cancelled): the person who started it is told when it is done or
+    failed (a cancel was their own doing), with the job's page as the link. The text names the job
+    only, never its rows: it may travel by SMS or e-mail."""
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext
 
-    NOTIFICATIONS GO HERE: the lead wires `yinling.notifications.services.notify(job.user,
-    "job_finished", text, link)` into this one function (the job page's URL as the link).
-    """
+    from yinling.notifications.services import notify
+
     logger.info("job %s (%s) for user %s ended: %s", job.pk, job.kind, job.user_id, job.status)
+    if job.user is None or job.status not in (Job.Status.DONE, Job.Status.FAILED):
+        return
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the bureau's language
+        if job.status == Job.Status.DONE:
+            text = gettext("Your job “%(label)s” is done.") % {"label": job.label}
+        else:
+            text = gettext("Your job “%(label)s” could not finish. Its page says why.") % {"label": job.label}
+    notify(job.user, f"job.{job.status}", text, reverse("jobs:detail", args=[job.pk]))

@@ -14,3 +14,6 @@ class NotificationsConfig(AppConfig):
 
         # The channel choices sit on the account's own page (accounts cannot import this app: a panel hook).
         register_panel(ProfilePanel("notifications/_preferences_panel.html", preferences_panel, order=10))
+        from yinling.notifications import home_tiles
+
+        home_tiles.register()

@@ -65,4 +65,20 @@ def test_it_shows_a_newcomer_the_tiles_without_cards() -> None:
     elder = person(p.tree.unit_a, age=70, name="赵新")
     sign_in_account(elder)
     page = login_client(elder.account).get("/").content.decode()
-    assert "等您处理" not in page and tiles(page) == ["时间银行", "我的档案"]
+    assert "等您处理" not in page and tiles(page) == ["时间银行", "通知", "我的档案"]
+
+
+def test_it_puts_the_newest_unread_notice_first_and_counts_them() -> None:
+    from yinling.notifications.services import notify
+
+    p = make_personas()
+    elder = person(p.tree.unit_a, age=70, name="赵新")
+    sign_in_account(elder)
+    notify(elder.account, "test", "重阳节活动改在周五举行。", "/timebank/")
+    newest = notify(elder.account, "test", "本月慰问金已发放。", "/timebank/")[0]
+    page = login_client(elder.account).get("/").content.decode()
+    assert "新通知" in page and "本月慰问金已发放。" in page and "重阳节活动" not in page
+    assert f'href="/notifications/{newest.pk}/"' in page and "2 项待办" in page
+    login_client(elder.account).get(f"/notifications/{newest.pk}/")  # opening it marks it read
+    again = login_client(elder.account).get("/").content.decode()
+    assert "重阳节活动改在周五举行。" in again and "1 项待办" in again

@@ -266,3 +266,20 @@ def test_it_does_not_count_a_progress_poll_as_activity(cast: Cast, settings: Any
     assert client.session[SESSION_LAST_SEEN] < int(time.time()) - 40  # unchanged: the bar polling is not the person
     client.get(f"/jobs/{job.pk}/")
     assert client.session[SESSION_LAST_SEEN] >= int(time.time()) - 1  # a page they open is
+
+
+def test_it_tells_the_person_who_started_it_when_it_ends(cast: Cast) -> None:
+    from yinling.notifications.models import Notification
+
+    done = start(cast, chunks=2)
+    failed = start(cast, fail="plain")
+    cancelled = queued(cast)
+    services.do_cancel(by=cast.clerk, job=cancelled)
+    inbox = list(Notification.objects.unrestricted().filter(recipient=cast.clerk).order_by("id"))
+    assert [(n.kind, n.link) for n in inbox] == [
+        ("job.done", f"/jobs/{done.pk}/"),
+        ("job.failed", f"/jobs/{failed.pk}/"),
+    ]
+    assert "计数" in inbox[0].text and "已完成" in inbox[0].text and "未能完成" in inbox[1].text
+    assert "The sheet has no rows" not in inbox[1].text  # the reason stays on the job's page
+    assert not Notification.objects.unrestricted().exclude(recipient=cast.clerk).exists()
