@@ -115,7 +115,10 @@ def test_it_walks_every_time_bank_page_as_staff_and_changes_no_table(personas: P
     assert client.post(f"{reverse('timebank:reports')}?export=xlsx").status_code == 302
     after = row_counts()
     changed = {k for k in before if before[k] != after[k]}
-    assert changed == {AuditRecord._meta.label, Job._meta.label, JobFile._meta.label}
+    from yinling.notifications.models import Notification
+
+    # The job, its file, the export's record, and the notice that tells its starter it is done.
+    assert changed == {AuditRecord._meta.label, Job._meta.label, JobFile._meta.label, Notification._meta.label}
     assert AuditRecord.objects.order_by("-id").values_list("action", flat=True)[0] == "export"
 
 
