@@ -6,6 +6,7 @@ from yinling.registry import urls as registry_urls
 
 urlpatterns = [
     path("", views_pages.home, name="home"),
+    path("cockpit/", include("yinling.core.urls_cockpit")),
     path("healthz/", views_pages.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     # One "accounts" namespace: the account pages plus the registry's retiree activation page.

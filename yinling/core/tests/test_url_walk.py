@@ -58,6 +58,7 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
     "org_code": [("*", "pool_org", "code")],
     "retiree": [("*", "retiree_record", "pk")],
     "format": [("*", "", "json")],
+    "panel_id": [("*", "", "registry-orgs")],
     # An API token id (its first 15 characters) that is nobody's: revoking it answers 404 / nothing.
     "token_id": [("*", "", "0123456789abcde")],
 }
