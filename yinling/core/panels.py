@@ -35,7 +35,7 @@ KINDS: tuple[str, ...] = ("bar", "stacked", "pie", "line", "pyramid")
 @dataclass
 class Series:
     name: str
-    values: list[float | int]
+    values: Sequence[float]
 
 
 @dataclass
@@ -58,7 +58,7 @@ class PanelData:
     def as_dict(self) -> dict[str, Any]:
         return {
             "categories": self.categories,
-            "series": [{"name": s.name, "values": s.values} for s in self.series],
+            "series": [{"name": s.name, "values": list(s.values)} for s in self.series],
             "category_header": self.category_header,
             "drill": self.drill,
             "note": self.note,

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from yinling.core.views_cockpit import cockpit
 
-
 # The start page for other kinds of account (a retiree's comes from the registry), registered in
 # AppConfig.ready(): core imports no domain app.
 _HOME_VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {}

@@ -62,7 +62,7 @@ def hours_by_month(user: Any, org: Org) -> PanelData:
             granted=Sum("amount", filter=Q(kind=Transfer.Kind.GRANT)),
         )
     )
-    by_month = {_as_date(row["month"]): row for row in grouped}
+    by_month: dict[dt.date, dict[str, Any]] = {_as_date(row["month"]): dict(row) for row in grouped}
     return PanelData(
         categories=[m.strftime("%Y-%m") for m in months],
         series=[
@@ -85,7 +85,7 @@ def open_needs(user: Any, org: Org) -> PanelData:
         .values("category")
         .annotate(**{status: Count("id", filter=Q(status=status)) for status in WAITING})
     )
-    by_cat = {row["category"]: row for row in grouped}
+    by_cat: dict[str, dict[str, Any]] = {row["category"]: dict(row) for row in grouped}
     cats = ServiceRequest.Category.choices
     return PanelData(
         categories=[str(label) for _code, label in cats],
@@ -93,7 +93,7 @@ def open_needs(user: Any, org: Org) -> PanelData:
             Series(str(ServiceRequest.Status(status).label), [by_cat.get(code, {}).get(status, 0) for code, _l in cats])
             for status in WAITING
         ],
-        category_header=_("Category"),
+        category_header=_("Kind of help"),
     )
 
 
@@ -101,7 +101,7 @@ def band_label(lo: Decimal, hi: Decimal | None) -> str:
     if hi is None:
         return _("%(hours)s h and more") % {"hours": f"{lo:g}"}
     if lo == 0:
-        return _("none")
+        return _("No hours")
     return f"{lo:g}–{hi:g} h"
 
 
