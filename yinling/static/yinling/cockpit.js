@@ -95,12 +95,14 @@
     return Math.max(220, d.categories.length * 36 + 70);
   }
 
+  // Returns a promise, so the panels load one after another: a few quick requests in a row rather than a
+  // burst that competes with the page's other work on a busy server.
   function draw(panel) {
     var box = panel.querySelector(".cockpit-chart");
     var table = panel.querySelector(".cockpit-table");
     var toggle = panel.querySelector(".cockpit-toggle");
     var kind = panel.getAttribute("data-kind");
-    fetch(panel.getAttribute("data-panel-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return fetch(panel.getAttribute("data-panel-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (d) {
         box.hidden = false;
@@ -128,7 +130,10 @@
       .catch(function () { panel.setAttribute("data-drawn", "0"); });
   }
 
-  document.querySelectorAll(".cockpit-panel[data-panel-url]").forEach(draw);
+  var queue = Promise.resolve();
+  document.querySelectorAll(".cockpit-panel[data-panel-url]").forEach(function (panel) {
+    queue = queue.then(function () { return draw(panel); });
+  });
   document.querySelectorAll(".cockpit-print").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
