@@ -115,11 +115,14 @@
         });
         window.addEventListener("resize", function () { chart.resize(); });
         // The table stays for screen readers (visually hidden) while the chart shows.
+        // A wide table scrolls, so it takes keyboard focus while shown, and none while hidden.
         table.classList.add("visually-hidden");
+        table.removeAttribute("tabindex");
         toggle.hidden = false;
         toggle.addEventListener("click", function () {
           var showTable = table.classList.contains("visually-hidden");
           table.classList.toggle("visually-hidden", !showTable);
+          if (showTable) table.setAttribute("tabindex", "0"); else table.removeAttribute("tabindex");
           box.hidden = showTable;
           toggle.setAttribute("aria-pressed", showTable ? "true" : "false");
           toggle.textContent = toggle.getAttribute(showTable ? "data-show-chart" : "data-show-table");
