@@ -37,7 +37,7 @@ USERS = ("zhejiang", "hangzhou", "xihu")
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def ms(seconds: float) -> str:
@@ -146,9 +146,9 @@ def plain_orm(panel_id: str, user: Any, org: Any) -> list[list[float]]:
 # --- the run ---------------------------------------------------------------------------------------
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+def timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     start = time.perf_counter()
-    result = fn()
+    result = fn(*args)
     return time.perf_counter() - start, result
 
 
@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
         for _i in range(args.cold):
             cache.clear()
             with CaptureQueriesContext(connection) as queries:
-                seconds, response = timed(lambda: client.get("/"))
+                seconds, response = timed(client.get, "/")
             assert response.status_code == 200, response.status_code
             cold.append(seconds)
         print(
@@ -190,14 +190,15 @@ def run(args: argparse.Namespace) -> int:
         with CaptureQueriesContext(connection) as queries:
             client.get("/")
         warm_sql = len(queries)
-        warm = [timed(lambda: client.get("/"))[0] for _i in range(args.warm)]
+        warm = [timed(client.get, "/")[0] for _i in range(args.warm)]
         print(
-            f"page, warm ({args.warm}x):            p50 {ms(pct(warm, 50))}  p95 {ms(pct(warm, 95))}  max {ms(max(warm))} ms, {warm_sql} SQL"
+            f"page, warm ({args.warm}x):            p50 {ms(pct(warm, 50))}  p95 {ms(pct(warm, 95))}  "
+            f"max {ms(max(warm))} ms, {warm_sql} SQL"
         )
         json_times = []
         for panel in panels:
             url = f"/cockpit/panels/{panel.id}/?org={org.code}"
-            json_times += [timed(lambda url=url: client.get(url))[0] for _i in range(max(1, args.warm // 4))]
+            json_times += [timed(client.get, url)[0] for _i in range(max(1, args.warm // 4))]
         print(
             f"panel JSON, warm ({len(json_times)}x):   p50 {ms(pct(json_times, 50))}  p95 {ms(pct(json_times, 95))}  "
             f"max {ms(max(json_times))} ms"
@@ -210,9 +211,9 @@ def run(args: argparse.Namespace) -> int:
                 ours_t, plain_t = [], []
                 for _i in range(args.repeat):
                     with CaptureQueriesContext(connection) as q1:
-                        t1, data = timed(lambda panel=panel: panel.data(user, org))
+                        t1, data = timed(panel.data, user, org)
                     with CaptureQueriesContext(connection) as q2:
-                        t2, plain = timed(lambda panel=panel: plain_orm(panel.id, user, org))
+                        t2, plain = timed(plain_orm, panel.id, user, org)
                     ours_t.append(t1)
                     plain_t.append(t2)
                 same = [list(map(float, s.values)) for s in data.series] == [list(map(float, v)) for v in plain]
