@@ -15,6 +15,7 @@ from .conftest import DESKTOP, PHONE
 from .helpers import attach_session, axe_problems, layout_problems
 
 pytestmark = pytest.mark.browser
+ALL_DRAWN = "() => [...document.querySelectorAll('.cockpit-panel')].every(p => p.dataset.drawn)"
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
@@ -32,7 +33,7 @@ def test_it_draws_toggles_and_drills_down(new_context: Any, live_server: Any, vi
 
     panel = page.locator("#panel-registry-orgs")
     panel.locator(".cockpit-chart svg").wait_for(state="attached")
-    page.wait_for_function("() => [...document.querySelectorAll('.cockpit-panel')].every(p => p.dataset.drawn)")
+    page.wait_for_function(ALL_DRAWN)
     assert page.locator(".cockpit-panel[data-drawn='1']").count() == page.locator(".cockpit-panel").count()
     assert page.locator(".cockpit-chart svg").count() == page.locator(".cockpit-panel").count()
     # Labels on the bars, not colour alone: the org names and city A's 2 退休 are written in the chart.
@@ -55,12 +56,21 @@ def test_it_draws_toggles_and_drills_down(new_context: Any, live_server: Any, vi
     assert context.console_log.csp_violations() == []
     assert context.console_log == []
 
+    # Printed, every panel shows its table, charts drawn or not, and no buttons.
+    page.emulate_media(media="print")
+    sizes = page.locator(".cockpit-table").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert sizes and min(sizes) > 50
+    assert not page.locator(".cockpit-toggle").first.is_visible()
+    page.emulate_media(media="screen")
+
     # Clicking the city's bar drills down one level: the URL carries the org, the heading names it.
     with page.expect_navigation():
         _click_first_bar(page)
     assert page.url.endswith("/?org=330100")
     assert t.city_a.name in page.locator("#cockpit-title").inner_text()
     assert page.locator("nav[aria-label] .breadcrumb a", has_text=t.province.name).count() == 1
+    page.wait_for_function(ALL_DRAWN)  # the city's charts too (and no request still running on going back)
+    assert page.locator(".cockpit-panel[data-drawn='1']").count() == page.locator(".cockpit-panel").count()
     page.go_back()
     assert t.province.name in page.locator("#cockpit-title").inner_text()
 
