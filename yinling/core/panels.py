@@ -178,13 +178,3 @@ def panel_data(panel: Panel, user: Any, org: Any) -> PanelData:
         raw = panel.data(user, org).as_dict()
         cache.set(key, raw, getattr(settings, "PANEL_CACHE_SECONDS", 300))
     return PanelData.from_dict(raw)
-
-
-def labelled(choices: Sequence[tuple[str, Any]], counts: dict[str, Any], *, blank: str | Promise = "") -> tuple:
-    """Categories and values in the choices' order (plus "not recorded" when blank values were counted)."""
-    cats = [str(label) for _code, label in choices]
-    vals = [counts.get(code, 0) for code, _label in choices]
-    if blank and counts.get("", 0):
-        cats.append(str(blank))
-        vals.append(counts[""])
-    return cats, vals
