@@ -215,6 +215,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The cockpit's panel figures are cached this long, per panel, org and scope (core/panels.py).
+PANEL_CACHE_SECONDS = int(os.getenv("PANEL_CACHE_SECONDS", "300"))
+
 # --- Authentication and sign-in security ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

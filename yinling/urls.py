@@ -6,6 +6,7 @@ from yinling.registry import urls as registry_urls
 
 urlpatterns = [
     path("", views_pages.home, name="home"),
+    path("cockpit/", include("yinling.core.urls_cockpit")),
     path("healthz/", views_pages.healthz, name="healthz"),
     path("search/", views_search.search, name="search"),
     path("i18n/", include("django.conf.urls.i18n")),

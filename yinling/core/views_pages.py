@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
 
-from yinling.core.dashboard import home_figures
+from yinling.core.views_cockpit import cockpit
 
 # The start page for other kinds of account (a retiree's comes from the registry), registered in
 # AppConfig.ready(): core imports no domain app.
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     view = _HOME_VIEWS.get(user.kind)
     if view is not None:
         return view(request)
-    return render(request, "core/home.html", {"figures": home_figures(user)})
+    return cockpit(request)  # the staff home is the cockpit of charts
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -20,6 +20,7 @@ class RegistryConfig(AppConfig):
         from yinling.core.views_pages import register_home_view
         from yinling.registry.demo import seed_retirees
         from yinling.registry.models import FamilyContact, Library, Retiree
+        from yinling.registry.panels import register_panels
         from yinling.registry.views_home import retiree_home
 
         register_home_view("retiree", retiree_home)
@@ -71,6 +72,7 @@ class RegistryConfig(AppConfig):
         register_figure(Figure(_("Retirees on register"), "registry:list", order=10, note=on_register))
         register_figure(Figure(_("离休 cadres"), "registry:list", {"category": "lixiu"}, order=11, note=on_register))
         register_seeder(Seeder("registry", seed_retirees, order=30))
+        register_panels()
 
 
 def _also_notify(user: Any) -> tuple[str, list[Any]]:

@@ -15,6 +15,7 @@ class TimebankConfig(AppConfig):
         from yinling.core.navigation import NavItem, register_nav
         from yinling.registry.signals import retiree_moved
         from yinling.timebank.demo import seed_timebank
+        from yinling.timebank.panels import register_panels
 
         retiree_moved.connect(_follow_member, dispatch_uid="timebank-follow-member")
         from yinling.timebank import report_jobs
@@ -58,6 +59,7 @@ class TimebankConfig(AppConfig):
         register_figure(Figure(_("Time bank members"), "timebank:members", order=40))
         register_figure(Figure(_("Needs awaiting confirmation"), "timebank:requests", {"status": "reported"}, order=41))
         register_seeder(Seeder("timebank", seed_timebank, order=40))
+        register_panels()
 
 
 def _sees_timebank(user) -> bool:  # type: ignore[no-untyped-def]

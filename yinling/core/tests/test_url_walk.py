@@ -64,6 +64,7 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
     "retiree": [("*", "retiree_record", "pk")],
     "file_pk": [("*", "job_file", "pk")],
     "format": [("*", "", "json")],
+    "panel_id": [("*", "", "registry-orgs")],
     # An API token id (its first 15 characters) that is nobody's: revoking it answers 404 / nothing.
     "token_id": [("*", "", "0123456789abcde")],
 }
