@@ -35,13 +35,13 @@ def test_it_counts_what_each_linked_list_shows(cast: Cast) -> None:
     make_retiree_record(cast.tree.city_b, "王外", "13700137002", 6)  # another city: never counted here
     client = login_client(cast.bureau_admin)
     counts = related(client, cast.tree.county_a.code)
-    assert set(counts) >= {"在册人员", "工作人员账号"}, counts
+    assert set(counts) >= {"在册人数", "工作人员账号"}, counts
     for label, (value, url) in counts.items():
         assert value == listed(client, url), label
-    assert counts["在册人员"][0] == 3  # 张建国 (unit below), 张秀英 and 王三
+    assert counts["在册人数"][0] == 3  # 张建国 (unit below), 张秀英 and 王三
 
 
 def test_it_shows_no_count_for_a_list_the_user_may_not_open(cast: Cast) -> None:
     assert "工作人员账号" in related(login_client(cast.bureau_admin), cast.tree.county_a.code)
     counts = related(login_client(cast.leader), cast.tree.county_a.code)
-    assert "工作人员账号" not in counts and "在册人员" in counts
+    assert "工作人员账号" not in counts and "在册人数" in counts
