@@ -20,7 +20,7 @@ def codes(html: str) -> list[str]:
 def test_it_starts_at_the_users_top_orgs_and_opens_one_level(cast: Cast) -> None:
     client = login_client(cast.bureau_admin)
     page = client.get("/orgs/_tree/").content.decode()
-    assert codes(page) == [cast.tree.city_a.code]
+    assert codes(page) == [cast.tree.city_a.code]  # the node's own page, inside it (no link in a summary)
     assert f'hx-get="/orgs/_tree/{cast.tree.city_a.code}/"' in page
     below = client.get(f"/orgs/_tree/{cast.tree.city_a.code}/").content.decode()
     assert set(codes(below)) == set(cast.tree.city_a.children.values_list("code", flat=True))

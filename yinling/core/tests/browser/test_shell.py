@@ -80,7 +80,7 @@ def test_filter_chips_remove_themselves_and_the_org_tree_opens(new_context: Any,
     page.goto("/orgs/_tree/")
     node = page.locator("details").first
     node.locator("summary").click()
-    node.locator(".yl-tree-below a").first.wait_for(state="visible")
+    node.locator(".yl-tree-below summary, .yl-tree-below a").first.wait_for(state="visible")
     assert cast.tree.county_a.name in node.inner_text()
     problems = axe_problems(page, "org tree opened")
     assert not problems, "\n".join(problems)
