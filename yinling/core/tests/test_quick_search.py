@@ -3,6 +3,7 @@ guarded like every search by a whole ID number, staff only."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,3 +69,11 @@ def test_it_is_for_staff_only(cast: Cast, who: str) -> None:
 def test_it_shows_a_staff_member_without_registry_rights_no_people(cast: Cast) -> None:
     page = answer(cast.audit_admin, "张")
     assert cast.retiree_record.name not in page
+
+
+def test_it_links_to_all_matches_when_there_are_more_than_it_shows(cast: Cast) -> None:
+    for i in range(10):
+        make_retiree_record(cast.tree.county_a, f"张{'一二三四五六七八九十'[i]}", f"1370013800{i}", 20 + i)
+    page = answer(cast.clerk, "张", htmx=True)
+    assert len(re.findall(r'href="/registry/\d+/"', page)) == 8  # eight people, then the link
+    assert "在信息库中查看全部结果" in page and "/registry/?q=%E5%BC%A0&amp;status=all" in page
