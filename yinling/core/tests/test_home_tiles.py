@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import make_personas
 from yinling.timebank import services
-from yinling.timebank.tests.factories import person, sign_in_account
+from yinling.timebank.tests.factories import person, service_to_confirm, sign_in_account
 
 pytestmark = pytest.mark.django_db
 H = Decimal
-
-
-def reported_need(p, elder, helper):  # type: ignore[no-untyped-def]
-    start = timezone.now() - dt.timedelta(minutes=30)
-    need = services.do_post_need(
-        by=p.owner,
-        recipient=elder,
-        category="meals",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=3),
-        expected_hours=H("1"),
-    )
-    services.do_accept(by=None, need=need, provider=helper)
-    services.do_report(by=None, need=need, hours=H("1"))
-    return need
 
 
 def tiles(page: str) -> list[str]:
@@ -38,13 +21,7 @@ def tiles(page: str) -> list[str]:
 
 
 def test_it_puts_a_service_to_confirm_first_and_counts_it_on_the_tile() -> None:
-    p = make_personas()
-    services.do_issue(by=p.owner, org=p.tree.city_a, hours=H("100"), reason="发放", document_no="1号")
-    elder = person(p.tree.unit_a, age=88, name="李秀英")
-    helper = person(p.tree.unit_a, age=63, name="王志强")
-    services.do_join(by=None, retiree=helper, as_provider=True)
-    services.do_grant(by=p.owner, retiree=elder, hours=H("4"), reason="慰问")
-    need = reported_need(p, elder, helper)
+    elder, helper, need = service_to_confirm(make_personas())
     sign_in_account(elder)
     page = login_client(elder.account).get("/").content.decode()
     assert "等您处理" in page and "有一项服务等您确认" in page and "王志强" in page

@@ -57,3 +57,32 @@ def sign_in_account(retiree: Retiree, *, elder_mode: bool = True):  # type: igno
     Retiree.objects.filter(pk=retiree.pk).update(account=user)
     retiree.account = user
     return user
+
+
+def service_to_confirm(p):  # type: ignore[no-untyped-def]
+    """李秀英 (88, with 4 granted hours) and the helper 王志强 (63) in unit A, and a meal service he took on
+    and reported done half an hour into its window: it waits for her confirmation. (elder, helper, need)"""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from yinling.timebank import services
+
+    hours = Decimal
+    services.do_issue(by=p.owner, org=p.tree.city_a, hours=hours("100"), reason="发放", document_no="1号")
+    elder = person(p.tree.unit_a, age=88, name="李秀英")
+    helper = person(p.tree.unit_a, age=63, name="王志强")
+    services.do_join(by=None, retiree=helper, as_provider=True)
+    services.do_grant(by=p.owner, retiree=elder, hours=hours("4"), reason="慰问")
+    start = timezone.now() - dt.timedelta(minutes=30)
+    need = services.do_post_need(
+        by=p.owner,
+        recipient=elder,
+        category="meals",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        expected_hours=hours("1"),
+    )
+    services.do_accept(by=None, need=need, provider=helper)
+    services.do_report(by=None, need=need, hours=hours("1"))
+    return elder, helper, need

@@ -10,25 +10,17 @@ import pytest
 
 from yinling.core.tests.browser.conftest import PHONE
 from yinling.core.tests.browser.helpers import attach_session
-from yinling.core.tests.test_home_tiles import reported_need
 from yinling.testing.personas import make_personas
-from yinling.timebank import services
 from yinling.timebank.models import ServiceRequest
 from yinling.timebank.tests.browser.test_timebank_flow import check
-from yinling.timebank.tests.factories import person, sign_in_account
+from yinling.timebank.tests.factories import service_to_confirm, sign_in_account
 
 pytestmark = pytest.mark.browser
 H = Decimal
 
 
 def test_a_retiree_confirms_a_service_from_the_top_card(new_context: Any, live_server: Any) -> None:
-    p = make_personas()
-    services.do_issue(by=p.owner, org=p.tree.city_a, hours=H("100"), reason="发放", document_no="1号")
-    elder = person(p.tree.unit_a, age=88, name="李秀英")
-    helper = person(p.tree.unit_a, age=63, name="王志强")
-    services.do_join(by=None, retiree=helper, as_provider=True)
-    services.do_grant(by=p.owner, retiree=elder, hours=H("4"), reason="慰问")
-    need = reported_need(p, elder, helper)
+    elder, _helper, need = service_to_confirm(make_personas())
     sign_in_account(elder)
     context = new_context(PHONE)
     attach_session(context, live_server.url, elder.account)
