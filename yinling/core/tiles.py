@@ -59,6 +59,16 @@ def register_cards(source: Callable[[Any], list[Card]], order: int = 100) -> Non
         CARD_SOURCES.sort(key=lambda pair: pair[0])
 
 
+def once_per_request(user: Any, key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once for this request's user: a module's tile count and its cards usually ask the same
+    question (the time bank's services to confirm), and the home page asks both. Kept on the request's
+    user object, which lives as long as the request."""
+    memo: dict[str, Any] = user.__dict__.setdefault("_yl_home_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def tiles_for(user: Any) -> list[dict[str, Any]]:
     return [
         {"key": t.key, "label": t.label, "icon": t.icon, "url": t.href(), "count": t.count(user) if t.count else 0}

@@ -149,7 +149,10 @@ class Importer:
             for code, pk, path, active in Org.objects.unrestricted().values_list("code", "id", "path", "is_active")
         }
         self.org_paths = {pk: path for pk, path, _active in self.orgs.values()}
-        self.elsewhere: list[str] = []  # the ID numbers of rows refused as registered outside the user's area
+        # Rows refused as registered outside the user's area: how many, and the first ID numbers (the audit
+        # record keeps 20; a sheet of a hundred thousand guesses need not be held in memory).
+        self.elsewhere: list[str] = []
+        self.elsewhere_rows = 0
         self.known_regions = set(Division.objects.values_list("code", flat=True))
         self.today = timezone.localdate()
         # Set by a background job (registry/import_jobs.py): rows read so far, after each chunk;
@@ -273,7 +276,9 @@ class Importer:
                 # Outside the user's area, deleted or not: the one answer the add page gives, which names
                 # no org and no person (issue #9); the attempts are audited once per run (_audit_elsewhere).
                 where = layout.positions.get("id_number")
-                self.elsewhere.append(str(p.values[where]) if where is not None else "")
+                self.elsewhere_rows += 1
+                if len(self.elsewhere) < 20:
+                    self.elsewhere.append(str(p.values[where]) if where is not None else "")
                 self._reject(result, layout, p.row, p.values, [("id_number", duplicate_message())])
                 continue
             if current.is_deleted:
@@ -428,12 +433,11 @@ class Importer:
             },
         )
 
-
     def _audit_elsewhere(self, filename: str) -> None:
         """One security record per run for the rows whose ID number is registered outside the user's area:
         a sheet of guessed numbers is the add page's duplicate probe, a thousand at a time."""
-        if self.elsewhere:
-            record_duplicate_attempt(self.user, self.elsewhere, "import", file=filename)
+        if self.elsewhere_rows:
+            record_duplicate_attempt(self.user, self.elsewhere, "import", file=filename, rows=self.elsewhere_rows)
 
 
 def _present(hashes: list[str]) -> list[int]:

@@ -101,17 +101,19 @@ def is_duplicate(exc: ValidationError) -> bool:
     return any(getattr(e, "code", None) == DUPLICATE for e in errors)
 
 
-def record_duplicate_attempt(by: Any, number: str | list[str], via: str, *, file: str = "") -> None:
+def record_duplicate_attempt(
+    by: Any, number: str | list[str], via: str, *, file: str = "", rows: int | None = None
+) -> None:
     """Audit a refused duplicate (after the refused transaction, so the record stays): trying ID numbers
     on the add page, the API or in an import is a way to learn who is registered, and is visible in the
-    trail. An import's rows make one record: how many, and the first 20 numbers masked."""
+    trail. An import's rows make one record: how many (`rows`), and the first 20 numbers masked."""
     from yinling.registry.filters import masked_query
 
     numbers = number if isinstance(number, list) else [number]
     shown = [masked_query(n or "") for n in numbers]
     extra: dict[str, Any] = {"filters": {"id_number": shown[:20] if isinstance(number, list) else shown[0]}}
     if isinstance(number, list):
-        extra["rows"] = len(numbers)
+        extra["rows"] = rows if rows is not None else len(numbers)
     if file:
         extra["file"] = file
     org = getattr(by, "org", None)

@@ -10,7 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from yinling.core.tiles import Card, Tile, register_cards, register_tile
+from yinling.core.tiles import Card, Tile, once_per_request, register_cards, register_tile
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.models import ServiceRequest
@@ -23,6 +23,10 @@ def _own_account(user: Any) -> Any:
 
 
 def _to_confirm(user: Any) -> list[ServiceRequest]:
+    return once_per_request(user, "timebank.to_confirm", lambda: _find_to_confirm(user))  # tile and cards
+
+
+def _find_to_confirm(user: Any) -> list[ServiceRequest]:
     account = _own_account(user)
     if account is None:
         return []

@@ -40,8 +40,7 @@ def _shown(field: forms.BoundField, raw: list[str]) -> str:
 
 
 def _in_use(field: forms.BoundField, data: QueryDict) -> list[str]:
-    raw = [v for v in data.getlist(field.html_name) if v not in ("", "unknown")]
-    return raw
+    return [v for v in data.getlist(field.html_name) if v not in ("", "unknown")]
 
 
 @register.simple_tag
