@@ -129,6 +129,7 @@ EXTRA_LABELS = {
     "token_key": gettext_lazy("Token"),
     "tokens_revoked": gettext_lazy("Tokens revoked"),
     "answer": gettext_lazy("Answer"),
+    "kind": gettext_lazy("Kind"),
     "tries": gettext_lazy("Tries"),
     "unchanged": gettext_lazy("Unchanged"),
     "unmasked": gettext_lazy("Unmasked"),
@@ -138,6 +139,7 @@ EXTRA_LABELS = {
     "via": gettext_lazy("Via"),
 }
 EVENT_LABELS = {
+    "job_started": gettext_lazy("Job started"),
     "account_activated": gettext_lazy("Account activated"),
     "activation_code_issued": gettext_lazy("Activation code issued"),
     "account_opened": gettext_lazy("Account opened"),

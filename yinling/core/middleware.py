@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -26,6 +26,25 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address or the query is refused with a 400, before any view.
+
+    PostgreSQL cannot store or compare text holding NUL (psycopg raises DataError: a 500 wherever a view
+    filters on a raw query value, such as `?org=` or a search box); SQLite takes it, so tests there never
+    saw it. Forms and serializers already refuse NUL in what they clean; this covers what views read
+    directly, at one place instead of in each of them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in v for key in request.GET for v in request.GET.getlist(key)
+        ):
+            return HttpResponseBadRequest("The address holds a NUL character.", content_type="text/plain")
+        return self.get_response(request)
 
 
 class ProductNotFoundMiddleware:

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from yinling.core.converters import ID_REGEX
 from yinling.core.refusals import REFUSALS, RefusalsAs409
 from yinling.jobs.models import Job
-from yinling.jobs.services import do_cancel, fail_stale, is_stale, live
+from yinling.jobs.services import do_cancel, fail_stale, is_stale, live, may_download
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -49,9 +49,10 @@ class JobSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     def get_files(self, job: Job) -> list[dict[str, Any]]:
         request = self.context.get("request")
         out = []
+        mine = request is not None and may_download(request.user, job)
         for f in job.files.all():
             url = None
-            if not f.expired:
+            if not f.expired and mine:  # the file is its starter's only (services.may_download)
                 url = reverse("jobs:file", args=[job.pk, f.pk])
                 if request is not None:
                     url = request.build_absolute_uri(url)

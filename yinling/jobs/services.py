@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
 from yinling.core.refusals import Refused
-from yinling.core.scoping import can
+from yinling.core.scoping import can, grants_of, path_in, user_paths
 from yinling.jobs.models import Job, JobFile
 from yinling.jobs.runners import files_dir, job_dir, kind_of, progress_file, read_progress_file
 from yinling.orgs.models import Org
@@ -66,6 +66,9 @@ def do_start(
         if stored:
             job.params = {**job.params, "inputs": stored}
             job.save(update_fields=["params"])
+        # The start is in the trail as its cancel is (the upload it keeps holds personal data); the
+        # params stay out of it (an export's filters may hold a whole ID number, sealed in the row).
+        record(AuditRecord.Action.CREATE, job, actor=by, extra={"event": "job_started", "kind": kind})
     # After the row is committed (or, inside a caller's transaction, in the same one as the
     # queue's own row): a worker never looks for a job that is not there yet.
     enqueue(job)
@@ -198,6 +201,19 @@ def input_path(job: Job, name: str | None = None) -> Path:
     inputs: dict[str, str] = job.params.get("inputs", {})
     stored = inputs[name] if name else next(iter(inputs.values()))
     return files_dir() / stored
+
+
+def may_download(user: Any, job: Job) -> bool:
+    """A result file holds what its starter's rights let the job write (an export for a bureau admin is
+    unmasked; an import's report names rows of every org the starter covers, while the job is scoped to
+    one org). So it goes to the starter, and to whoever holds every right the starter holds, everywhere
+    the starter holds it (their bureau admin above them); never to a colleague with fewer rights."""
+    if job.user_id is None:
+        return False
+    if job.user_id == getattr(user, "pk", None):
+        return True
+    theirs = grants_of(job.user)
+    return bool(theirs) and all(path_in(path, user_paths(user, perm)) for path, perms in theirs for perm in perms)
 
 
 def _on_finished(job: Job) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from yinling.core.exports import exported
 from yinling.core.refusals import Refused, flash
 from yinling.jobs.models import PERIODIC_PREFIX, Job, JobFile
 from yinling.jobs.runners import files_dir, kind_of
-from yinling.jobs.services import cancellable, do_cancel, fail_stale, is_stale, live, may_cancel
+from yinling.jobs.services import cancellable, do_cancel, fail_stale, is_stale, live, may_cancel, may_download
 
 LIST_ROWS = 100
 
@@ -66,6 +67,7 @@ def _context(request: HttpRequest, job: Job) -> dict[str, object]:
         "result": job.result,
         "files": list(job.files.all()) if job.finished else [],  # files come with the end: one query less a poll
         "can_cancel": cancellable(job) and may_cancel(request.user, job),
+        "can_download": may_download(request.user, job),
         "polling": not job.finished,
     }
 
@@ -100,6 +102,8 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def job_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """A result file, inside the job's scope only; every download is recorded in the audit trail."""
     job = get_job_or_404(request, pk)
+    if not may_download(request.user, job):
+        raise PermissionDenied
     try:
         f = job.files.get(pk=file_pk)
     except JobFile.DoesNotExist as exc:

@@ -236,6 +236,8 @@ def apply_job(request: HttpRequest, pk: int) -> HttpResponse:
     checked = get_job_or_404(request, pk)
     if checked.kind != import_jobs.KIND or not checked.params.get("dry_run") or checked.status != Job.Status.DONE:
         raise Http404
+    if checked.user_id != request.user.pk:
+        raise PermissionDenied  # a colleague sees the check, but the upload is its starter's to save
     path = input_path(checked)
     if not path.is_file():
         messages.error(request, _("The uploaded file has been deleted since the check. Upload it again."))

@@ -283,3 +283,36 @@ def test_it_tells_the_person_who_started_it_when_it_ends(cast: Cast) -> None:
     assert "计数" in inbox[0].text and "已完成" in inbox[0].text and "未能完成" in inbox[1].text
     assert "The sheet has no rows" not in inbox[1].text  # the reason stays on the job's page
     assert not Notification.objects.unrestricted().exclude(recipient=cast.clerk).exists()
+
+
+def test_it_gives_result_files_to_the_starter_only(cast: Cast) -> None:
+    """A colleague who may see the job (same subtree, jobs.view_job) but holds fewer rights than its starter
+    may not see what its file holds: an export written for a bureau admin is unmasked."""
+    from yinling.accounts import roles
+    from yinling.testing.personas import make_user
+
+    colleague = make_user("cityclerk", cast.tree.city_a, roles.CLERK)  # sees city A's jobs, reads it masked
+    job = start(cast, cast.bureau_admin, chunks=1)
+    f = job.files.get()
+    clerk = login_client(colleague)
+    page = clerk.get(f"/jobs/{job.pk}/")
+    assert page.status_code == 200 and f"/jobs/{job.pk}/files/{f.pk}/" not in page.content.decode()
+    assert clerk.get(f"/jobs/{job.pk}/files/{f.pk}/").status_code == 403
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(colleague)
+    assert api.get(f"/api/v1/jobs/{job.pk}/").json()["files"] == [{"name": f.name, "url": None}]
+    assert login_client(cast.bureau_admin).get(f"/jobs/{job.pk}/files/{f.pk}/").status_code == 200
+    # The other way round, the bureau admin above holds every right the clerk holds: the clerk's file is theirs too.
+    theirs = start(cast, chunks=1)
+    assert login_client(cast.bureau_admin).get(f"/jobs/{theirs.pk}/files/{theirs.files.get().pk}/").status_code == 200
+
+
+def test_it_records_who_started_a_job(cast: Cast) -> None:
+    job = start(cast, chunks=1)
+    started = AuditRecord.objects.unrestricted().get(object_type="jobs.job", object_id=str(job.pk), action="create")
+    assert started.actor_username == cast.clerk.username and started.extra == {
+        "event": "job_started",
+        "kind": "test.count",
+    }

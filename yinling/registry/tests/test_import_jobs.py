@@ -131,3 +131,17 @@ def test_it_still_answers_small_uploads_inline(tmp_path: Path, personas: Persona
         response = client.post("/registry/import/", {"file": fh})
     assert response["Location"] == "/registry/import/check/"
     assert not Job.objects.exists()
+
+
+def test_it_lets_only_the_starter_save_a_checked_upload(tmp_path: Path, personas: Personas, settings: Any) -> None:
+    from yinling.accounts import roles
+    from yinling.testing.personas import make_user
+
+    settings.IMPORT_INLINE_MAX_BYTES = 0
+    with xlsx(tmp_path, ROWS).open("rb") as fh:
+        login_client(personas.owner).post("/registry/import/", {"file": fh})
+    check = Job.objects.get()
+    colleague = login_client(make_user("cityclerk", personas.tree.city_a, roles.CLERK))
+    assert colleague.get(f"/jobs/{check.pk}/").status_code == 200  # they see the check...
+    assert colleague.post(f"/registry/import/job/{check.pk}/apply/").status_code == 403  # ...not save it
+    assert Job.objects.count() == 1 and Retiree.objects.count() == 0
