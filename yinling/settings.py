@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "yinling.notifications",
     "yinling.registry",
     "yinling.timebank",
+    "yinling.volunteering",
     "yinling.api",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("registry/", include("yinling.registry.urls")),
     path("audit/", include("yinling.audit.urls")),
     path("timebank/", include("yinling.timebank.urls")),
+    path("volunteering/", include("yinling.volunteering.urls")),
     path("jobs/", include("yinling.jobs.urls")),
     path("notifications/", include("yinling.notifications.urls")),
     path("api/v1/", include("yinling.api.urls")),

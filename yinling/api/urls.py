@@ -8,6 +8,7 @@ from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
 from yinling.registry.api_imports import ImportView
 from yinling.timebank import api as timebank_api
+from yinling.volunteering import api as volunteering_api
 
 router = DefaultRouter()
 router.register("orgs", views.OrgViewSet, basename="org")
@@ -17,6 +18,7 @@ router.register("timebank/requests", timebank_api.RequestViewSet, basename="time
 router.register("timebank/offers", timebank_api.OfferViewSet, basename="timebank-offer")
 router.register("jobs", JobViewSet, basename="job")
 router.register("notifications", NotificationViewSet, basename="notification")
+volunteering_api.register(router)
 
 app_name = "api"
 urlpatterns = [
@@ -32,5 +34,6 @@ urlpatterns = [
     path("timebank/donations/", timebank_api.DonationView.as_view(), name="timebank-donations"),
     path("timebank/gifts/", timebank_api.GiftView.as_view(), name="timebank-gifts"),
     path("registry/imports/", ImportView.as_view(), name="registry-imports"),
+    *volunteering_api.urlpatterns(),
     path("", include(router.urls)),
 ]
