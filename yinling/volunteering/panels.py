@@ -1,0 +1,210 @@
+"""The 十百千万 board as cockpit panels (core/panels.py): a few aggregate queries inside the viewer's subtree.
+
+- targets: volunteers and star volunteers under each org one level down (and at the org itself) against
+  each org's Target for this year, drillable down the tree; one GROUP BY org;
+- hours by month: credited hours of activities in the org's area, the last 12 months (Asia/Shanghai);
+- volunteers by age band (this year's age) and by skill; teams by kind.
+
+Volunteers are active volunteers whose registry record is not deleted, counted where their record is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yinling.core.panels import Panel, PanelData, Series, register_panel
+from yinling.orgs.models import Org
+from yinling.volunteering import hours
+from yinling.volunteering.models import Attendance, Skill, Target, Team, Volunteer
+
+PERM = "volunteering.view_volunteer"
+MONTHS = 12
+BAND_FROM, BAND_TO, BAND = 55, 85, 5
+
+
+def volunteers(user: Any, org: Org) -> QuerySet[Volunteer]:
+    return Volunteer.objects.restrict(user, "view").filter(
+        is_active=True, retiree__is_deleted=False, retiree__org__path__under=org.path
+    )
+
+
+def _child_of(org: Org, children: list[Org], path: str) -> int | None:
+    """The child (one level down) an org path lies under, or None for the org itself."""
+    rest = path[len(org.path) :]
+    if not rest:
+        return None
+    prefix = org.path + rest.split("/", 1)[0] + "/"
+    for child in children:
+        if child.path == prefix:
+            return child.pk
+    return None
+
+
+def targets(user: Any, org: Org) -> PanelData:
+    """Volunteers and star volunteers against this year's targets, for the org's children (drillable)."""
+    grouped = (
+        volunteers(user, org)
+        .values("retiree__org__path")
+        .annotate(n=Count("id"), stars=Count("id", filter=Q(stars__gte=1)))
+    )
+    children = list(Org.objects.restrict(user, None).filter(parent=org).order_by("code"))
+    totals: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    for row in grouped:
+        key = _child_of(org, children, row["retiree__org__path"])
+        totals[key][0] += row["n"]
+        totals[key][1] += row["stars"]
+    year = timezone.localdate().year
+    goals = {t.org_id: t for t in Target.objects.restrict(user, None).filter(year=year, org__in=[org, *children])}
+    rows: list[tuple[str, str, int | None]] = [(c.name, c.code, c.pk) for c in children]
+    if totals.get(None) or not children:
+        rows.insert(0, (_("%(org)s itself") % {"org": org.name}, "" if children else org.code, None))
+
+    def goal(pk: int | None, field: str) -> int:
+        target = goals.get(pk if pk is not None else org.pk)
+        if pk is None and children:
+            return 0  # the org's own target is for its whole area, shown on its parent's board
+        return int(getattr(target, field, 0) or 0) if target else 0
+
+    return PanelData(
+        categories=[name for name, _code, _pk in rows],
+        series=[
+            Series(_("Volunteers"), [totals[pk][0] if pk in totals else 0 for _n, _c, pk in rows]),
+            Series(_("Volunteer target"), [goal(pk, "volunteers") for _n, _c, pk in rows]),
+            Series(_("Star volunteers"), [totals[pk][1] if pk in totals else 0 for _n, _c, pk in rows]),
+            Series(_("Star volunteer target"), [goal(pk, "star_volunteers") for _n, _c, pk in rows]),
+        ],
+        category_header=_("Org"),
+        drill=[code for _name, code, _pk in rows] if children else [],
+        note=_("This year's targets. Click an org to see the figures inside it.") if children else "",
+    )
+
+
+def month_starts(today: dt.date) -> list[dt.date]:
+    starts = []
+    year, month = today.year, today.month
+    for _i in range(MONTHS):
+        starts.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def hours_by_month(user: Any, org: Org) -> PanelData:
+    """Credited hours (confirmed or needing no review) of activities in the org's area, by month of the start."""
+    months = month_starts(timezone.localdate())
+    since = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
+    grouped = (
+        Attendance.objects.restrict(user, None, perm=PERM)
+        .filter(hours.COUNTED, activity__org__path__under=org.path, activity__start__gte=since)
+        .annotate(month=TruncMonth("activity__start", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(h=Sum("credited_hours"), people=Count("volunteer", distinct=True))
+    )
+    by_month: dict[dt.date, dict[str, Any]] = {}
+    for row in grouped:
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        by_month[month] = dict(row)
+    return PanelData(
+        categories=[m.strftime("%Y-%m") for m in months],
+        series=[
+            Series(_("Credited hours"), [float(by_month.get(m, {}).get("h") or Decimal("0")) for m in months]),
+            Series(_("Volunteers who served"), [int(by_month.get(m, {}).get("people") or 0) for m in months]),
+        ],
+        category_header=_("Month"),
+        note=_("Hours from check-in and check-out; a forgotten check-out counts once the leader confirms it."),
+    )
+
+
+def band_label(lo: int) -> str:
+    if lo < BAND_FROM:
+        return _("under %(age)d") % {"age": BAND_FROM}
+    if lo >= BAND_TO:
+        return _("%(age)d and over") % {"age": BAND_TO}
+    return f"{lo}–{lo + BAND - 1}"
+
+
+def by_age(user: Any, org: Org) -> PanelData:
+    """Volunteers by 5-year band of this year's age: one GROUP BY birth year."""
+    year = timezone.localdate().year
+    grouped = (
+        volunteers(user, org).annotate(born=ExtractYear("retiree__birth_date")).values("born").annotate(n=Count("id"))
+    )
+    bands = [BAND_FROM - BAND, *range(BAND_FROM, BAND_TO + 1, BAND)]
+    counts = [0] * len(bands)
+    for row in grouped:
+        age = year - row["born"]
+        index = 0 if age < BAND_FROM else min((age - BAND_FROM) // BAND + 1, len(bands) - 1)
+        counts[index] += row["n"]
+    return PanelData(
+        categories=[band_label(lo) for lo in bands],
+        series=[Series(_("Volunteers"), counts)],
+        category_header=_("Age this year"),
+        note=_("Age is this year minus the year of birth."),
+    )
+
+
+def by_skill(user: Any, org: Org) -> PanelData:
+    """Volunteers by skill (a volunteer with several counts under each): one query, a filtered count each."""
+    figures = volunteers(user, org).aggregate(
+        **{code: Count("id", filter=Q(skills__contains=f"|{code}|")) for code in Skill.values}
+    )
+    return PanelData(
+        categories=[str(label) for _code, label in Skill.choices],
+        series=[Series(_("Volunteers"), [figures[code] for code in Skill.values])],
+        category_header=_("Skill"),
+    )
+
+
+def teams_by_kind(user: Any, org: Org) -> PanelData:
+    grouped = (
+        Team.objects.restrict(user, "view", perm=PERM)
+        .filter(org__path__under=org.path)
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["kind"]: row["n"] for row in grouped}
+    return PanelData(
+        categories=[str(label) for _code, label in Team.Kind.choices],
+        series=[Series(_("Teams"), [counts.get(code, 0) for code in Team.Kind.values])],
+        category_header=_("Kind of team"),
+    )
+
+
+def register_panels() -> None:
+    for panel in (
+        Panel(
+            "volunteering-targets",
+            gettext_lazy("十百千万: volunteers against targets"),
+            targets,
+            kind="bar",
+            perm=PERM,
+            order=60,
+        ),
+        Panel(
+            "volunteering-hours",
+            gettext_lazy("Volunteer hours by month"),
+            hours_by_month,
+            kind="line",
+            perm=PERM,
+            order=61,
+        ),
+        Panel("volunteering-ages", gettext_lazy("Volunteers by age"), by_age, kind="bar", perm=PERM, order=62),
+        Panel("volunteering-skills", gettext_lazy("Volunteers by skill"), by_skill, kind="bar", perm=PERM, order=63),
+        Panel(
+            "volunteering-teams",
+            gettext_lazy("Volunteer teams by kind"),
+            teams_by_kind,
+            kind="pie",
+            perm=PERM,
+            order=64,
+        ),
+    ):
+        register_panel(panel)
