@@ -23,6 +23,13 @@ from yinling.orgs.models import Org
 HOURS: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
 
 
+class LiveQuerySet(ScopedQuerySet):
+    """restrict() leaves out what the model's own `live_q()` says is gone (soft-deleted rows)."""
+
+    def live_q(self) -> Q:
+        return self.model.live_q()  # type: ignore[attr-defined,no-any-return]
+
+
 class Skill(models.TextChoices):
     """The 银色人才 library's specialities."""
 
@@ -69,7 +76,7 @@ class Volunteer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LiveQuerySet.as_manager()
     scope_path_field = "retiree__org__path"
 
     class Meta:
@@ -113,7 +120,7 @@ class Team(models.Model):
     is_deleted = models.BooleanField(_("deleted"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LiveQuerySet.as_manager()
     scope_path_field = "org__path"
 
     class Meta:
@@ -259,7 +266,7 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LiveQuerySet.as_manager()
     scope_path_field = "org__path"
     audit_exclude = ("code_secret", "signed_up")
 
