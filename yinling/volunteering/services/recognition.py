@@ -63,7 +63,7 @@ def hours_by_year(volunteer: Volunteer) -> dict[str, str]:
         .annotate(h=Sum("credited_hours"))
         .order_by("year")
     )
-    return {str(row["year"]): str(row["h"] or Decimal("0")) for row in rows}
+    return {str(row["year"]): f"{row['h'] or Decimal('0'):.2f}" for row in rows}
 
 
 @transaction.atomic
