@@ -114,8 +114,8 @@ def _county_of(org: Org) -> str:
 
 
 def _make_teams(volunteers: list[Volunteer]) -> tuple[dict[int, list[Volunteer]], list[Team]]:
-    """A general team in every county with volunteers, another kind in turn beside it, a station sub-team
-    under 西湖区's; every kind in 西湖区; one province team."""
+    """A general team in every county with volunteers, another kind in turn beside it; every kind in 西湖区,
+    with a sub-team of a station (or unit) under its general team; one province team."""
     by_county: dict[str, list[Volunteer]] = {}
     for v in volunteers:
         by_county.setdefault(_county_of(v.retiree.org), []).append(v)
@@ -143,7 +143,8 @@ def _make_teams(volunteers: list[Volunteer]) -> tuple[dict[int, list[Volunteer]]
             share = people[k :: len(wanted)] if kind != Team.Kind.GENERAL else people
             members[team.pk] = share[:25]
             main = main or team
-        station = next((v.retiree.org for v in people if v.retiree.org.kind == "station"), None)
+        below = [v.retiree.org for v in people if v.retiree.org_id != county.pk]
+        station = next((o for o in below if o.kind == "station"), below[0] if below else None)
         if county.code == "330106" and station is not None and main is not None:
             sub = Team.objects.create(org=station, parent=main, name=f"{station.name[:7]}志愿小分队")
             teams.append(sub)
