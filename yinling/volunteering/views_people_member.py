@@ -237,10 +237,18 @@ def leave(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
+def approve_join(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return decide_join(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def reject_join(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return decide_join(request, pk, "reject")
+
+
 def decide_join(request: HttpRequest, pk: int, decision: str) -> HttpResponseBase:
     """A leader, a deputy or staff approve or reject a request to join (the policy decides who may)."""
-    if decision not in ("approve", "reject"):
-        raise Http404
     membership = Membership.objects.unrestricted().select_related("team__org").filter(pk=pk).first()
     if membership is None or not (policy.leads(request.user, membership.team) or can(request.user, "view", membership)):
         raise Http404  # neither the team's leader nor staff in its area: it does not exist for them
@@ -350,7 +358,6 @@ def story_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     response = FileResponse(handle)
-    response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

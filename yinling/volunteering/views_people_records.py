@@ -309,9 +309,17 @@ def nomination_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
+def nomination_approve(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return nomination_decide(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def nomination_decline(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return nomination_decide(request, pk, "decline")
+
+
 def nomination_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponseBase:
-    if decision not in ("approve", "decline"):
-        raise Http404
     nomination = get_scoped_or_404(Nomination.objects.select_related("at_org"), request.user, "view", pk=pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from yinling.volunteering.models import Certificate
 from yinling.volunteering.services.recognition import CODE_ALPHABET, CODE_LENGTH
@@ -32,6 +33,7 @@ def _too_many(request: HttpRequest) -> bool:
 
 
 @never_cache
+@require_GET
 def verify(request: HttpRequest) -> HttpResponseBase:
     """A form to type a code in (the certificate's QR code leads straight to verify_code)."""
     code = request.GET.get("code", "").strip().upper().replace(" ", "").replace("-", "")
@@ -43,6 +45,7 @@ def verify(request: HttpRequest) -> HttpResponseBase:
 
 
 @never_cache
+@require_GET
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     if _too_many(request):
         return render(request, "volunteering/verify.html", {"code": code, "limited": True}, status=429)

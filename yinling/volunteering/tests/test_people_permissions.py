@@ -195,5 +195,5 @@ def test_it_never_500s_on_junk_ids(cast: Cast) -> None:
     client = login_client(cast.bureau_admin)
     for url in ("/volunteering/volunteers/99999999/", "/volunteering/teams/99999999/edit/",
                 "/volunteering/stories/99999999/photo/", "/volunteering/memberships/99999999/approve/",
-                "/volunteering/nominations/99999999/explode/", "/volunteering/verify/%00/"):
+                "/volunteering/nominations/99999999/decline/", "/volunteering/verify/%00/"):
         assert client.get(url).status_code in (404, 405, 400), url
