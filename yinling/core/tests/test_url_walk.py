@@ -34,7 +34,15 @@ PAGE_OK = {200, 301, 302, 403, 404, 405, 409}
 API_OK = PAGE_OK | {204, 400, 401, 429}
 
 # What anonymous visitors may see (200); everything else sends them to sign in or refuses.
-PUBLIC = {"accounts:login", "accounts:activate", "healthz", "set_language", "api:token"}
+PUBLIC = {
+    "accounts:login",
+    "accounts:activate",
+    "healthz",
+    "set_language",
+    "api:token",
+    "volunteering:verify",
+    "volunteering:verify_code",
+}
 PUBLIC_PREFIXES = ("/static/", "/i18n/")
 
 # Which fixture object fills a pk, by route name (first match wins), where the view names no model.
@@ -56,10 +64,30 @@ PK_BY_ROUTE = [
     ("api:timebank-offer-*", "offer"),
     ("notifications:*", "notification"),
     ("api:notification-*", "notification"),
+    # Volunteering, people half (their objects: volunteering/tests/people_factories.walk_objects).
+    ("volunteering:volunteer*", "volunteer"),
+    ("api:volunteering-volunteer-*", "volunteer"),
+    ("volunteering:member_team", "team"),
+    ("volunteering:join", "team"),
+    ("volunteering:team*", "team"),
+    ("api:volunteering-team-*", "team"),
+    ("volunteering:leave", "membership"),
+    ("volunteering:approve_join", "membership"),
+    ("volunteering:reject_join", "membership"),
+    ("volunteering:membership_role", "membership"),
+    ("volunteering:stor*", "story"),
+    ("volunteering:pairing*", "pairing"),
+    ("volunteering:certificate*", "certificate"),
+    ("volunteering:nomination*", "nomination"),
+    ("volunteering:target*", "target"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
-    "code": [("timebank:*", "pool_org", "code"), ("*", "org", "code")],
+    "code": [
+        ("timebank:*", "pool_org", "code"),
+        ("volunteering:verify_code", "certificate", "code"),
+        ("*", "org", "code"),
+    ],
     "org_code": [("*", "pool_org", "code")],
     "retiree": [("*", "retiree_record", "pk")],
     "file_pk": [("*", "job_file", "pk")],
@@ -175,6 +203,9 @@ def _build() -> World:
         "job_file": job_file,
         "notification": notification,
     }
+    from yinling.volunteering.tests.people_factories import walk_objects
+
+    objects.update(walk_objects(cast))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))

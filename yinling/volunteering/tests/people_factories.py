@@ -40,16 +40,21 @@ def person(org: Org, *, name: str | None = None, age: int = 66, **fields: Any) -
 
 def account(retiree: Retiree) -> User:
     user = User.objects.create_user(
-        username=f"v{retiree.pk:06d}", password=PASSWORD, kind=User.Kind.RETIREE, full_name=retiree.name,
-        org=retiree.org, elder_mode=True,
+        username=f"v{retiree.pk:06d}",
+        password=PASSWORD,
+        kind=User.Kind.RETIREE,
+        full_name=retiree.name,
+        org=retiree.org,
+        elder_mode=True,
     )
     Retiree.objects.filter(pk=retiree.pk).update(account=user)
     retiree.account = user
     return user
 
 
-def volunteer(org: Org, *, name: str | None = None, age: int = 66, skills: str = "", with_account: bool = False,
-              **fields: Any) -> Volunteer:
+def volunteer(
+    org: Org, *, name: str | None = None, age: int = 66, skills: str = "", with_account: bool = False, **fields: Any
+) -> Volunteer:
     retiree = person(org, name=name, age=age)
     if with_account:
         account(retiree)
@@ -71,8 +76,12 @@ def served(v: Volunteer, org: Org, start: dt.datetime, length_hours: float, *, r
         org=org, title="社区服务", place="社区", start=start, end=end, code_secret=secrets.token_hex(32)
     )
     att = Attendance.objects.create(
-        activity=activity, volunteer=v, checked_in_at=start, checked_out_at=end,
-        credited_hours=hours.credited(start, end, start, end), review=review,
+        activity=activity,
+        volunteer=v,
+        checked_in_at=start,
+        checked_out_at=end,
+        credited_hours=hours.credited(start, end, start, end),
+        review=review,
     )
     hours.recompute(v)
     return att
@@ -83,3 +92,33 @@ def at(year: int, month: int, day: int, hour: int = 9) -> dt.datetime:
 
 
 H = Decimal
+
+
+def walk_objects(cast: Any) -> dict[str, Any]:
+    """One of each people-half object on the personas' tree, for URL walks (keys: what a route's pk names)."""
+    from yinling.volunteering.models import Pairing, Target
+    from yinling.volunteering.services import recognition, teams, volunteers
+
+    t = cast.tree
+    vol = volunteers.do_register_volunteer(by=cast.retiree, retiree=cast.retiree_record, skills=["care"])
+    squad = teams.do_save_team(by=cast.clerk, team=Team(), org=t.county_a, parent=None, name="五老队", kind="wulao")
+    teams.do_add_member(by=cast.clerk, team=squad, volunteer=vol, role=Membership.Role.LEADER)
+    family = volunteers.do_register_volunteer(by=cast.family, retiree=cast.family_record)
+    return {
+        "volunteer": vol,
+        "team": squad,
+        "membership": teams.do_request_join(by=cast.family, team=squad, volunteer=family),
+        "pairing": teams.do_save_pairing(
+            by=cast.clerk,
+            pairing=Pairing(),
+            team=squad,
+            volunteer=vol,
+            minor_name="王小明",
+            village="梅家坞村",
+            since=dt.date(2025, 1, 1),
+        ),
+        "certificate": recognition.do_issue_certificate(by=cast.clerk, volunteer=vol),
+        "story": recognition.do_submit_story(by=cast.retiree, title="故事", body="内容"),
+        "nomination": recognition.do_nominate(by=cast.clerk, kind="team", year=2026, materials="材料", team=squad),
+        "target": Target.objects.create(org=t.county_a, year=2026, volunteers=10),
+    }

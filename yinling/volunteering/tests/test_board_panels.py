@@ -125,8 +125,13 @@ def test_it_shows_the_board_on_the_cockpit(board: dict[str, Any]) -> None:
     from yinling.testing.permissions import login_client
 
     client = login_client(board["province"])
-    for panel_id in ("volunteering-targets", "volunteering-hours", "volunteering-ages", "volunteering-skills",
-                     "volunteering-teams"):
+    for panel_id in (
+        "volunteering-targets",
+        "volunteering-hours",
+        "volunteering-ages",
+        "volunteering-skills",
+        "volunteering-teams",
+    ):
         response = client.get(f"/cockpit/panels/{panel_id}/?org=330100")
         assert response.status_code == 200, panel_id
     assert login_client(board["county"]).get("/cockpit/panels/volunteering-targets/?org=330200").status_code == 404

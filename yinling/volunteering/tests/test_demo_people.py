@@ -45,11 +45,13 @@ def test_it_seeds_a_quarter_of_the_registry_with_a_year_of_service(registry: lis
     for v in Volunteer.objects.all():  # cached totals are what recompute() finds
         before = (v.credited_hours, v.stars)
         assert (hours.recompute(v).credited_hours, v.stars) == before
-    leader = Membership.objects.get(volunteer__retiree__account__username="r00011", team__org=personas.tree.county_a,
-                                    team__kind="general")
+    leader = Membership.objects.get(
+        volunteer__retiree__account__username="r00011", team__org=personas.tree.county_a, team__kind="general"
+    )
     assert leader.role == Membership.Role.LEADER and leader.status == Membership.Status.ACTIVE
-    assert Membership.objects.filter(volunteer__retiree__account__username="r00012", team=leader.team,
-                                     status="active", role="member").exists()
+    assert Membership.objects.filter(
+        volunteer__retiree__account__username="r00012", team=leader.team, status="active", role="member"
+    ).exists()
     assert any("r00011" in line and "leader" in line for line in lines)
     assert any("r00012" in line and "member" in line for line in lines)
     counts = (Volunteer.objects.count(), Team.objects.count(), Attendance.objects.count())

@@ -143,8 +143,14 @@ def test_it_gives_the_three_administrators_no_business_permission() -> None:
 @pytest.mark.django_db
 def test_it_lets_only_bureau_admins_set_targets(cast: Cast) -> None:
     clients = cast_clients(cast)
-    data = {"org": cast.tree.county_a.pk, "year": 2026, "top_teams": 1, "stories": 5, "star_volunteers": 10,
-            "volunteers": 100}
+    data = {
+        "org": cast.tree.county_a.pk,
+        "year": 2026,
+        "top_teams": 1,
+        "stories": 5,
+        "star_volunteers": 10,
+        "volunteers": 100,
+    }
     for who in ("clerk", "leader", "retiree", "system_admin"):
         assert clients[who].post("/volunteering/targets/add/", data).status_code in (302, 403), who
         assert not Target.objects.exists(), who
@@ -171,7 +177,12 @@ def test_it_scopes_the_detail_pages_of_records(cast: Cast) -> None:
     import datetime as dt
 
     pairing = teams.do_save_pairing(
-        by=cast.clerk, pairing=Pairing(), team=own_team, volunteer=v, minor_name="王小明", village="梅家坞村",
+        by=cast.clerk,
+        pairing=Pairing(),
+        team=own_team,
+        volunteer=v,
+        minor_name="王小明",
+        village="梅家坞村",
         since=dt.date(2025, 3, 1),
     )
     certificate = recognition.do_issue_certificate(by=cast.clerk, volunteer=v)
@@ -193,7 +204,12 @@ def test_it_scopes_the_detail_pages_of_records(cast: Cast) -> None:
 @pytest.mark.django_db
 def test_it_never_500s_on_junk_ids(cast: Cast) -> None:
     client = login_client(cast.bureau_admin)
-    for url in ("/volunteering/volunteers/99999999/", "/volunteering/teams/99999999/edit/",
-                "/volunteering/stories/99999999/photo/", "/volunteering/memberships/99999999/approve/",
-                "/volunteering/nominations/99999999/decline/", "/volunteering/verify/%00/"):
+    for url in (
+        "/volunteering/volunteers/99999999/",
+        "/volunteering/teams/99999999/edit/",
+        "/volunteering/stories/99999999/photo/",
+        "/volunteering/memberships/99999999/approve/",
+        "/volunteering/nominations/99999999/decline/",
+        "/volunteering/verify/%00/",
+    ):
         assert client.get(url).status_code in (404, 405, 400), url

@@ -65,8 +65,9 @@ def test_it_refuses_to_move_a_team_away_from_its_sub_teams(cast: Cast) -> None:
     top = team(cast.tree.county_a, "区队")
     team(cast.tree.county_a, "小分队", parent=top)
     with pytest.raises(Refused):  # down to the unit, leaving its county-level sub-team above it
-        teams.do_save_team(by=cast.bureau_admin, team=top, org=cast.tree.unit_a, parent=None, name="区队",
-                           kind="general")
+        teams.do_save_team(
+            by=cast.bureau_admin, team=top, org=cast.tree.unit_a, parent=None, name="区队", kind="general"
+        )
     with pytest.raises(Refused):  # deleting it while a sub-team lives
         teams.do_delete_team(by=cast.bureau_admin, team=top)
 
@@ -198,12 +199,19 @@ def pairing(cast: Cast) -> Pairing:
     v = volunteer(cast.tree.unit_a, name="郑志强", with_account=True)
     member(t, v)
     return teams.do_save_pairing(
-        by=cast.clerk, pairing=Pairing(), team=t, volunteer=v, minor_name="王小明", village="梅家坞村",
+        by=cast.clerk,
+        pairing=Pairing(),
+        team=t,
+        volunteer=v,
+        minor_name="王小明",
+        village="梅家坞村",
         since=dt.date(2025, 3, 1),
     )
 
 
-@pytest.mark.parametrize(("name", "masked"), [("王小明", "王*明"), ("王明", "王*"), ("欧阳小明", "欧**明"), ("王", "王*")])
+@pytest.mark.parametrize(
+    ("name", "masked"), [("王小明", "王*明"), ("王明", "王*"), ("欧阳小明", "欧**明"), ("王", "王*"), ("", "")]
+)
 def test_it_masks_names(name: str, masked: str) -> None:
     assert teams.mask_name(name) == masked
 
@@ -236,12 +244,26 @@ def test_it_refuses_a_pairing_outside_a_wulao_team_or_for_a_non_member(cast: Cas
     v = volunteer(cast.tree.unit_a)
     member(general, v)
     with pytest.raises(Refused):
-        teams.do_save_pairing(by=cast.clerk, pairing=Pairing(), team=general, volunteer=v, minor_name="李四",
-                              village="村", since=dt.date(2025, 1, 1))
+        teams.do_save_pairing(
+            by=cast.clerk,
+            pairing=Pairing(),
+            team=general,
+            volunteer=v,
+            minor_name="李四",
+            village="村",
+            since=dt.date(2025, 1, 1),
+        )
     wulao = team(cast.tree.county_a, "五老队", kind=Team.Kind.WULAO)
     with pytest.raises(Refused):
-        teams.do_save_pairing(by=cast.clerk, pairing=Pairing(), team=wulao, volunteer=v, minor_name="李四",
-                              village="村", since=dt.date(2025, 1, 1))
+        teams.do_save_pairing(
+            by=cast.clerk,
+            pairing=Pairing(),
+            team=wulao,
+            volunteer=v,
+            minor_name="李四",
+            village="村",
+            since=dt.date(2025, 1, 1),
+        )
 
 
 def test_it_records_visits_by_the_paired_volunteer_or_staff(cast: Cast, pairing: Pairing) -> None:

@@ -6,7 +6,6 @@ are built here, since the core walk has fixtures for the platform's own routes o
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 from collections.abc import Iterator
 from typing import Any
@@ -22,8 +21,11 @@ from yinling.testing.personas import PERSONAS, make_cast
 from yinling.volunteering import urls_people
 
 OURS = {f"volunteering:{p.name}" for p in urls_people.urlpatterns} | {
-    "api:volunteering-volunteer-list", "api:volunteering-volunteer-detail", "api:volunteering-team-list",
-    "api:volunteering-team-detail", "api:volunteering-me",
+    "api:volunteering-volunteer-list",
+    "api:volunteering-volunteer-detail",
+    "api:volunteering-team-list",
+    "api:volunteering-team-detail",
+    "api:volunteering-me",
 }
 PUBLIC = {"volunteering:verify", "volunteering:verify_code"}
 # The object behind a route's pk, by route name (first match wins).
@@ -47,28 +49,10 @@ PK_BY_ROUTE = [
 
 def _build() -> tuple[dict[str, models.Model], dict[str, str]]:
     from yinling.testing.permissions import login_client
-    from yinling.volunteering.models import Membership, Pairing, Target, Team
-    from yinling.volunteering.services import recognition, teams, volunteers
+    from yinling.volunteering.tests.people_factories import walk_objects
 
     cast = make_cast()
-    t = cast.tree
-    volunteer = volunteers.do_register_volunteer(by=cast.retiree, retiree=cast.retiree_record, skills=["care"])
-    team = teams.do_save_team(by=cast.clerk, team=Team(), org=t.county_a, parent=None, name="五老队", kind="wulao")
-    membership = teams.do_add_member(by=cast.clerk, team=team, volunteer=volunteer, role=Membership.Role.LEADER)
-    family = volunteers.do_register_volunteer(by=cast.family, retiree=cast.family_record)
-    pending = teams.do_request_join(by=cast.family, team=team, volunteer=family)
-    pairing = teams.do_save_pairing(by=cast.clerk, pairing=Pairing(), team=team, volunteer=volunteer,
-                                    minor_name="王小明", village="梅家坞村", since=dt.date(2025, 1, 1))
-    objects: dict[str, models.Model] = {
-        "volunteer": volunteer,
-        "team": team,
-        "membership": pending,
-        "pairing": pairing,
-        "certificate": recognition.do_issue_certificate(by=cast.clerk, volunteer=volunteer),
-        "story": recognition.do_submit_story(by=cast.retiree, title="故事", body="内容"),
-        "nomination": recognition.do_nominate(by=cast.clerk, kind="team", year=2026, materials="材料", team=team),
-        "target": Target.objects.create(org=t.county_a, year=2026, volunteers=10),
-    }
+    objects: dict[str, models.Model] = walk_objects(cast)
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))

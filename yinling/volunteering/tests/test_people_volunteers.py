@@ -21,8 +21,13 @@ pytestmark = pytest.mark.django_db
 
 def test_it_registers_a_retiree_who_signs_up_on_the_phone(cast: Cast) -> None:
     v = volunteers.do_register_volunteer(
-        by=cast.retiree, retiree=cast.retiree_record, skills=["policy", "culture"], insurance="insured",
-        insurance_expires=dt.date(2030, 1, 1), returning_talent=True, home_village="梅家坞村",
+        by=cast.retiree,
+        retiree=cast.retiree_record,
+        skills=["policy", "culture"],
+        insurance="insured",
+        insurance_expires=dt.date(2030, 1, 1),
+        returning_talent=True,
+        home_village="梅家坞村",
     )
     assert v.skills == "|policy|culture|" and v.skill_list == ["policy", "culture"]
     assert v.returning_talent and v.home_village == "梅家坞村" and v.registered_by == cast.retiree
@@ -48,8 +53,15 @@ def test_it_refuses_people_not_on_register(cast: Cast, status: str) -> None:
 
 @pytest.mark.parametrize(
     ("who", "allowed"),
-    [("clerk", True), ("bureau_admin", True), ("leader", False), ("outsider", False), ("family", False),
-     ("system_admin", False), ("norole", False)],
+    [
+        ("clerk", True),
+        ("bureau_admin", True),
+        ("leader", False),
+        ("outsider", False),
+        ("family", False),
+        ("system_admin", False),
+        ("norole", False),
+    ],
 )
 def test_it_lets_only_the_person_and_staff_in_scope_register(cast: Cast, who: str, allowed: bool) -> None:
     user = cast.user(who)
