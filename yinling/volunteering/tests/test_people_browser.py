@@ -1,0 +1,98 @@
+"""The volunteer's pages on a 390 px phone in elder mode: registering, the home with hours and teams, asking
+to join a team; and the public certificate check. Every page passes axe (no serious or critical violation),
+does not scroll sideways and keeps elder mode's sizes (text ≥ 18 px, buttons and choices ≥ 60 px)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from yinling.core.tests.browser.conftest import PHONE, browser, new_context
+from yinling.core.tests.browser.helpers import (
+    BODY_TEXT_JS,
+    BOX_JS,
+    attach_session,
+    axe_problems,
+    layout_problems,
+    path_of,
+)
+from yinling.testing.personas import make_personas
+from yinling.volunteering.models import Membership, Volunteer
+from yinling.volunteering.services import recognition
+from yinling.volunteering.tests.people_factories import account, person, team
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser", "new_context"]
+
+
+def check(page: Any, where: str, problems: list[str], *, elder: bool = True) -> None:
+    problems += axe_problems(page, where)
+    problems += layout_problems(page, where, PHONE["width"])
+    if not elder:
+        return
+    assert page.locator("body").get_attribute("class") == "elder", where
+    body = page.evaluate(BODY_TEXT_JS)
+    if body["fontSize"] < 18 or body["lineHeight"] < 1.3 * body["fontSize"]:
+        problems.append(f"{where}: body text {body}")
+    for selector in ("main .btn", "main .vp-choice"):
+        boxes = [b for b in page.eval_on_selector_all(selector, f"els => els.map({BOX_JS})") if b["visible"]]
+        small = [b for b in boxes if b["h"] < 60 or (selector == "main .btn" and b["w"] < 60)]
+        if small:
+            problems.append(f"{where}: {selector} under 60 px: {small}")
+
+
+def test_a_retiree_registers_as_a_volunteer_on_a_phone(new_context: Any, live_server: Any) -> None:
+    p = make_personas()
+    me = person(p.tree.unit_a, name="林光庆", age=66)
+    user = account(me)
+    squad = team(p.tree.county_a, "西湖区银龄志愿服务队")
+    context = new_context(PHONE)
+    attach_session(context, live_server.url, user)
+    page = context.new_page()
+    problems: list[str] = []
+
+    page.goto("/volunteering/me/")
+    assert path_of(page) == "/volunteering/me/register/"
+    check(page, "registration", problems)
+    page.locator("label[for='vp-skills_0']").click()  # 政策宣讲
+    page.locator("label[for='vp-skills_3']").click()  # 关爱帮扶
+    page.locator("label[for='vp-insurance_1']").click()  # insured: the expiry is then required
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert path_of(page) == "/volunteering/me/register/"
+    assert page.locator(".invalid-feedback, .is-invalid").count() > 0
+    check(page, "registration with an error", problems)
+    page.fill("#vp-insurance_expires", "2030-06-30")
+    page.fill("#vp-availability", "周二、周四上午")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert path_of(page) == "/volunteering/me/"
+    volunteer = Volunteer.objects.get(retiree=me)
+    assert volunteer.skill_list == ["policy", "care"] and volunteer.insurance == "insured"
+    check(page, "volunteer home", problems)
+    assert page.locator("#vp-credited").inner_text().strip() in ("0.00", "0")
+
+    page.goto("/volunteering/me/teams/")
+    check(page, "teams", problems)
+    with page.expect_navigation():
+        page.locator(f"a[href='/volunteering/me/teams/{squad.pk}/']").first.click()
+    check(page, "team page", problems)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert Membership.objects.get(volunteer=volunteer).status == Membership.Status.PENDING
+    assert not problems, "\n".join(problems)
+
+
+def test_the_public_certificate_check_passes_axe_on_a_phone(new_context: Any, live_server: Any) -> None:
+    p = make_personas()
+    me = person(p.tree.unit_a, name="张三明")
+    account(me)
+    volunteer = Volunteer.objects.create(retiree=me)
+    cert = recognition.do_issue_certificate(by=me.account, volunteer=volunteer)
+    page = new_context(PHONE).new_page()
+    page.goto(f"/volunteering/verify/{cert.code}/")
+    problems: list[str] = []
+    check(page, "certificate check", problems, elder=False)
+    assert "张*明" in page.locator("main").inner_text() and "张三明" not in page.content()
+    assert not problems, "\n".join(problems)
