@@ -213,3 +213,31 @@ def test_it_never_500s_on_junk_ids(cast: Cast) -> None:
         "/volunteering/verify/%00/",
     ):
         assert client.get(url).status_code in (404, 405, 400), url
+
+
+@pytest.mark.django_db
+def test_it_lists_related_volunteers_and_teams_on_an_org(cast: Cast) -> None:
+    volunteer(cast.tree.unit_a, name="本区人")
+    volunteer(cast.tree.county_b, name="外区人")
+    team(cast.tree.county_a, "区队")
+    body = login_client(cast.bureau_admin).get(f"/orgs/{cast.tree.county_a.code}/").content.decode()
+    assert f"/volunteering/volunteers/?org={cast.tree.county_a.code}" in body
+    assert f"/volunteering/teams/?org={cast.tree.county_a.code}" in body
+    from yinling.core.related import related_for
+
+    counts = {str(r["label"]): r["value"] for r in related_for(cast.bureau_admin, cast.tree.county_a)}
+    assert counts["志愿者"] == 1 and counts["志愿服务队"] == 1
+
+
+@pytest.mark.django_db
+def test_it_puts_the_tile_on_a_retirees_home_and_the_menu_for_staff(cast: Cast) -> None:
+    from yinling.core.navigation import nav_for
+    from yinling.core.tiles import tiles_for
+
+    tiles = {t["key"]: t for t in tiles_for(cast.retiree)}
+    assert tiles["volunteering"]["url"] == "/volunteering/me/"
+    staff_items = {i.url_name for i in nav_for(cast.clerk)}
+    assert {"volunteering:volunteers", "volunteering:teams", "volunteering:pairings"} <= staff_items
+    assert "volunteering:targets" in {i.url_name for i in nav_for(cast.leader)}
+    assert not {i.url_name for i in nav_for(cast.system_admin)} & {"volunteering:volunteers", "volunteering:teams"}
+    assert "volunteering:me" in {i.url_name for i in nav_for(cast.retiree)}

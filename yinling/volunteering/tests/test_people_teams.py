@@ -274,3 +274,15 @@ def test_it_records_visits_by_the_paired_volunteer_or_staff(cast: Cast, pairing:
     with pytest.raises(PermissionDenied):
         teams.do_record_visit(by=cast.outsider, pairing=pairing, visited_on=dt.date(2025, 6, 1))
     assert pairing.visits.count() == 2
+
+
+def test_it_counts_the_requests_a_leader_must_answer_on_the_home_tile(squad: dict) -> None:
+    from yinling.core.tiles import tiles_for
+
+    def count(v) -> int:  # type: ignore[no-untyped-def]
+        user = type(_user(v)).objects.get(pk=_user(v).pk)  # a fresh user: the tile's count is kept per request
+        return {t["key"]: t for t in tiles_for(user)}["volunteering"]["count"]
+
+    assert count(squad["leader"]) == 0
+    teams.do_request_join(by=_user(squad["joiner"]), team=squad["team"], volunteer=squad["joiner"])
+    assert count(squad["leader"]) == 1 and count(squad["deputy"]) == 1 and count(squad["plain"]) == 0
