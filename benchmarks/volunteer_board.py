@@ -211,7 +211,8 @@ def plain_orm(panel_id: str, user: Any, org: Any) -> list[list[float]]:
         base = Attendance.objects.restrict(user, None, perm=vp.PERM).filter(
             review__in=["", "confirmed"], activity__org__path__under=org.path
         )
-        hours, served = [], []
+        hours: list[float] = []
+        served: list[float] = []
         for i, m in enumerate(months):
             end = months[i + 1] if i + 1 < len(months) else dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
             span = base.filter(
@@ -219,7 +220,7 @@ def plain_orm(panel_id: str, user: Any, org: Any) -> list[list[float]]:
                 activity__start__lt=dt.datetime.combine(end, dt.time.min, tz),
             )
             hours.append(float(span.aggregate(h=Sum("credited_hours"))["h"] or 0))
-            served.append(span.values("volunteer").distinct().count())
+            served.append(float(span.values("volunteer").distinct().count()))
         return [hours, served]
     if panel_id == "volunteering-ages":
         year = timezone.localdate().year
