@@ -100,13 +100,25 @@ class TeamForm(forms.ModelForm):
         self.fields["parent"].required = False
 
 
-class MemberAddForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none())
-    role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+class VolunteerPicked(forms.Form):
+    """A form whose `volunteer` is chosen with the registry's search picker among `people` (active volunteers
+    the user may act on) and cleans to the Volunteer."""
 
-    def __init__(self, *args: Any, volunteers: QuerySet[Volunteer], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: QuerySet[Retiree], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = volunteers  # type: ignore[attr-defined]
+        self.fields["volunteer"].queryset = people  # type: ignore[attr-defined]
+
+    def clean_volunteer(self) -> Volunteer | None:
+        retiree = self.cleaned_data.get("volunteer")
+        if retiree is None:
+            return None
+        # The person was chosen among `people` (scoped by the caller): their volunteer record.
+        return Volunteer.objects.unrestricted().filter(retiree=retiree, is_active=True).first()
+
+
+class MemberAddForm(VolunteerPicked):
+    volunteer = RetireeField(label=_("Volunteer"))
+    role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
 
 
 class RoleForm(forms.Form):
@@ -117,18 +129,17 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class PairingForm(forms.Form):
+class PairingForm(VolunteerPicked):
     team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.none())
-    volunteer = forms.ModelChoiceField(label=_("volunteer"), queryset=Volunteer.objects.none())
+    volunteer = RetireeField(label=_("volunteer"))
     minor_name = forms.CharField(label=_("child's name"), max_length=50)
     village = forms.CharField(label=_("village"), max_length=100)
     since = forms.DateField(label=_("paired since"), widget=forms.DateInput(attrs={"type": "date"}))
     ended_on = forms.DateField(label=_("ended"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, teams: QuerySet[Team], volunteers: QuerySet[Volunteer], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, teams: QuerySet[Team], people: QuerySet[Retiree], **kwargs: Any) -> None:
+        super().__init__(*args, people=people, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["volunteer"].queryset = volunteers  # type: ignore[attr-defined]
 
 
 class VisitForm(forms.Form):
@@ -151,19 +162,18 @@ class ReviewForm(forms.Form):
     note = forms.CharField(label=_("Note to the author"), max_length=300, required=False)
 
 
-class NominationForm(forms.Form):
+class NominationForm(VolunteerPicked):
     kind = forms.ChoiceField(label=_("kind"), choices=Nomination.Kind.choices, widget=forms.RadioSelect)
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
     team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.none(), required=False)
-    volunteer = forms.ModelChoiceField(label=_("volunteer"), queryset=Volunteer.objects.none(), required=False)
+    volunteer = RetireeField(label=_("volunteer"), required=False)
     materials = forms.CharField(label=_("materials"), widget=forms.Textarea(attrs={"rows": 6}))
     attachment = forms.FileField(label=_("attachment"), required=False)
 
-    def __init__(self, *args: Any, teams: QuerySet[Team], volunteers: QuerySet[Volunteer], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: QuerySet[Team], people: QuerySet[Retiree], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"year": timezone.localdate().year})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, people=people, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["volunteer"].queryset = volunteers  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

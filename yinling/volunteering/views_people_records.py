@@ -31,8 +31,8 @@ from yinling.volunteering.filters_people import (
     TargetFilterSet,
 )
 from yinling.volunteering.forms_people import NominationForm, NoteForm, PairingForm, TargetForm, VisitForm
-from yinling.volunteering.models import Certificate, Nomination, Pairing, Story, Target, Team, Volunteer
-from yinling.volunteering.services import recognition, teams
+from yinling.volunteering.models import Certificate, Nomination, Pairing, Story, Target, Team
+from yinling.volunteering.services import recognition, selectors, teams
 from yinling.volunteering.services.teams import mask_name
 from yinling.volunteering.tables_people import (
     CertificateTable,
@@ -62,7 +62,7 @@ def _pairing_form(request: HttpRequest, data: Any = None, initial: Any = None) -
         data,
         initial=initial,
         teams=Team.objects.restrict(request.user, "view").filter(kind=Team.Kind.WULAO),
-        volunteers=Volunteer.objects.restrict(request.user, "view").filter(is_active=True).select_related("retiree"),
+        people=selectors.volunteer_people(request.user, "volunteering.add_pairing"),
     )
 
 
@@ -75,7 +75,7 @@ def pairing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk is not None:
         initial = {
             "team": pairing.team_id,
-            "volunteer": pairing.volunteer_id,
+            "volunteer": pairing.volunteer.retiree_id,
             "minor_name": pairing.minor_name,
             "village": pairing.village,
             "since": pairing.since,
@@ -250,9 +250,7 @@ def nomination_add(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         teams=Team.objects.restrict(request.user, perm="volunteering.add_nomination"),
-        volunteers=Volunteer.objects.restrict(request.user, perm="volunteering.add_nomination")
-        .filter(is_active=True)
-        .select_related("retiree"),
+        people=selectors.volunteer_people(request.user, "volunteering.add_nomination"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

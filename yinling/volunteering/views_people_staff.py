@@ -246,7 +246,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     add_form = None
     if may_manage:
         add_form = MemberAddForm(
-            volunteers=Volunteer.objects.restrict(request.user, "view").filter(is_active=True), auto_id="add-%s"
+            people=selectors.volunteer_people(request.user, "volunteering.add_membership"), auto_id="add-%s"
         )
     children = Team.objects.restrict(request.user, "view").filter(parent=team).order_by("name")
     return render(
@@ -284,10 +284,8 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def team_member_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     team = get_scoped_or_404(Team, request.user, "view", pk=pk)
-    form = MemberAddForm(
-        request.POST, volunteers=Volunteer.objects.restrict(request.user, "view").filter(is_active=True)
-    )
-    if not form.is_valid():
+    form = MemberAddForm(request.POST, people=selectors.volunteer_people(request.user, "volunteering.add_membership"))
+    if not form.is_valid() or form.cleaned_data.get("volunteer") is None:
         messages.error(request, _("Choose a volunteer of your area."))
         return redirect("volunteering:team", pk=pk)
     try:

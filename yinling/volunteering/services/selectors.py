@@ -21,6 +21,15 @@ def registrable_people(user: Any) -> QuerySet[Retiree]:
     )
 
 
+def volunteer_people(user: Any, perm: str) -> QuerySet[Retiree]:
+    """Active volunteers' registry records where `user` holds `perm` (a volunteer picker's choices)."""
+    return (
+        Retiree.objects.restrict(user, perm=perm)
+        .filter(volunteer__is_active=True, status=choices.Status.ACTIVE)
+        .select_related("org")
+    )
+
+
 def memberships_of(volunteer: Volunteer) -> QuerySet[Membership]:
     """The volunteer's live memberships and requests (their own: read on their authority)."""
     return (

@@ -198,7 +198,8 @@ def test_it_runs_a_nomination_through_the_pages(cast: Cast, reviewers: dict) -> 
     client = login_client(cast.clerk)
     assert client.get("/volunteering/nominations/add/").status_code == 200
     response = client.post(
-        "/volunteering/nominations/add/", {"kind": "star", "year": 2026, "volunteer": star.pk, "materials": "事迹"}
+        "/volunteering/nominations/add/",
+        {"kind": "star", "year": 2026, "volunteer": star.retiree_id, "materials": "事迹"},
     )
     assert response.status_code == 302
     nom = Nomination.objects.get()

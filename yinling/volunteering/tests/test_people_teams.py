@@ -286,3 +286,15 @@ def test_it_counts_the_requests_a_leader_must_answer_on_the_home_tile(squad: dic
     assert count(squad["leader"]) == 0
     teams.do_request_join(by=_user(squad["joiner"]), team=squad["team"], volunteer=squad["joiner"])
     assert count(squad["leader"]) == 1 and count(squad["deputy"]) == 1 and count(squad["plain"]) == 0
+
+
+def test_it_lets_staff_add_a_member_with_the_picker(cast: Cast, squad: dict) -> None:
+    client = login_client(cast.clerk)
+    page = client.get(f"/volunteering/teams/{squad['team'].pk}/").content.decode()
+    assert "/registry/lookup/" in page  # a search picker, never a list of every volunteer
+    outside = volunteer(cast.tree.county_b, name="外区人")
+    url = f"/volunteering/teams/{squad['team'].pk}/members/"
+    assert client.post(url, {"volunteer": outside.retiree_id, "role": "member"}).status_code == 302
+    assert not Membership.objects.filter(volunteer=outside).exists()
+    assert client.post(url, {"volunteer": squad["joiner"].retiree_id, "role": "deputy"}).status_code == 302
+    assert Membership.objects.get(volunteer=squad["joiner"]).role == Membership.Role.DEPUTY
