@@ -298,3 +298,30 @@ def test_it_lets_staff_add_a_member_with_the_picker(cast: Cast, squad: dict) -> 
     assert not Membership.objects.filter(volunteer=outside).exists()
     assert client.post(url, {"volunteer": squad["joiner"].retiree_id, "role": "deputy"}).status_code == 302
     assert Membership.objects.get(volunteer=squad["joiner"]).role == Membership.Role.DEPUTY
+
+
+def test_it_adds_and_edits_a_pairing_through_the_pages(cast: Cast) -> None:
+    wulao = team(cast.tree.county_a, "五老关爱结对队", kind=Team.Kind.WULAO)
+    v = volunteer(cast.tree.unit_a, name="郑志强")
+    member(wulao, v)
+    client = login_client(cast.clerk)
+    data = {
+        "team": wulao.pk,
+        "volunteer": v.retiree_id,
+        "minor_name": "李思雨",
+        "village": "龙坞村",
+        "since": "2025-09-01",
+    }
+    assert client.get("/volunteering/pairings/add/").status_code == 200
+    assert login_client(cast.leader).get("/volunteering/pairings/add/").status_code == 403
+    response = client.post("/volunteering/pairings/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pairing = Pairing.objects.get()
+    assert pairing.minor_masked == "李*雨"
+    edit = f"/volunteering/pairings/{pairing.pk}/edit/"
+    assert "李思雨" in client.get(edit).content.decode()
+    assert client.post(edit, {**data, "ended_on": "2025-08-01"}).status_code == 200  # ends before it began
+    assert client.post(edit, {**data, "ended_on": "2026-06-30"}).status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.ended_on == dt.date(2026, 6, 30)
+    assert login_client(cast.outsider).get(edit).status_code == 404
