@@ -96,3 +96,47 @@ def test_the_public_certificate_check_passes_axe_on_a_phone(new_context: Any, li
     check(page, "certificate check", problems, elder=False)
     assert "张*明" in page.locator("main").inner_text() and "张三明" not in page.content()
     assert not problems, "\n".join(problems)
+
+
+def test_the_staff_pages_pass_axe(new_context: Any, live_server: Any) -> None:
+    """The desk's pages at 1280 px (and the lists at 390 px): no serious or critical axe violation."""
+    from yinling.core.tests.browser.conftest import DESKTOP
+    from yinling.testing.personas import make_cast
+    from yinling.volunteering.tests.people_factories import walk_objects
+
+    cast = make_cast()
+    objects = walk_objects(cast)
+    recognition.do_review_story(by=cast.clerk, story=objects["story"], publish=True)
+    problems: list[str] = []
+    pages = [
+        "/volunteering/volunteers/",
+        f"/volunteering/volunteers/{objects['volunteer'].pk}/",
+        f"/volunteering/volunteers/{objects['volunteer'].pk}/edit/",
+        "/volunteering/volunteers/add/",
+        "/volunteering/teams/",
+        f"/volunteering/teams/{objects['team'].pk}/",
+        "/volunteering/teams/add/",
+        "/volunteering/pairings/",
+        f"/volunteering/pairings/{objects['pairing'].pk}/",
+        "/volunteering/pairings/add/",
+        "/volunteering/certificates/",
+        f"/volunteering/certificates/{objects['certificate'].pk}/",
+        "/volunteering/nominations/",
+        f"/volunteering/nominations/{objects['nomination'].pk}/",
+        "/volunteering/nominations/add/",
+        "/volunteering/targets/",
+        "/volunteering/targets/add/",
+        "/volunteering/stories/",
+        f"/volunteering/stories/{objects['story'].pk}/",
+    ]
+    for viewport in (DESKTOP, PHONE):
+        context = new_context(viewport)
+        attach_session(context, live_server.url, cast.bureau_admin)
+        page = context.new_page()
+        for url in pages if viewport is DESKTOP else pages[:1] + pages[4:5]:
+            response = page.goto(url)
+            assert response is not None and response.status == 200, url
+            problems += axe_problems(page, f"{url} at {viewport['width']} px")
+            if viewport is PHONE:
+                problems += layout_problems(page, url, PHONE["width"])
+    assert not problems, "\n".join(problems)
