@@ -220,7 +220,7 @@ def plain_orm(panel_id: str, user: Any, org: Any) -> list[list[float]]:
                 activity__start__lt=dt.datetime.combine(end, dt.time.min, tz),
             )
             hours.append(float(span.aggregate(h=Sum("credited_hours"))["h"] or 0))
-            served.append(float(span.values("volunteer").distinct().count()))
+            served.append(float(span.count()))
         return [hours, served]
     if panel_id == "volunteering-ages":
         year = timezone.localdate().year

@@ -106,7 +106,7 @@ def hours_by_month(user: Any, org: Org) -> PanelData:
         .filter(hours.COUNTED, activity__org__path__under=org.path, activity__start__gte=since)
         .annotate(month=TruncMonth("activity__start", tzinfo=timezone.get_current_timezone()))
         .values("month")
-        .annotate(h=Sum("credited_hours"), people=Count("volunteer", distinct=True))
+        .annotate(h=Sum("credited_hours"), visits=Count("id"))
     )
     by_month: dict[dt.date, dict[str, Any]] = {}
     for row in grouped:
@@ -116,7 +116,8 @@ def hours_by_month(user: Any, org: Org) -> PanelData:
         categories=[m.strftime("%Y-%m") for m in months],
         series=[
             Series(_("Credited hours"), [float(by_month.get(m, {}).get("h") or Decimal("0")) for m in months]),
-            Series(_("Volunteers who served"), [int(by_month.get(m, {}).get("people") or 0) for m in months]),
+            # Check-ins, not distinct people: counting distinct volunteers a month doubled the query's time.
+            Series(_("Check-ins"), [int(by_month.get(m, {}).get("visits") or 0) for m in months]),
         ],
         category_header=_("Month"),
         note=_("Hours from check-in and check-out; a forgotten check-out counts once the leader confirms it."),

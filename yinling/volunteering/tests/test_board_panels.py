@@ -135,3 +135,10 @@ def test_it_shows_the_board_on_the_cockpit(board: dict[str, Any]) -> None:
         response = client.get(f"/cockpit/panels/{panel_id}/?org=330100")
         assert response.status_code == 200, panel_id
     assert login_client(board["county"]).get("/cockpit/panels/volunteering-targets/?org=330200").status_code == 404
+
+
+def test_it_counts_check_ins_by_month_leaving_unconfirmed_ones_out(board: dict[str, Any]) -> None:
+    with time_machine.travel(NOW, tick=False):
+        data = panels.hours_by_month(board["province"], board["t"].province)
+    visits = {c: v for c, v in zip(data.categories, data.series[1].values, strict=True) if v}
+    assert visits == {"2026-05": 1, "2026-06": 2}  # the stay awaiting the leader's review is not counted
