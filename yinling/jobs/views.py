@@ -13,7 +13,7 @@ from yinling.core.exports import exported
 from yinling.core.refusals import Refused, flash
 from yinling.jobs.models import PERIODIC_PREFIX, Job, JobFile
 from yinling.jobs.runners import files_dir, kind_of
-from yinling.jobs.services import cancellable, do_cancel, fail_stale, is_stale, live, may_cancel, may_download
+from yinling.jobs.services import cancellable, do_cancel, is_stale, live, may_cancel, may_download
 
 LIST_ROWS = 100
 
@@ -55,9 +55,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 def _context(request: HttpRequest, job: Job) -> dict[str, object]:
-    if is_stale(job):
-        fail_stale(job)  # the worker stopped: say so now rather than at the next hourly sweep
-        job.refresh_from_db()
+    # A GET never writes: a job whose worker stopped is shown as not responding, read only; the
+    # periodic sweep (`purge_job_files`, services.fail_stale) marks it failed.
     job = live(job)
     kind = kind_of(job.kind)
     return {
@@ -69,6 +68,7 @@ def _context(request: HttpRequest, job: Job) -> dict[str, object]:
         "can_cancel": cancellable(job) and may_cancel(request.user, job),
         "can_download": may_download(request.user, job),
         "polling": not job.finished,
+        "not_responding": is_stale(job),
     }
 
 

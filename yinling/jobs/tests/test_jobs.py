@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from typing import Any
 
@@ -202,7 +203,7 @@ def test_it_deletes_result_files_after_the_ttl_and_says_expired(cast: Cast, sett
 def test_it_answers_the_api_contract(cast: Cast) -> None:
     job = start(cast, chunks=2)
     body = login_client(cast.clerk).get(f"/api/v1/jobs/{job.pk}/").json()
-    assert set(body) == {"id", "kind", "status", "progress", "result", "files", "error"}
+    assert set(body) == {"id", "kind", "status", "progress", "result", "files", "error", "not_responding"}
     assert body["id"] == job.pk and body["kind"] == "test.count" and body["status"] == "done"
     assert body["progress"] == {"done": 2, "total": 2, "message": "chunk 2"}
     assert body["result"] == {"counted": 2} and body["error"] == ""
@@ -226,13 +227,43 @@ def test_it_marks_a_job_without_heartbeat_failed(cast: Cast, settings: Any) -> N
     assert "worker" in job.error or "中断" in job.error
 
 
-def test_it_marks_a_stale_job_failed_when_its_page_is_read(cast: Cast, settings: Any) -> None:
+def test_it_shows_a_stale_job_as_not_responding_without_writing_on_get(cast: Cast, settings: Any) -> None:
+    """A GET never writes: the page, its poll and the API say "not responding", the row stays as it was."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.JOB_STALE_SECONDS = 60
+    job = queued(cast)
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now)
+    client = login_client(cast.clerk)
+    with time_machine.travel(now + dt.timedelta(seconds=59)):  # just inside the limit: responding
+        body = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+        assert 'id="job-not-responding"' not in body
+        assert client.get(f"/api/v1/jobs/{job.pk}/").json()["not_responding"] is False
+    with time_machine.travel(now + dt.timedelta(seconds=61)), CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+        page = client.get(f"/jobs/{job.pk}/").content.decode()
+        api = client.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert 'id="job-not-responding"' in body and 'id="job-not-responding"' in page
+    assert 'data-status="running"' in body and "hx-trigger" in body  # it polls on: the sweep will end it
+    assert api["status"] == "running" and api["not_responding"] is True
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert not [sql for sql in writes if "jobs_job" in sql or "notifications" in sql], writes
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.finished_at is None
+
+
+def test_it_fails_a_stale_job_in_the_periodic_sweep(cast: Cast, settings: Any) -> None:
     settings.JOB_STALE_SECONDS = 60
     job = queued(cast)
     old = timezone.now() - dt.timedelta(minutes=5)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=old, heartbeat_at=old)
+    call_command("run_periodic", "purge_job_files", "--now", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.finished_at is not None
     body = login_client(cast.clerk).get(f"/jobs/{job.pk}/progress/").content.decode()
-    assert 'data-status="failed"' in body and "hx-trigger" not in body
+    assert 'data-status="failed"' in body and "hx-trigger" not in body and 'id="job-not-responding"' not in body
 
 
 def test_it_polls_while_running_and_stops_when_finished(cast: Cast) -> None:
