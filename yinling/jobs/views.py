@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from yinling.jobs.models import PERIODIC_PREFIX, Job, JobFile
 from yinling.jobs.runners import files_dir, kind_of
 from yinling.jobs.services import cancellable, do_cancel, is_stale, live, may_cancel, may_download
 
-LIST_ROWS = 100
+PER_PAGE = 50
 
 
 def get_job_or_404(request: HttpRequest, pk: int) -> Job:
@@ -36,12 +37,14 @@ def job_list(request: HttpRequest) -> HttpResponse:
         jobs = jobs.filter(kind__startswith=PERIODIC_PREFIX)
     elif show == "failed":
         jobs = jobs.filter(status=Job.Status.FAILED)
-    rows = [live(j) for j in jobs[:LIST_ROWS]]
+    page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [live(j) for j in page.object_list]
     return render(
         request,
         "jobs/job_list.html",
         {
             "rows": rows,
+            "page": page,
             "show": show,
             "filters": [
                 ("", _("All")),

@@ -347,3 +347,29 @@ def test_it_records_who_started_a_job(cast: Cast) -> None:
         "event": "job_started",
         "kind": "test.count",
     }
+
+
+def test_it_pages_the_job_list_and_the_api(cast: Cast) -> None:
+    """101 jobs: none is out of reach, on the page (50 a page) or through the API (its page size)."""
+    from django.conf import settings as conf
+
+    jobs = Job.objects.bulk_create(
+        [Job(kind="test.count", label=f"计数 {i}", user=cast.clerk, org=cast.clerk.org) for i in range(101)]
+    )
+    oldest, newest = min(jobs, key=lambda j: j.pk), max(jobs, key=lambda j: j.pk)
+    client = login_client(cast.clerk)
+    first = client.get("/jobs/?show=mine").content.decode()
+    assert first.count('<td><a href="/jobs/') == 50
+    assert f'href="/jobs/{newest.pk}/"' in first and f'href="/jobs/{oldest.pk}/"' not in first
+    assert 'href="?show=mine&amp;page=2"' in first
+    second = client.get("/jobs/?show=mine&page=2").content.decode()
+    assert second.count('<td><a href="/jobs/') == 50 and 'href="?show=mine&amp;page=3"' in second
+    last = client.get("/jobs/?show=mine&page=3").content.decode()
+    assert last.count('<td><a href="/jobs/') == 1 and f'href="/jobs/{oldest.pk}/"' in last
+    assert client.get("/jobs/?page=abc").status_code == 200  # junk is the first page, not a 500
+    size = conf.REST_FRAMEWORK["PAGE_SIZE"]
+    body = client.get("/api/v1/jobs/").json()
+    assert body["count"] == 101 and len(body["results"]) == size and body["next"]
+    pages = -(-101 // size)
+    tail = client.get(f"/api/v1/jobs/?page={pages}").json()
+    assert [r["id"] for r in tail["results"]][-1] == oldest.pk and tail["next"] is None
