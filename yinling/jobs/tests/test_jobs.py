@@ -373,3 +373,57 @@ def test_it_pages_the_job_list_and_the_api(cast: Cast) -> None:
     pages = -(-101 // size)
     tail = client.get(f"/api/v1/jobs/?page={pages}").json()
     assert [r["id"] for r in tail["results"]][-1] == oldest.pk and tail["next"] is None
+
+
+def _uploads() -> list[str]:
+    return sorted(str(p.relative_to(files_dir())) for p in files_dir().glob("*/input*"))
+
+
+def test_it_leaves_no_upload_on_disk_when_the_start_rolls_back(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The upload is written inside the transaction that records the job: a failure after it (here the audit
+    record) rolls the row back, and the file (personal data) goes with it."""
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the trail is unavailable")
+
+    before = _uploads()
+    monkeypatch.setattr(services, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.do_start(by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("名单.xlsx", [b"PK", b"r"])])
+    assert not Job.objects.exists()
+    assert _uploads() == before
+
+
+def test_it_leaves_no_half_upload_when_reading_it_fails(cast: Cast) -> None:
+    def chunks() -> Any:
+        yield b"PK first chunk"
+        raise ValueError("the upload was cut off")
+
+    with pytest.raises(ValueError, match="cut off"):
+        services.do_start(by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("名单.xlsx", chunks())])
+    assert not Job.objects.exists() and _uploads() == []
+    # The next job may get the same number (SQLite hands it out again after a rollback): it starts cleanly.
+    job = services.do_start(by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("名单.xlsx", [b"PK"])])
+    assert job.status == Job.Status.DONE
+    assert services.input_path(job).read_bytes() == b"PK"
+
+
+def test_it_sweeps_the_upload_of_a_job_whose_callers_transaction_rolled_back(cast: Cast, settings: Any) -> None:
+    """do_start inside a caller's transaction cannot see that transaction roll back later: the folder of a job
+    that does not exist is removed by the sweep once older than JOB_FILE_TTL_HOURS; a live job's is kept."""
+    from django.db import transaction
+
+    settings.JOB_FILE_TTL_HOURS = 24
+    kept = queued(cast)
+    services._fresh_dir(kept.pk)  # a queued job's folder (empty here): not swept
+    with pytest.raises(RuntimeError), transaction.atomic():
+        orphan = services.do_start(by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("a.xlsx", [b"PK"])])
+        raise RuntimeError("the caller's next step failed")
+    assert not Job.objects.filter(pk=orphan.pk).exists()
+    assert (files_dir() / str(orphan.pk)).is_dir()
+    now = timezone.now()
+    services.purge_files(now + dt.timedelta(hours=23))  # younger than the TTL: perhaps a transaction still open
+    assert (files_dir() / str(orphan.pk)).is_dir()
+    services.purge_files(now + dt.timedelta(hours=25))
+    assert not (files_dir() / str(orphan.pk)).exists()
+    assert (files_dir() / str(kept.pk)).is_dir()
