@@ -213,3 +213,10 @@ def test_it_copies_to_many_relatives_in_a_fixed_number_of_queries(cast: Cast) ->
     assert counts[0] == counts[1]
     copies = Notification.objects.unrestricted().filter(kind="k", on_behalf_of="王02")
     assert sorted(n.recipient.retiree.name for n in copies) == ["王02亲0", "王02亲1", "王02亲2", "王02亲3"]
+
+
+def test_it_leaves_out_whoever_is_excluded_as_recipient_or_as_relative(cast: Cast) -> None:
+    assert [r.recipient for r in notify(cast.retiree, "k", "x", exclude=[None])] == [cast.retiree, cast.family]
+    assert [r.recipient for r in notify(cast.retiree, "k", "x", exclude=[cast.family])] == [cast.retiree]
+    assert notify(cast.retiree, "k", "x", exclude=[cast.retiree]) == []  # neither they nor a copy for them
+    assert Notification.objects.unrestricted().filter(recipient=cast.family).count() == 1
