@@ -68,15 +68,22 @@ def execute(job_id: int) -> str:
         ctx.close()
     if fields["status"] == Job.Status.DONE:
         try:
-            # The files, the end and what waited for it (an export's audit record) commit together.
+            # The end, the files and what waited for it (an export's audit record) commit together. A job that
+            # only checked and has nothing but those to hand out (it wrote nothing: runners call applying() first)
+            # is still cancelled by a cancel that came after its last report: the update is conditional on the row.
+            # (Periodic commands write without applying(): having no files, they end done as they did.)
+            discardable = job.phase == Job.Phase.CHECKING and bool(ctx.files or ctx.done_callbacks)
             with transaction.atomic():
+                if not _finish(job, fields, unless_cancelled=discardable):
+                    raise Cancelled
                 JobFile.objects.bulk_create(
                     [JobFile(job=job, name=name, stored=stored, size=size) for name, stored, size in ctx.files]
                 )
-                _finish(job, fields)
                 with override("zh-hans"), acting(user=job.user):
                     for callback in ctx.done_callbacks:
                         callback()
+        except Cancelled:
+            fields = {"status": Job.Status.CANCELLED, "message": str(_("Cancelled")), "result": None}
         except Exception:
             logger.exception("job %s (%s) failed as it ended", job.pk, job.kind)
             fields = {"status": Job.Status.FAILED, "error": str(SYSTEM_ERROR), "result": None}
@@ -89,8 +96,13 @@ def execute(job_id: int) -> str:
     return str(job.status)
 
 
-def _finish(job: Job, fields: dict[str, Any]) -> None:
+def _finish(job: Job, fields: dict[str, Any], *, unless_cancelled: bool = False) -> bool:
+    """Record the job's end; False when `unless_cancelled` and a cancel was asked for meanwhile."""
     now = timezone.now()
-    Job.objects.unrestricted().filter(pk=job.pk).update(
+    rows = Job.objects.unrestricted().filter(pk=job.pk)
+    if unless_cancelled:
+        rows = rows.filter(cancel_requested=False)
+    changed = rows.update(
         **{**fields, "finished_at": now, "heartbeat_at": now, "message": fields.get("message", job.message)}
     )
+    return bool(changed)

@@ -427,3 +427,37 @@ def test_it_sweeps_the_upload_of_a_job_whose_callers_transaction_rolled_back(cas
     services.purge_files(now + dt.timedelta(hours=25))
     assert not (files_dir() / str(orphan.pk)).exists()
     assert (files_dir() / str(kept.pk)).is_dir()
+
+
+def _cancel_after_the_last_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cancel that arrives after the runner's last progress report, before the job is recorded done."""
+    close = JobContext.close
+
+    def cancel_then_close(ctx: JobContext) -> None:
+        Job.objects.unrestricted().filter(pk=ctx.job.pk, status=Job.Status.RUNNING).update(cancel_requested=True)
+        close(ctx)
+
+    monkeypatch.setattr(JobContext, "close", cancel_then_close)
+
+
+def test_it_lets_a_late_cancel_win_over_a_job_that_only_checked(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    from yinling.notifications.models import Notification
+
+    _cancel_after_the_last_report(monkeypatch)
+    job = start(cast, chunks=2)
+    assert job.status == Job.Status.CANCELLED and job.result is None
+    assert not job.files.exists() and not list(files_dir().glob(f"{job.pk}/result-*"))
+    assert not Notification.objects.unrestricted().filter(kind="job.done").exists()
+
+
+def test_it_ends_a_job_that_applied_or_wrote_without_files_as_done_whatever_came_late(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What was saved stays saved, and the job says so: a job past applying(), or a periodic command (it writes
+    with no applying() and hands out no file), is not turned into "cancelled, nothing was saved"."""
+    _cancel_after_the_last_report(monkeypatch)
+    applied = start(cast, chunks=2, apply_at=1)
+    assert applied.status == Job.Status.DONE and applied.files.exists()
+    call_command("run_periodic", "purge_job_files", "--now", stdout=io.StringIO())
+    periodic = Job.objects.get(kind="periodic:purge_job_files")
+    assert periodic.status == Job.Status.DONE
