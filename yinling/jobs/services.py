@@ -59,8 +59,10 @@ def do_start(
                 kind=kind, label=label[:200], user=by if getattr(by, "pk", None) else None, org=org, params=params or {}
             )
             stored: dict[str, str] = {}
+            folder: Path | None = None
             for name, chunks in inputs:
-                path = _fresh_dir(job.pk) / f"input{Path(name).suffix.lower()[:10]}"
+                folder = folder or _fresh_dir(job.pk)
+                path = folder / f"input{Path(name).suffix.lower()[:10]}"
                 written.append(path)
                 with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
                     for chunk in chunks:

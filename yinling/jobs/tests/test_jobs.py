@@ -461,3 +461,11 @@ def test_it_ends_a_job_that_applied_or_wrote_without_files_as_done_whatever_came
     call_command("run_periodic", "purge_job_files", "--now", stdout=io.StringIO())
     periodic = Job.objects.get(kind="periodic:purge_job_files")
     assert periodic.status == Job.Status.DONE
+
+
+def test_it_keeps_every_upload_of_a_job_with_several(cast: Cast) -> None:
+    job = services.do_start(
+        by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("a.xlsx", [b"one"]), ("b.csv", [b"two"])]
+    )
+    assert services.input_path(job, "a.xlsx").read_bytes() == b"one"
+    assert services.input_path(job, "b.csv").read_bytes() == b"two"
