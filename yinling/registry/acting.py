@@ -91,16 +91,16 @@ def relatives_of_many(retirees: Sequence[Retiree], *, lean: bool = False) -> dic
         candidates = candidates.only("id", "name", "phone", "name_pinyin", "account")
     else:
         candidates = candidates.select_related("org")
-    found = list(candidates)
+    by_pk = {r.pk: r for r in candidates}
+    by_name: dict[str, list[Retiree]] = {}
+    for r in by_pk.values():
+        by_name.setdefault(r.name, []).append(r)
     result: dict[int, list[Retiree]] = {}
     for retiree in retirees:
-        theirs = {c.name for c in retiree.contacts.all()}
-        listing_me = listing.get(retiree.name, set()) - {retiree.pk}
-        related = [
-            r
-            for r in found
-            if r.pk != retiree.pk and (r.name in theirs or r.pk in listing_me) and are_relatives(retiree, r)
-        ]
+        pool = {r.pk: r for c in retiree.contacts.all() for r in by_name.get(c.name, [])}
+        pool.update((pk, by_pk[pk]) for pk in listing.get(retiree.name, set()) if pk in by_pk)
+        pool.pop(retiree.pk, None)
+        related = [r for r in pool.values() if are_relatives(retiree, r)]
         result[retiree.pk] = sorted(related, key=lambda r: r.name_pinyin)
     return result
 

@@ -220,3 +220,19 @@ def test_it_leaves_out_whoever_is_excluded_as_recipient_or_as_relative(cast: Cas
     assert [r.recipient for r in notify(cast.retiree, "k", "x", exclude=[cast.family])] == [cast.retiree]
     assert notify(cast.retiree, "k", "x", exclude=[cast.retiree]) == []  # neither they nor a copy for them
     assert Notification.objects.unrestricted().filter(recipient=cast.family).count() == 1
+
+
+def test_it_copies_both_ways_of_the_recorded_relation_for_many_at_once(cast: Cast) -> None:
+    """The retiree lists the family member among their contacts: each gets copies of the other's, also when
+    both are notified at once (the one who lists, and the one who is listed)."""
+    from yinling.notifications.services import notify_many
+
+    rows = notify_many([cast.retiree, cast.family], "k", "x")
+    assert sorted((r.recipient.username, r.on_behalf_of) for r in rows) == sorted(
+        [
+            (cast.retiree.username, ""),
+            (cast.family.username, cast.retiree_record.name),
+            (cast.family.username, ""),
+            (cast.retiree.username, cast.family_record.name),
+        ]
+    )
