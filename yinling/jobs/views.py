@@ -44,6 +44,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "jobs/job_list.html",
         {
             "rows": rows,
+            "stale": {j.pk for j in rows if is_stale(j)},  # shown as not responding; the periodic sweep fails them
             "page": page,
             "show": show,
             "filters": [

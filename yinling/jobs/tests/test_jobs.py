@@ -237,15 +237,18 @@ def test_it_shows_a_stale_job_as_not_responding_without_writing_on_get(cast: Cas
     now = timezone.now()
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now)
     client = login_client(cast.clerk)
-    with time_machine.travel(now + dt.timedelta(seconds=59)):  # just inside the limit: responding
+    with time_machine.travel(now + dt.timedelta(seconds=59), tick=False):  # just inside the limit: responding
         body = client.get(f"/jobs/{job.pk}/progress/").content.decode()
         assert 'id="job-not-responding"' not in body
+        assert "job-not-responding" not in client.get("/jobs/").content.decode()
         assert client.get(f"/api/v1/jobs/{job.pk}/").json()["not_responding"] is False
-    with time_machine.travel(now + dt.timedelta(seconds=61)), CaptureQueriesContext(connection) as queries:
+    with time_machine.travel(now + dt.timedelta(seconds=61), tick=False), CaptureQueriesContext(connection) as queries:
         body = client.get(f"/jobs/{job.pk}/progress/").content.decode()
         page = client.get(f"/jobs/{job.pk}/").content.decode()
         api = client.get(f"/api/v1/jobs/{job.pk}/").json()
+        listed = client.get("/jobs/").content.decode()
     assert 'id="job-not-responding"' in body and 'id="job-not-responding"' in page
+    assert listed.count("job-not-responding") == 1
     assert 'data-status="running"' in body and "hx-trigger" in body  # it polls on: the sweep will end it
     assert api["status"] == "running" and api["not_responding"] is True
     writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
