@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,9 +14,9 @@ from yinling.core.exports import exported
 from yinling.core.refusals import Refused, flash
 from yinling.jobs.models import PERIODIC_PREFIX, Job, JobFile
 from yinling.jobs.runners import files_dir, kind_of
-from yinling.jobs.services import cancellable, do_cancel, fail_stale, is_stale, live, may_cancel, may_download
+from yinling.jobs.services import cancellable, do_cancel, is_stale, live, may_cancel, may_download
 
-LIST_ROWS = 100
+PER_PAGE = 50
 
 
 def get_job_or_404(request: HttpRequest, pk: int) -> Job:
@@ -36,12 +37,15 @@ def job_list(request: HttpRequest) -> HttpResponse:
         jobs = jobs.filter(kind__startswith=PERIODIC_PREFIX)
     elif show == "failed":
         jobs = jobs.filter(status=Job.Status.FAILED)
-    rows = [live(j) for j in jobs[:LIST_ROWS]]
+    page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [live(j) for j in page.object_list]
     return render(
         request,
         "jobs/job_list.html",
         {
             "rows": rows,
+            "stale": {j.pk for j in rows if is_stale(j)},  # shown as not responding; the periodic sweep fails them
+            "page": page,
             "show": show,
             "filters": [
                 ("", _("All")),
@@ -55,9 +59,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 def _context(request: HttpRequest, job: Job) -> dict[str, object]:
-    if is_stale(job):
-        fail_stale(job)  # the worker stopped: say so now rather than at the next hourly sweep
-        job.refresh_from_db()
+    # A GET never writes: a job whose worker stopped is shown as not responding, read only; the
+    # periodic sweep (`purge_job_files`, services.fail_stale) marks it failed.
     job = live(job)
     kind = kind_of(job.kind)
     return {
@@ -69,6 +72,7 @@ def _context(request: HttpRequest, job: Job) -> dict[str, object]:
         "can_cancel": cancellable(job) and may_cancel(request.user, job),
         "can_download": may_download(request.user, job),
         "polling": not job.finished,
+        "not_responding": is_stale(job),
     }
 
 
