@@ -20,9 +20,8 @@ from yinling.core.panels import Panel, PanelData, Series, register_panel
 from yinling.core.scoping import can_at
 from yinling.orgs.models import Org
 from yinling.registry import choices
-from yinling.registry.libraries import BUILTIN, members
+from yinling.registry.libraries import BUILTIN, is_exact_search, members
 from yinling.registry.models import Library, Retiree
-from yinling.registry.search_guard import exact_kind
 
 # Counting a column the covering index holds (status is never null), not the id it does not, lets
 # PostgreSQL answer from the index alone (models.py, retiree_org_living_birth).
@@ -125,10 +124,7 @@ def by_org(user: Any, org: Org) -> PanelData:
     )
 
 
-def exact_search(filters: dict[str, Any]) -> bool:
-    """Whether saved filters search by a sensitive value exactly (a whole ID number or phone, the last six of
-    an ID number: search_guard.exact_kind), as the list's search box would read them."""
-    return any(exact_kind(str(filters.get(name) or "")) for name in ("q", "search"))
+exact_search = is_exact_search  # one reading of the search box for the list page and the panel
 
 
 def may_count_exactly(user: Any, org: Org) -> bool:
