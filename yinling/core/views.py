@@ -7,6 +7,7 @@ exist (404); inside them a missing permission is 403.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
@@ -48,7 +50,52 @@ class ScopedMixin(LoginRequiredMixin):
         return self.model._default_manager.all()
 
     def breadcrumbs(self) -> list[tuple[str, str]]:
+        """The trail after Home: (label, url), the current page last with an empty url."""
         return []
+
+    def list_crumbs(self) -> list[tuple[str, str]]:
+        """The trail to the model's list page (found in the URLconf), or nothing when it has none."""
+        found = list_page(self.model)
+        if found is None:
+            return []
+        name, label = found
+        return [(label, reverse(name))]
+
+    def object_crumbs(self, obj: Any) -> list[tuple[str, str]]:
+        """The list page, then the object linked to its page."""
+        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+        return [*self.list_crumbs(), (str(obj), str(url))]
+
+
+@cache
+def _list_pages(urlconf: str | None) -> dict[str, tuple[str, type[ObjectListView]]]:
+    """{model label: (url name, view)} of the ObjectListView pages mounted in the URLconf (the first one)."""
+    found: dict[str, tuple[str, type[ObjectListView]]] = {}
+
+    def walk(resolver: URLResolver, namespace: str) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry, namespace + (f"{entry.namespace}:" if entry.namespace else ""))
+            elif isinstance(entry, URLPattern) and entry.name:
+                view = getattr(entry.callback, "view_class", None)
+                if isinstance(view, type) and issubclass(view, ObjectListView) and getattr(view, "model", None):
+                    found.setdefault(view.model._meta.label_lower, (namespace + entry.name, view))
+
+    walk(get_resolver(urlconf), "")
+    return found
+
+
+def list_page(model: type[models.Model]) -> tuple[str, str] | None:
+    """(url name, title) of the model's list page, in the reader's language; None when it has none."""
+    found = _list_pages(get_urlconf()).get(model._meta.label_lower)
+    if found is None:
+        return None
+    name, view = found
+    try:
+        title: Any = view().title  # a class attribute, or a property that reads no request
+    except AttributeError:
+        title = ""
+    return name, str(title or model._meta.verbose_name_plural)
 
 
 class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
@@ -123,11 +170,17 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
             sheet_title=str(label),
         )
 
+    def list_title(self) -> str:
+        return str(self.title or self.model._meta.verbose_name_plural)
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        return [(self.list_title(), "")]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx.update(
-            title=self.title or self.model._meta.verbose_name_plural,
+            title=self.list_title(),
             can_add=bool(self.add_url_name) and has_anywhere(user, self.model, "add"),
             can_export=bool(self.export_columns) and has_anywhere(user, self.model, "export"),
             add_url_name=self.add_url_name,
@@ -154,6 +207,9 @@ class ObjectDetailView(ScopedMixin, DetailView):
 
     def get_object(self, queryset: QuerySet[Any] | None = None) -> models.Model:
         return self.get_scoped_object("view", **{self.lookup_field: self.kwargs[self.lookup_field]})
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        return [*self.list_crumbs(), (str(self.object), "")]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -215,6 +271,11 @@ class ObjectEditView(ScopedMixin, FormView):
     def cancel_url(self) -> str:
         return "/"
 
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        if self.object is None:
+            return [*self.list_crumbs(), (_("Add"), "")]
+        return [*self.object_crumbs(self.object), (_("Edit"), "")]
+
     def get_success_url(self, obj: models.Model | None = None) -> str:  # type: ignore[override]
         target: Any = obj or self.object
         return str(target.get_absolute_url())
@@ -244,6 +305,9 @@ class ObjectDeleteView(ScopedMixin, View):
         from django.shortcuts import render
 
         return render(request, self.template_name, {"object": self.object, "breadcrumbs": self.breadcrumbs()})
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        return [*self.object_crumbs(self.object), (_("Delete"), "")]
 
     def delete_object(self) -> None:
         self.object.delete()

@@ -136,3 +136,15 @@ def related_counts(user: Any, obj: Any) -> list[dict[str, Any]]:
     from yinling.core.related import related_for
 
     return related_for(user, obj)
+
+
+@register.simple_tag(takes_context=True)
+def trail(context: template.Context, *parts: Any) -> SafeString:
+    """A breadcrumb trail after Home, for pages a template names: `{% trail _("Registry") list_url obj.name "" %}`.
+
+    The arguments are label and url in turn; the current page comes last, with an empty url or none."""
+    from django.template.loader import render_to_string
+
+    items = list(parts) + ([""] if len(parts) % 2 else [])
+    crumbs = [(str(items[i]), str(items[i + 1] or "")) for i in range(0, len(items), 2)]
+    return render_to_string("core/_breadcrumbs.html", {"breadcrumbs": crumbs}, request=context.get("request"))
