@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf, reverse
@@ -108,6 +108,11 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
     export_columns: list[tuple[str, str]] = []  # (header, attribute path)
     title: Any = ""
     add_url_name: str | None = None
+    # Tabs above the list: the filter whose choices they are (its name is the model field's), the value that
+    # means "every choice" ("" when leaving the filter out does) and the one an absent filter means.
+    tab_filter: str | None = None
+    tab_all: str = ""
+    tab_default: str = ""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
@@ -176,10 +181,67 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
     def breadcrumbs(self) -> list[tuple[str, str]]:
         return [(self.list_title(), "")]
 
+    def tab_choices(self) -> list[tuple[str, Any]]:
+        """The tabs' (value, label): the filter's choices, with "All" for the value meaning all (added if none)."""
+        assert self.tab_filter is not None
+        field = self.get_filterset_class().base_filters[self.tab_filter]
+        choices = [(str(v), label) for v, label in field.extra.get("choices", []) if str(v)]
+        choices = [(v, _("All") if v == self.tab_all else label) for v, label in choices]
+        if not any(v == self.tab_all for v, _label in choices):
+            choices.append((self.tab_all, _("All")))
+        return choices
+
+    def tab_queryset(self) -> QuerySet[Any] | None:
+        """The list's rows under the page's filters but the tab's (None when they do not validate).
+
+        The page's own filterset's filters, applied again without the tab's: a filter with a side effect
+        (an audited search) can be kept from repeating it by overriding this."""
+        filterset: Any = getattr(self, "filterset", None)
+        if filterset is None:
+            return None
+        qs = self.get_queryset()
+        if not filterset.is_bound:  # a list opened without filters: django-filter leaves it whole
+            return qs
+        if not filterset.is_valid():
+            return None
+        for name, value in filterset.form.cleaned_data.items():
+            if name != self.tab_filter:
+                qs = filterset.filters[name].filter(qs, value)
+        return qs
+
+    def tabs(self) -> list[dict[str, Any]]:
+        """Each tab's link and its count, the number of rows its list shows: one aggregate query, a
+        conditional Count per tab over the same scoped, filtered queryset."""
+        if self.tab_filter is None:
+            return []
+        name = self.tab_filter
+        current = self.request.GET.get(name) or self.tab_default
+        choices = self.tab_choices()
+        counts: dict[str, int] = {}
+        base = self.tab_queryset()
+        if base is not None:
+            aggregates = {
+                f"tab{i}": Count("pk", filter=Q(**{name: value})) if value != self.tab_all else Count("pk")
+                for i, (value, _label) in enumerate(choices)
+            }
+            found = base.order_by().aggregate(**aggregates)
+            counts = {value: found[f"tab{i}"] for i, (value, _label) in enumerate(choices)}
+        tabs = []
+        for value, label in choices:
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            query[name] = value
+            if value == self.tab_default:
+                query.pop(name)
+            active = value == current
+            tabs.append({"label": label, "query": query.urlencode(), "active": active, "count": counts.get(value)})
+        return tabs
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx.update(
+            tabs=self.tabs(),
             title=self.list_title(),
             can_add=bool(self.add_url_name) and has_anywhere(user, self.model, "add"),
             can_export=bool(self.export_columns) and has_anywhere(user, self.model, "export"),

@@ -123,4 +123,3 @@ def test_it_shows_a_breadcrumb_trail_on_every_staff_page(world: World, db: None,
     assert not problems, "\n".join(problems)
     # The walk reached the pages themselves.
     assert WALKERS[persona] <= set(checked)
-
