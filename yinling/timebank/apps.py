@@ -57,7 +57,8 @@ class TimebankConfig(AppConfig):
 
         members = RelatedList(_("Time bank members"), "timebank:members", lambda org: {"org": org.code}, order=20)
         register_related("orgs.org", members)
-        register_related("registry.retiree", RelatedSummary(_("Time bank account"), "timebank.account", account_summary))
+        account = RelatedSummary(_("Time bank account"), "timebank.account", account_summary, order=20)
+        register_related("registry.retiree", account)  # on the record: the balance, linked to the account
         register_figure(Figure(_("Time bank members"), "timebank:members", order=40))
         register_figure(Figure(_("Needs awaiting confirmation"), "timebank:requests", {"status": "reported"}, order=41))
         register_seeder(Seeder("timebank", seed_timebank, order=40))
