@@ -109,8 +109,10 @@ def test_it_counts_every_tab_in_one_query(cast: Cast) -> None:
     client = login_client(cast.clerk)
     with CaptureQueriesContext(connection) as queries:
         tabs_of(client, "/registry/?status=moved_out")
-    assert sum('"tab0"' in q["sql"] for q in queries.captured_queries) == 1
-    assert not any('"tab1"' in q["sql"] and '"tab0"' not in q["sql"] for q in queries.captured_queries)
+    # One query with a COUNT per tab (on register, deceased, moved out, all), and no count per tab.
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert len([sql for sql in sqls if sql.count("COUNT(") == 4]) == 1, sqls
+    assert not [sql for sql in sqls if 0 < sql.count("COUNT(") < 4 and "'deceased'" in sql], sqls
 
 
 def test_it_shows_no_counts_when_the_filters_do_not_validate(cast: Cast) -> None:
@@ -150,3 +152,21 @@ def test_it_counts_the_time_bank_requests_by_status_in_scope(cast: Cast) -> None
     assert sorted(v for v in counts.values() if v) == [1, 2, 3]
     for tab in tabs:
         assert rows_of(client, "/timebank/requests/", tab["href"]) == int(tab["badge"]), tab
+
+
+def test_it_stops_counting_exactly_past_the_lists_limit(cast: Cast, monkeypatch: Any) -> None:
+    """Past EXACT_UP_TO rows every tab shows the database's estimate, as the list's count line does."""
+    from yinling.core import views
+
+    _people(cast)
+    client = login_client(cast.clerk)
+    monkeypatch.setattr(views, "EXACT_UP_TO", 8)  # the clerk's list has 8 rows: still exact
+    assert [t["badge"] for t in tabs_of(client, "/registry/")] == ["5", "2", "1", "8"]
+    monkeypatch.setattr(views, "EXACT_UP_TO", 7)
+    monkeypatch.setattr(views, "estimate_count", lambda qs: 48711)
+    tabs = tabs_of(client, "/registry/")
+    assert [t["badge"].replace(",", "") for t in tabs] == ["≈49000"] * 4  # two significant figures
+    assert all("49000" in t["hidden"].replace(",", "") for t in tabs)
+    # Where the database gives no estimate (SQLite), the counts stay exact.
+    monkeypatch.setattr(views, "estimate_count", lambda qs: None)
+    assert [t["badge"] for t in tabs_of(client, "/registry/")] == ["5", "2", "1", "8"]
