@@ -93,10 +93,11 @@ def test_it_finds_a_trail_only_where_there_is_one() -> None:
 
 
 # Who walks, and pages each must have reached (not a wall of refusals): the bureau admin sees the business
-# pages; the audit trail is the audit admin's alone (三员).
+# pages; the audit trail is the audit admin's alone, deleting orgs the system admin's (三员).
 WALKERS = {
     "bureau_admin": {"registry:list", "registry:detail", "orgs:detail", "orgs:edit", "timebank:requests"},
     "audit_admin": {"audit:list", "audit:detail"},
+    "system_admin": {"accounts:user_list", "accounts:user_detail", "accounts:user_edit", "orgs:add", "orgs:delete"},
 }
 
 
