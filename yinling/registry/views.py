@@ -24,9 +24,10 @@ from yinling.core.views import ObjectListView, orgs_where
 from yinling.jobs.views import confirm_start
 from yinling.registry import export_jobs, services
 from yinling.registry.accounts import account_box_context
+from yinling.registry.choices import Status
 from yinling.registry.export_jobs import covers
 from yinling.registry.exports import iter_rows
-from yinling.registry.filters import MoveFilterSet, RetireeFilterSet, masked_query
+from yinling.registry.filters import STATUS_ALL, MoveFilterSet, RetireeFilterSet, masked_query
 from yinling.registry.forms import ContactFormSet, DeathForm, DeleteForm, RetireeForm, TransferForm
 from yinling.registry.libraries import visible_libraries
 from yinling.registry.models import Retiree, Transfer
@@ -41,6 +42,20 @@ class RetireeListView(ObjectListView):
     add_url_name = "registry:add"
     template_name = "registry/retiree_list.html"
     export_columns = [("", "")]  # the export below writes the template's columns
+    tab_filter, tab_all, tab_default = "status", STATUS_ALL, Status.ACTIVE.value  # on register, deceased, moved out
+
+    def tab_queryset(self) -> QuerySet[Retiree] | None:
+        """The tabs count with the page's filters; an exact search by a sensitive value, already audited with
+        what the page shows, is not audited a second time for the count."""
+        filterset: Any = getattr(self, "filterset", None)
+        exact = getattr(filterset, "_exact", None)
+        if filterset is None or exact is None:
+            return super().tab_queryset()
+        filterset._exact = set()
+        try:
+            return super().tab_queryset()
+        finally:
+            filterset._exact = exact
 
     def get_queryset(self) -> QuerySet[Retiree]:
         # The table shows masks only: leave the encrypted values (long tokens, each a decryption) unread.
