@@ -100,6 +100,15 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _back(request: HttpRequest, activity: Activity) -> HttpResponse:
+    """To the activity's page, or to the list when it is not one this person may see."""
+    try:
+        selectors.viewable(request.user, activity.pk)
+    except Http404:
+        return redirect("volunteering:activities")
+    return redirect("volunteering:activity", activity.pk)
+
+
 @login_required
 @require_POST
 def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
@@ -118,7 +127,7 @@ def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.success(request, _("You are signed up."))
-    return redirect("volunteering:activity", activity.pk)
+    return _back(request, activity)
 
 
 @login_required
@@ -132,7 +141,7 @@ def activity_cancel_signup(request: HttpRequest, pk: int) -> HttpResponse:
         refusals.flash(request, exc)
     else:
         messages.success(request, _("Your sign-up is cancelled."))
-    return redirect("volunteering:activity", activity.pk)
+    return _back(request, activity)
 
 
 @login_required
