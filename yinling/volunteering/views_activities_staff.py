@@ -42,17 +42,17 @@ class ActivityListView(ObjectListView):
     table_class = ActivityTable
     title = gettext_lazy("Volunteer activities")
     add_url_name = "volunteering:activity_add"
-    export_columns = [
-        (gettext_lazy("No."), "pk"),
-        (gettext_lazy("title"), "title"),
-        (gettext_lazy("org"), "org.name"),
-        (gettext_lazy("kind"), "get_kind_display"),
-        (gettext_lazy("place"), "place"),
-        (gettext_lazy("starts"), "start"),
-        (gettext_lazy("ends"), "end"),
-        (gettext_lazy("places"), "capacity"),
-        (gettext_lazy("signed up"), "signed_up"),
-        (gettext_lazy("cancelled"), "is_cancelled"),
+    export_columns = [  # Chinese headings, as the time bank's exports
+        ("编号", "pk"),
+        ("活动名称", "title"),
+        ("组织单位", "org.name"),
+        ("类别", "get_kind_display"),
+        ("地点", "place"),
+        ("开始", "start"),
+        ("结束", "end"),
+        ("名额", "capacity"),
+        ("已报名", "signed_up"),
+        ("已取消", "is_cancelled"),
     ]
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -110,7 +110,9 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved “%(obj)s”.") % {"obj": activity})
             return redirect("volunteering:activity_manage", activity.pk)
     return render(
-        request, "volunteering/activity_form.html", {"form": form, "title": _("Edit the activity"), "activity": activity}
+        request,
+        "volunteering/activity_form.html",
+        {"form": form, "title": _("Edit the activity"), "activity": activity},
     )
 
 
@@ -289,7 +291,9 @@ def activity_bar(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         volunteer = Volunteer.objects.unrestricted().select_related("retiree__org").get(retiree=data["person"])
         try:
-            attendance.do_bar_volunteer(by=request.user, volunteer=volunteer, years=data["years"], reason=data["reason"])
+            attendance.do_bar_volunteer(
+                by=request.user, volunteer=volunteer, years=data["years"], reason=data["reason"]
+            )
         except Refused as exc:
             refusals.on_form(form, exc)
         else:

@@ -354,6 +354,8 @@ def do_resolve_flag(
         raise Refused("closed", _("This flag was already resolved."))
     attendance = (
         Attendance.objects.unrestricted().select_for_update(of=("self",)).filter(pk=locked.attendance_id).first()
+        if locked.attendance_id is not None
+        else None
     )
     changes: dict[str, Any] = {}
     if decision == "keep":

@@ -27,7 +27,9 @@ def volunteer(org: Org, *, name: str | None = None, account: bool = True, record
     return Volunteer.objects.create(retiree=record)
 
 
-def team(org: Org, name: str = "西湖先锋队", *, leader: Volunteer | None = None, members: tuple[Volunteer, ...] = ()) -> Team:
+def team(
+    org: Org, name: str = "西湖先锋队", *, leader: Volunteer | None = None, members: tuple[Volunteer, ...] = ()
+) -> Team:
     made = Team.objects.create(org=org, name=name)
     if leader is not None:
         Membership.objects.create(team=made, volunteer=leader, role="leader", status="active")

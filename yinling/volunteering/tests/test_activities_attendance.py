@@ -57,7 +57,7 @@ def code_at(act: Activity, when: dt.datetime) -> str:
     ],
 )
 def test_it_opens_check_in_before_the_start_and_closes_it_at_the_end(setup, offset, answer) -> None:  # type: ignore[no-untyped-def]
-    cast, me, act = setup
+    cast, _me, act = setup
     when = START + offset
     with time_machine.travel(when, tick=False):
         if answer is None:
@@ -70,7 +70,7 @@ def test_it_opens_check_in_before_the_start_and_closes_it_at_the_end(setup, offs
 
 
 def test_it_refuses_a_wrong_code_a_second_check_in_and_those_not_signed_up(setup) -> None:  # type: ignore[no-untyped-def]
-    cast, me, act = setup
+    cast, _me, act = setup
     stranger = volunteer(cast.tree.county_a)
     with time_machine.travel(START, tick=False):
         good = code_at(act, START)
@@ -121,7 +121,7 @@ def test_it_credits_the_stay_clipped_and_rounded(setup, checkin: int, checkout: 
 
 
 def test_it_answers_the_api_contract_for_code_checkin_and_checkout(setup) -> None:  # type: ignore[no-untyped-def]
-    cast, me, act = setup
+    cast, _me, act = setup
     base = f"/api/v1/volunteering/activities/{act.pk}"
     with time_machine.travel(START, tick=False):
         shown = api(cast.clerk).get(f"{base}/code/")
@@ -138,7 +138,7 @@ def test_it_answers_the_api_contract_for_code_checkin_and_checkout(setup) -> Non
 
 
 def test_it_shows_the_same_check_in_refusal_on_the_page_and_in_the_api(setup) -> None:  # type: ignore[no-untyped-def]
-    cast, me, act = setup
+    cast, _me, act = setup
     with time_machine.travel(START - dt.timedelta(hours=1), tick=False):
         answer = api(cast.retiree).post(f"/api/v1/volunteering/activities/{act.pk}/checkin/", {"code": "123456"})
         assert answer.status_code == 409 and answer.json()["error"] == "not_open"
@@ -199,7 +199,9 @@ def test_it_cuts_hours_and_bars_over_reporting(setup) -> None:  # type: ignore[n
     with pytest.raises(PermissionDenied):  # a clerk may cut but not bar
         att.do_resolve_flag(by=cast.clerk, flag=flag, decision="bar", note="虚报")
     Volunteer.objects.filter(pk=me.pk).update(credited_hours=0)
-    att.do_resolve_flag(by=cast.bureau_admin, flag=flag, decision="bar", hours_left=Decimal("1"), note="虚报", bar_years=2)
+    att.do_resolve_flag(
+        by=cast.bureau_admin, flag=flag, decision="bar", hours_left=Decimal("1"), note="虚报", bar_years=2
+    )
     me.refresh_from_db()
     assert me.credited_hours == Decimal("1") and me.stars == 0
     assert me.barred_until is not None and me.barred_until.year == dt.date.today().year + 2
@@ -230,7 +232,7 @@ def test_it_keeps_stars_at_zero_while_barred(cast: Cast) -> None:
 def test_it_flags_overlaps_long_days_and_shared_phones(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VOLUNTEER_DEVICE_MAX_PEOPLE = 2
     settings.VOLUNTEER_MAX_DAY_HOURS = 3
-    me = volunteer(cast.tree.unit_a, record=cast.retiree_record)
+    volunteer(cast.tree.unit_a, record=cast.retiree_record)
     with time_machine.travel(BEFORE, tick=False):
         first = activity(cast.tree.county_a, start=START, hours=3, walk_in=True)
         second = activity(cast.tree.county_a, start=START + dt.timedelta(hours=1), hours=3, walk_in=True)

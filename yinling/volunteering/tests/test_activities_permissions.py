@@ -64,7 +64,7 @@ def _urls(pk: int) -> dict[str, str]:
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_it_answers_each_persona_on_each_page(scene, page: str) -> None:  # type: ignore[no-untyped-def]
-    cast, act, clients = scene
+    _cast, act, clients = scene
     url = _urls(act.pk)[page]
     got = {name: clients[name].get(url).status_code for name in PERSONAS}
     assert got == PAGES[page]

@@ -156,7 +156,9 @@ def test_it_answers_signed_up_or_waitlisted_position_in_the_api(world: World) ->
     sign(world, volunteer(world.cast.tree.county_a))
     answer = api(world.cast.retiree).post(url, {}, format="json")
     assert answer.status_code == 201 and answer.json() == {"status": "waitlisted", "position": 1}
-    cancel = api(other.retiree.account).post(f"/api/v1/volunteering/activities/{world.act.pk}/cancel/", {}, format="json")
+    cancel = api(other.retiree.account).post(
+        f"/api/v1/volunteering/activities/{world.act.pk}/cancel/", {}, format="json"
+    )
     assert cancel.status_code == 200 and cancel.json() == {"status": "cancelled"}
     assert Signup.objects.unrestricted().get(volunteer=world.me, activity=world.act).status == "signed_up"
 
