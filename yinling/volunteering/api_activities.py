@@ -97,7 +97,7 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
             OpenApiParameter("open", OpenApiTypes.STR, description="1: sign-up still open"),
         ]
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, format: str | None = None) -> Response:
         filterset = ActivityFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
@@ -105,11 +105,11 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
         data = ActivitySerializer(page, many=True).data
         return self.get_paginated_response(data)
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: str, format: str | None = None) -> Response:
         return Response(ActivitySerializer(selectors.viewable(request.user, pk)).data)
 
     @extend_schema(request=ActivityInput, responses={201: CreatedAnswer, **REFUSALS})
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request, format: str | None = None) -> Response:
         data = ActivityInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -127,7 +127,7 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
 
     @extend_schema(request=SignupInput, responses={201: SignupAnswerSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
-    def signup(self, request: Request, pk: str) -> Response:
+    def signup(self, request: Request, pk: str, format: str | None = None) -> Response:
         activity = selectors.live_activity(pk)
         retiree, member = subject_of(request)
         answer = svc.do_signup(by=request.user, activity=activity, retiree=retiree, member=member)
@@ -135,7 +135,7 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
 
     @extend_schema(request=SignupInput, responses={200: SignupAnswerSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: Request, pk: str, format: str | None = None) -> Response:
         activity = selectors.live_activity(pk)
         retiree, member = subject_of(request)
         signup = svc.do_cancel_signup(by=request.user, activity=activity, retiree=retiree, member=member)
@@ -143,14 +143,14 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
 
     @extend_schema(responses={200: CodeAnswer})
     @action(detail=True, methods=["get"])
-    def code(self, request: Request, pk: str) -> Response:
+    def code(self, request: Request, pk: str, format: str | None = None) -> Response:
         activity = selectors.organised(request.user, pk, "code")
         code, valid_until = codes.current(activity.code_secret)
         return Response({"code": code, "valid_until": valid_until.isoformat()})
 
     @extend_schema(request=CheckinInput, responses={200: CheckinAnswer, **REFUSALS})
     @action(detail=True, methods=["post"])
-    def checkin(self, request: Request, pk: str) -> Response:
+    def checkin(self, request: Request, pk: str, format: str | None = None) -> Response:
         activity = selectors.live_activity(pk)
         data = CheckinInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -164,7 +164,7 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
 
     @extend_schema(request=None, responses={200: CheckoutAnswer, **REFUSALS})
     @action(detail=True, methods=["post"])
-    def checkout(self, request: Request, pk: str) -> Response:
+    def checkout(self, request: Request, pk: str, format: str | None = None) -> Response:
         activity = selectors.live_activity(pk)
         done = attendance.do_checkout(by=request.user, activity=activity)
         return Response({"credited_hours": str(done.credited_hours)})

@@ -20,6 +20,13 @@ def _is_retiree(user: Any) -> bool:
     return getattr(user, "kind", "") == "retiree"
 
 
+def _is_volunteer(user: Any) -> bool:
+    """The tile is for registered volunteers (registering is the people half's page)."""
+    return _is_retiree(user) and once_per_request(
+        user, "volunteering.is_volunteer", lambda: policy.volunteer_of(user) is not None
+    )
+
+
 def _due(user: Any) -> list[Activity]:
     def find() -> list[Activity]:
         me = policy.volunteer_of(user)
@@ -51,7 +58,7 @@ def register() -> None:
             "people",
             url_name="volunteering:activities",
             order=20,
-            applies=_is_retiree,
+            applies=_is_volunteer,
             count=lambda user: len(_due(user)),
         )
     )

@@ -183,7 +183,6 @@ def activity_checkin(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "volunteering/member/checkin.html",
         {"activity": activity, "form": form, "attendance": present},
-        status=200 if not form.errors else 422,
     )
 
 
