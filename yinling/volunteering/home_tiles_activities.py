@@ -54,7 +54,7 @@ def register() -> None:
     register_tile(
         Tile(
             "volunteering-activities",
-            _("志愿服务"),
+            _("Volunteer service"),
             "people",
             url_name="volunteering:activities",
             order=20,
