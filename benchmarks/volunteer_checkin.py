@@ -105,9 +105,9 @@ def main() -> None:
     print(f"people {args.people}, clients {args.clients}, wall {wall:.1f} s")
     print(f"recorded {recorded}, answered 200 {ok}, duplicates {max(0, recorded - ok)}, lost {args.people - recorded}")
     print(f"p50 {quantiles[49] * 1000:.0f} ms, p99 {quantiles[98] * 1000:.0f} ms")
-    print(
-        f"5xx {sum(1 for s in statuses if s >= 500)}, other failures {sum(1 for s in statuses if s not in (200,) and s < 500)}"
-    )
+    server_errors = sum(1 for s in statuses if s >= 500)
+    others = sum(1 for s in statuses if s != 200 and s < 500)
+    print(f"5xx {server_errors}, other failures (4xx, network) {others}")
 
 
 if __name__ == "__main__":
