@@ -57,8 +57,8 @@ def test_it_takes_a_volunteer_from_sign_up_to_hours_on_a_phone(new_context: Any,
     vol.goto("/volunteering/activities/mine/")
     check(vol, "my sign-ups", problems)
 
-    # The activity started an hour ago: the organiser's page shows the code.
-    start = timezone.now() - dt.timedelta(hours=1)
+    # The activity started two hours ago: the organiser's page shows the code.
+    start = timezone.now() - dt.timedelta(hours=2)
     Activity.objects.filter(pk=act.pk).update(start=start, end=start + dt.timedelta(hours=3))
     organiser.goto(f"/volunteering/organise/activities/{act.pk}/code/")
     code = organiser.locator("#checkin-code").inner_text().strip()
@@ -76,7 +76,7 @@ def test_it_takes_a_volunteer_from_sign_up_to_hours_on_a_phone(new_context: Any,
     assert "已签到" in vol.locator("#checkin-state").inner_text()
     check(vol, "checked in", problems)
 
-    # They arrived at the start (the stay is an hour and a half long when they leave).
+    # They checked in an hour and a half ago (credited: 1.5 hours).
     Attendance.objects.filter(activity=act).update(checked_in_at=timezone.now() - dt.timedelta(minutes=90))
     with vol.expect_navigation():
         vol.click("#checkout-button")
