@@ -2,8 +2,10 @@
 
 Against a running server on PostgreSQL (gunicorn), with N concurrent clients (threads, urllib):
 
-    DATABASE_URL=postgres://… PYTHONPATH=. .venv/bin/python benchmarks/volunteer_checkin.py \
-        --base http://127.0.0.1:8000 --people 2000 --clients 100
+    export DATABASE_URL=postgres://… DJANGO_SETTINGS_MODULE=benchmarks.bench_settings PYTHONPATH=.
+    .venv/bin/python manage.py migrate
+    .venv/bin/gunicorn yinling.wsgi -w 2 --threads 4 -b 127.0.0.1:8000 &
+    .venv/bin/python benchmarks/volunteer_checkin.py --base http://127.0.0.1:8000 --people 2000 --clients 100
 
 Setup (in this process, through the ORM on the same database): a walk-in activity that started a minute ago
 in a fresh org, N volunteers with retiree accounts and an API token each (knox). Then each client posts
@@ -44,8 +46,9 @@ def setup(people: int) -> tuple[int, list[str]]:
     root = Org.objects.unrestricted().filter(parent=None).first()
     org = Org.objects.create(code=f"BENCH{stamp}", name=f"压测单位{stamp}", kind=Org.Kind.UNIT, parent=root)
     tokens: list[str] = []
+    first = 900_000 + Retiree.objects.unrestricted().count()  # the demo generator's numbers, past earlier runs'
     for i in range(people):
-        record, _contacts = make_retiree(900_000 + int(stamp) * 10 + i, org, "330106")
+        record, _contacts = make_retiree(first + i, org, "330106")
         record.save()
         user = User.objects.create_user(username=f"b{stamp}{i:05d}", password=None, kind=User.Kind.RETIREE, org=org)
         Retiree.objects.unrestricted().filter(pk=record.pk).update(account=user)
