@@ -108,7 +108,12 @@ class ResolveFlagForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.5", "min": "0"}),
     )
     bar_years = forms.TypedChoiceField(
-        label=_("Bar for"), choices=((1, _("1 year")), (2, _("2 years")), (3, _("3 years"))), coerce=int, initial=1
+        label=_("Bar for"),
+        choices=((1, _("1 year")), (2, _("2 years")), (3, _("3 years"))),
+        coerce=int,
+        initial=1,
+        required=False,
+        empty_value=1,
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

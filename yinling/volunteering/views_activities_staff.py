@@ -67,7 +67,9 @@ def _choices(user: Any, activity: Activity | None = None) -> tuple[QuerySet[Org]
     if led:
         led_teams = Team.objects.unrestricted().filter(pk__in=led, is_deleted=False)
         teams = Team.objects.unrestricted().filter(pk__in=[*teams.values_list("pk", flat=True), *led])
-        orgs = Org.objects.unrestricted().filter(pk__in=[*orgs.values_list("pk", flat=True), *led_teams.values("org")])
+        orgs = Org.objects.unrestricted().filter(
+            pk__in=[*orgs.values_list("pk", flat=True), *led_teams.values_list("org_id", flat=True)]
+        )
     if activity is not None:
         orgs = Org.objects.unrestricted().filter(pk=activity.org_id)
     return orgs, teams
