@@ -64,6 +64,7 @@ def test_it_takes_a_volunteer_from_sign_up_to_hours_on_a_phone(new_context: Any,
     code = organiser.locator("#checkin-code").inner_text().strip()
     assert len(code) == 6 and code.isdigit()
     assert organiser.locator("#code-panel svg").count() == 1  # the QR code
+    problems += axe_problems(organiser, "the organiser's code page")
 
     vol.goto(f"/volunteering/activities/{act.pk}/")
     with vol.expect_navigation():
@@ -83,6 +84,11 @@ def test_it_takes_a_volunteer_from_sign_up_to_hours_on_a_phone(new_context: Any,
     assert vol.url.endswith("/volunteering/activities/hours/")
     assert vol.locator("#credited-hours").inner_text().strip() in ("1.5", "1.50")
     check(vol, "my hours", problems)
+    organiser.goto(f"/volunteering/organise/activities/{act.pk}/")
+    assert me.retiree.name in organiser.locator("main").inner_text()
+    problems += axe_problems(organiser, "the organiser's activity page")
+    organiser.goto("/volunteering/organise/activities/")
+    problems += axe_problems(organiser, "the staff list of activities")
     assert problems == []
     assert not phone.console_log.csp_violations(), phone.console_log
     assert not desk.console_log.csp_violations(), desk.console_log
