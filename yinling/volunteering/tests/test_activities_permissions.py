@@ -119,3 +119,37 @@ def test_it_lists_with_the_filters_in_the_api(cast: Cast) -> None:
     assert client.get("/api/v1/volunteering/activities/?org=330212").json()["results"] == []
     day = a.start.date().isoformat()
     assert len(client.get(f"/api/v1/volunteering/activities/?from={day}&to={day}").json()["results"]) == 1
+
+
+# Sign-up posted as each persona, naming nobody: a volunteer signs up, a non-volunteer is told why, staff who
+# name no retiree act for nobody (404).
+SIGNUP = {"anonymous": 401, "norole": 404, "outsider": 404, "clerk": 404, "bureau_admin": 404, "leader": 404,
+          "system_admin": 404, "security_admin": 404, "audit_admin": 404, "retiree": 201, "family": 409}  # fmt: skip
+# Staff naming the volunteer (代办): the right to add sign-ups at the retiree's org decides.
+SIGNUP_FOR = {"norole": 404, "outsider": 404, "clerk": 201, "bureau_admin": 201, "leader": 403,
+              "system_admin": 403, "security_admin": 403, "audit_admin": 403}  # fmt: skip
+
+
+def test_it_answers_each_persona_signing_up(scene) -> None:  # type: ignore[no-untyped-def]
+    cast, _act, _clients = scene
+    got = {}
+    for name in PERSONAS:
+        act = activity(cast.tree.county_a)
+        client = APIClient()
+        user = cast.user(name)
+        if user is not None:
+            client.force_authenticate(user)
+        got[name] = client.post(f"/api/v1/volunteering/activities/{act.pk}/signup/", {}, format="json").status_code
+    assert got == SIGNUP
+
+
+def test_it_answers_each_staff_persona_signing_up_a_volunteer(scene) -> None:  # type: ignore[no-untyped-def]
+    cast, _act, _clients = scene
+    got = {}
+    for name in SIGNUP_FOR:
+        act = activity(cast.tree.county_a)
+        client = APIClient()
+        client.force_authenticate(cast.user(name))
+        body = {"retiree": cast.retiree_record.pk}
+        got[name] = client.post(f"/api/v1/volunteering/activities/{act.pk}/signup/", body, format="json").status_code
+    assert got == SIGNUP_FOR
