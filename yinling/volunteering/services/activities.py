@@ -145,6 +145,8 @@ def do_update_activity(*, by: Any, activity: Activity, **values: Any) -> Activit
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     new = {name: values.get(name, getattr(locked, name)) for name in EDITABLE}
+    if new["team"] != locked.team:
+        policy.check_create(by, locked.org, new["team"])  # moving it to a team needs the right to add one there
     _check_window(new["start"], new["end"], new["signup_deadline"])
     _check_open_to(new["open_to"], new["team"])
     if new["capacity"] is not None and new["capacity"] < locked.signed_up:

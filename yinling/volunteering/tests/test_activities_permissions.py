@@ -153,3 +153,20 @@ def test_it_answers_each_staff_persona_signing_up_a_volunteer(scene) -> None:  #
         body = {"retiree": cast.retiree_record.pk}
         got[name] = client.post(f"/api/v1/volunteering/activities/{act.pk}/signup/", body, format="json").status_code
     assert got == SIGNUP_FOR
+
+
+def test_it_keeps_a_leader_from_moving_an_activity_to_another_team(cast: Cast) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from yinling.volunteering.services import activities as svc
+
+    leader = volunteer(cast.tree.county_a)
+    ours = team(cast.tree.county_a, leader=leader)
+    theirs = team(cast.tree.county_a, "别队")
+    act = activity(cast.tree.county_a, team=ours, open_to="team")
+    svc.do_update_activity(by=leader.retiree.account, activity=act, title="改名")
+    with pytest.raises(PermissionDenied):
+        svc.do_update_activity(by=leader.retiree.account, activity=act, team=theirs)
+    with pytest.raises(PermissionDenied):  # nor edit another team's activity
+        svc.do_update_activity(by=leader.retiree.account, activity=activity(cast.tree.county_a, team=theirs), title="x")
+    svc.do_update_activity(by=cast.clerk, activity=act, team=theirs)  # staff in scope may
