@@ -113,7 +113,6 @@ class ResolveFlagForm(forms.Form):
         coerce=int,
         initial=1,
         required=False,
-        empty_value=1,
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
