@@ -9,10 +9,13 @@ EXPECTED names the pages that must be among them, so a walk that finds nothing c
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from yinling.accounts.models import User
 from yinling.core.tests.test_url_walk import ROUTES, World, _build, url_of
@@ -56,6 +59,26 @@ STATES = [
 ]
 
 
+def add_movements(world: World) -> None:
+    """Hours granted to the retiree and a service the family member did for them, reported and waiting for
+    the retiree's confirmation: the statement, the home pages and the services list have something to show."""
+    from yinling.timebank import services
+
+    cast = world.cast
+    services.do_grant(by=cast.bureau_admin, retiree=cast.retiree_record, hours=Decimal("4"), reason="慰问")
+    start = timezone.now() - dt.timedelta(minutes=30)
+    need = services.do_post_need(
+        by=cast.bureau_admin,
+        recipient=cast.retiree_record,
+        category="meals",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        expected_hours=Decimal("1"),
+    )
+    services.do_accept(by=None, need=need, provider=cast.family_record)
+    services.do_report(by=None, need=need, hours=Decimal("1"))
+
+
 def retiree_pages(world: World, user: User) -> list[tuple[str, str]]:
     """(route name, path) of every page that answers `user` 200 with HTML."""
     client: Client = login_client(user)
@@ -73,6 +96,7 @@ def retiree_pages(world: World, user: User) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("persona", ["retiree", "family"])
 def test_it_meets_the_elder_rules_on_every_retiree_page(new_context: Any, live_server: Any, persona: str) -> None:
     world = _build()
+    add_movements(world)
     user = world.cast.user(persona)
     assert user is not None
     User.objects.filter(pk=user.pk).update(elder_mode=True)
@@ -99,3 +123,47 @@ def test_it_meets_the_elder_rules_on_every_retiree_page(new_context: Any, live_s
     problems += [f"console: {m}" for m in context.console_log.csp_violations()]
     assert not problems, f"\n{len(problems)} problems on {measured} pages:\n" + "\n".join(problems)
     assert measured == len(pages) + len(STATES)
+
+
+BOUNDARY_PAGE = """<!doctype html><html lang="zh-CN"><head><title>t</title><style>
+body { margin: 0; font-size: 20px; line-height: 1.6; background: #fff; color: #000; }
+.small-text { font-size: 19.5px; }
+.tight { line-height: 1.29; }
+.loose { line-height: 1.3; }
+.grey-fail { color: #777; }       /* 4.48:1 on white */
+.grey-pass { color: #767676; }    /* 4.54:1 on white */
+.b { display: inline-block; font-size: 20px; line-height: 1.3; padding: 0; border: 0; }
+.b59 { width: 59px; height: 60px; } .b60 { width: 60px; height: 60px; } .h59 { width: 80px; height: 59px; }
+.hidden-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0, 0, 0, 0); }
+.wide { width: 391px; }
+h1 { font-size: 29px; line-height: 1.3; } h1.ok { font-size: 30px; }
+</style></head><body><main>
+<h1>小标题</h1><h1 class="ok">大标题</h1>
+<p class="small-text" id="small">十九点五</p><p id="twenty">二十</p>
+<p class="tight" id="tight">行距一点二九</p><p class="loose">行距一点三</p>
+<p class="grey-fail">浅灰</p><p class="grey-pass">深灰</p>
+<button class="b b59">窄</button><button class="b b60">好</button><button class="b h59">矮</button>
+<button class="b b59" disabled>停用</button>
+<p>请看<a href="/x">说明</a>再办理。</p><p><a href="/y">独立链接</a></p>
+<span class="hidden-sr">屏幕阅读器</span>
+<div %s>宽</div>
+</main></body></html>"""
+
+
+def test_it_measures_each_elder_rule_at_its_boundary(page: Any) -> None:
+    page.set_viewport_size(PHONE)
+    page.set_content(BOUNDARY_PAGE % 'class="wide"')
+    found = "\n".join(measure(page, "t"))
+    assert "text 19.5px < 20px" in found and '"二十"' not in found
+    assert 'heading 29px < 30px: h1 "小标题"' in found and "大标题" not in found
+    assert "line height" in found and "行距一点二九" in found and "行距一点三" not in found
+    assert '"浅灰"' in found and '"深灰"' not in found
+    assert 'target 59x60 < 60x60: button.b.b59 "窄"' in found and '"好"' not in found
+    assert 'target 80x59 < 60x60: button.b.h59 "矮"' in found
+    assert "停用" not in found  # disabled controls are exempt
+    assert '"说明"' not in found  # a link inside a sentence: the inline exception
+    assert 'a "独立链接"' in found  # a link standing alone is a target like a button
+    assert "屏幕阅读器" not in found  # visually hidden text
+    assert "page 391px wide in a 390px screen" in found
+    page.set_content(BOUNDARY_PAGE % "")
+    assert "wide in a" not in "\n".join(measure(page, "t"))
