@@ -59,9 +59,10 @@ STATES = [
 ]
 
 
-def add_movements(world: World) -> None:
+def add_movements(world: World) -> Any:
     """Hours granted to the retiree and a service the family member did for them, reported and waiting for
-    the retiree's confirmation: the statement, the home pages and the services list have something to show."""
+    the retiree's confirmation: the statement, the home pages and the services list have something to show.
+    Returns that service (a timebank Need)."""
     from yinling.timebank import services
 
     cast = world.cast
@@ -77,6 +78,7 @@ def add_movements(world: World) -> None:
     )
     services.do_accept(by=None, need=need, provider=cast.family_record)
     services.do_report(by=None, need=need, hours=Decimal("1"))
+    return need
 
 
 def retiree_pages(world: World, user: User) -> list[tuple[str, str]]:
