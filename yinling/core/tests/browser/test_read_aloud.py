@@ -111,6 +111,7 @@ def test_it_reads_each_text_page_aloud_and_stops_on_a_second_press(new_context: 
         assert len(_speech(page)["spoken"]) == 2
         page.evaluate("() => window.__speech.current.onend()")
         assert button.get_attribute("aria-pressed") == "false"
+        page.wait_for_timeout(400)
         problems += measure(page, path) + axe_violations(page, path)
     for context in contexts.values():
         problems += [f"console: {m}" for m in context.console_log.csp_violations()]
