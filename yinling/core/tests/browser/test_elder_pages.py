@@ -4,7 +4,8 @@ The pages are not listed by hand: the URL walk's routes (test_url_walk.py, every
 requested as each persona with Django's test client, and every one that answers 200 with HTML is measured,
 so a new member page is measured as soon as it is mounted. Its rules (elder_rules.py): text size, line
 height, heading size, contrast, 60 x 60 targets, no sideways scrolling, and no axe violation of any impact.
-EXPECTED names the pages that must be among them, so a walk that finds nothing cannot pass.
+EXPECTED names the pages that must be among them, so a walk that finds nothing cannot pass. Then each page's
+form is sent with its fields emptied, and the page with its error messages is measured too.
 """
 
 from __future__ import annotations
@@ -57,6 +58,18 @@ STATES = [
     ("403 page", "/registry/", 403),
     ("404 page", "/no-such-page/", 404),
 ]
+
+
+# The main form with fields to fill in, emptied and marked; false when the page has none.
+EMPTY_THE_FORM_JS = """() => {
+  const fields = 'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=checkbox]):not([type=radio]), textarea';
+  const form = [...document.querySelectorAll('main form')].find(f => f.method === 'post' && f.querySelector(fields));
+  if (!form) return false;
+  form.querySelectorAll(fields).forEach(f => { f.value = ''; });
+  form.setAttribute('data-elder-test', '');
+  return true;
+}"""
+ERROR_MARKS = "[aria-invalid=true], .invalid-feedback, .alert-danger"
 
 
 def add_movements(world: World) -> Any:
@@ -122,9 +135,23 @@ def test_it_meets_the_elder_rules_on_every_retiree_page(new_context: Any, live_s
         problems += measure(page, f"{label} ({path})")
         problems += axe_violations(page, f"{label} ({path})")
         measured += 1
+    # Then each page's form sent empty, to measure its error messages (after the pages: sending may change data).
+    with_errors = 0
+    for label, path in pages:
+        page.goto(path)
+        if not page.evaluate(EMPTY_THE_FORM_JS):
+            continue
+        with page.expect_navigation():
+            page.evaluate("() => document.querySelector('main form[data-elder-test]').submit()")
+        if page.locator(ERROR_MARKS).count() == 0:
+            continue  # nothing to fill in: the form went through
+        problems += measure(page, f"{label} ({path}) with errors")
+        problems += axe_violations(page, f"{label} ({path}) with errors")
+        with_errors += 1
     problems += [f"console: {m}" for m in context.console_log.csp_violations()]
     assert not problems, f"\n{len(problems)} problems on {measured} pages:\n" + "\n".join(problems)
     assert measured == len(pages) + len(STATES)
+    assert with_errors >= 3  # the need, donation and gift forms at least
 
 
 BOUNDARY_PAGE = """<!doctype html><html lang="zh-CN"><head><title>t</title><style>
