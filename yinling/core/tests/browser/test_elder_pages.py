@@ -62,7 +62,8 @@ STATES = [
 
 # The main form with fields to fill in, emptied and marked; false when the page has none.
 EMPTY_THE_FORM_JS = """() => {
-  const fields = 'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=checkbox]):not([type=radio]), textarea';
+  const fields = ['hidden', 'submit', 'button', 'checkbox', 'radio']
+    .reduce((s, type) => s + `:not([type=${type}])`, 'input') + ', textarea';
   const form = [...document.querySelectorAll('main form')].find(f => f.method === 'post' && f.querySelector(fields));
   if (!form) return false;
   form.querySelectorAll(fields).forEach(f => { f.value = ''; });
