@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -24,7 +25,6 @@ from yinling.testing.permissions import login_client
 
 from .conftest import PHONE
 from .elder_rules import axe_violations, measure
-from .helpers import attach_session
 
 pytestmark = pytest.mark.browser
 
@@ -51,11 +51,12 @@ EXPECTED = {
         "timebank:gift",
     },
     "family": {"home", "accounts:profile", "notifications:inbox", "timebank:home", "timebank:statement"},
+    "acting": {"timebank:home", "timebank:statement", "timebank:post_need", "timebank:confirm"},
 }
 # More states of the same pages, and the error pages a retiree meets: (label, path, status).
 STATES = [
     ("statement since 2000", "/timebank/statement/?since=2000-01-01", 200),
-    ("403 page", "/registry/", 403),
+    ("403 page", "/audit/", 403),
     ("404 page", "/no-such-page/", 404),
 ]
 
@@ -95,9 +96,8 @@ def add_movements(world: World) -> Any:
     return need
 
 
-def retiree_pages(world: World, user: User) -> list[tuple[str, str]]:
-    """(route name, path) of every page that answers `user` 200 with HTML."""
-    client: Client = login_client(user)
+def html_pages(world: World, client: Client) -> list[tuple[str, str]]:
+    """(route name, path) of every page that answers `client` 200 with HTML."""
     pages = []
     for route in ROUTES:
         if route.api or "format" in route.kwargs:
@@ -109,19 +109,41 @@ def retiree_pages(world: World, user: User) -> list[tuple[str, str]]:
     return pages
 
 
-@pytest.mark.parametrize("persona", ["retiree", "family"])
+def session_of(world: World, persona: str) -> tuple[User, Client, list[tuple[str, str]]]:
+    """The persona's account, a signed-in client and the retiree pages they open. "acting" is the county clerk
+    acting for the retiree (代办): the retiree's pages that the clerk gets on their behalf (see _on_behalf; the
+    clerk's own pages, their home and inbox, are staff pages)."""
+    if persona != "acting":
+        user = world.cast.user(persona)
+        assert user is not None
+        client = login_client(user)
+        return user, client, html_pages(world, client)
+    clerk, retiree = world.cast.clerk, world.cast.retiree_record
+    client = login_client(clerk)
+    assert client.post(f"/registry/{retiree.pk}/act/").status_code == 302
+    theirs = html_pages(world, login_client(world.cast.retiree))
+    return clerk, client, [(name, url) for name, url in theirs if _on_behalf(client.get(url), retiree)]
+
+
+def _on_behalf(response: Any, retiree: Any) -> bool:
+    """The page is the retiree's, drawn for staff acting for them: it says so, or it is their record's page."""
+    if response.status_code != 200 or not response.context:
+        return False
+    return bool(response.context.get("on_behalf")) or getattr(response.context.get("retiree"), "pk", None) == retiree.pk
+
+
+@pytest.mark.parametrize("persona", ["retiree", "family", "acting"])
 def test_it_meets_the_elder_rules_on_every_retiree_page(new_context: Any, live_server: Any, persona: str) -> None:
     world = _build()
     add_movements(world)
-    user = world.cast.user(persona)
-    assert user is not None
+    user, client, pages = session_of(world, persona)
     User.objects.filter(pk=user.pk).update(elder_mode=True)
-    pages = retiree_pages(world, user)
     found = {name for name, _url in pages}
     assert EXPECTED[persona] <= found, f"the walk missed {sorted(EXPECTED[persona] - found)}"
 
     context = new_context(PHONE)
-    attach_session(context, live_server.url, user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
     page = context.new_page()
     problems: list[str] = []
     measured = 0
