@@ -12,7 +12,9 @@
   [tabindex] is at least 60 x 60 CSS px. A checkbox or radio counts with its label (a click on either
   ticks it). The one exception is WCAG 2.5.8's inline exception, made precise: a link whose nearest
   block-level ancestor has words outside the link (it sits in a sentence) may be as tall as the line;
-- nothing wider than the screen (scrollWidth <= clientWidth).
+- nothing wider than the screen (scrollWidth <= clientWidth);
+- keyboard (`focus_problems`): tabbing from the top, every control reached shows a focus ring (an outline or a
+  box shadow).
 
 Hidden things are skipped: not rendered, `visibility: hidden`, opacity 0, or visually hidden (clipped or
 1 px, like Bootstrap's .visually-hidden, for screen readers only), and disabled controls (WCAG exempts them).
@@ -62,3 +64,32 @@ def axe_violations(page: Any, where: str) -> list[str]:
         for v in results.response["violations"]
         for node in v["nodes"]
     ]
+
+
+# The focused element: a key to know it again, its name, and whether a focus ring shows (an outline or a shadow).
+FOCUS_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const s = getComputedStyle(el);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+  const path = [];
+  for (let a = el; a && a.parentElement; a = a.parentElement) path.unshift([...a.parentElement.children].indexOf(a));
+  const words = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ');
+  return {key: path.join('.'), name: el.tagName.toLowerCase() + (words ? ' "' + words.slice(0, 24) + '"' : ''), ring};
+}"""
+
+
+def focus_problems(page: Any, where: str, limit: int = 80) -> list[str]:
+    """Tab through the page from its top: every control the keyboard reaches shows where the focus is."""
+    page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); }")
+    seen: set[str] = set()
+    problems = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUS_JS)
+        if focused is None or focused["key"] in seen:
+            break  # round the page and back
+        seen.add(focused["key"])
+        if not focused["ring"]:
+            problems.append(f"{where}: no visible focus on {focused['name']}")
+    return problems

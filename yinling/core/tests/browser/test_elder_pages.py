@@ -24,7 +24,7 @@ from yinling.core.tests.test_url_walk import ROUTES, World, _build, url_of
 from yinling.testing.permissions import login_client
 
 from .conftest import PHONE
-from .elder_rules import axe_violations, measure
+from .elder_rules import axe_violations, focus_problems, measure
 
 pytestmark = pytest.mark.browser
 
@@ -157,6 +157,7 @@ def test_it_meets_the_elder_rules_on_every_retiree_page(new_context: Any, live_s
         page.mouse.move(0, 0)
         problems += measure(page, f"{label} ({path})")
         problems += axe_violations(page, f"{label} ({path})")
+        problems += focus_problems(page, f"{label} ({path})")
         measured += 1
     # Then each page's form sent empty, to measure its error messages (after the pages: sending may change data).
     with_errors = 0
@@ -189,6 +190,7 @@ body { margin: 0; font-size: 20px; line-height: 1.6; background: #fff; color: #0
 .hidden-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0, 0, 0, 0); }
 .wide { width: 391px; }
 h1 { font-size: 29px; line-height: 1.3; } h1.ok { font-size: 30px; }
+:focus-visible { outline: 3px solid #000; } .no-ring:focus-visible { outline: none; }
 </style></head><body><main>
 <h1>小标题</h1><h1 class="ok">大标题</h1>
 <p class="small-text" id="small">十九点五</p><p id="twenty">二十</p>
@@ -199,6 +201,7 @@ h1 { font-size: 29px; line-height: 1.3; } h1.ok { font-size: 30px; }
 <p>请看<a href="/x">说明</a>再办理。</p><p><a href="/y">独立链接</a></p>
 <span class="hidden-sr">屏幕阅读器</span>
 <div %s>宽</div>
+<button class="b b60 no-ring">无框</button>
 </main></body></html>"""
 
 
@@ -219,3 +222,4 @@ def test_it_measures_each_elder_rule_at_its_boundary(page: Any) -> None:
     assert "page 391px wide in a 390px screen" in found
     page.set_content(BOUNDARY_PAGE % "")
     assert "wide in a" not in "\n".join(measure(page, "t"))
+    assert focus_problems(page, "t") == ['t: no visible focus on button "无框"']
