@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,15 +31,20 @@ def get_job_or_404(request: HttpRequest, pk: int) -> Job:
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     jobs = Job.objects.restrict(request.user, "view").select_related("user", "org")
+    shows = {
+        "": Q(),
+        "mine": Q(user_id=request.user.pk or 0),
+        "failed": Q(status=Job.Status.FAILED),
+        "periodic": Q(kind__startswith=PERIODIC_PREFIX),
+    }
     show = request.GET.get("show", "")
-    if show == "mine":
-        jobs = jobs.filter(user_id=request.user.pk or 0)
-    elif show == "periodic":
-        jobs = jobs.filter(kind__startswith=PERIODIC_PREFIX)
-    elif show == "failed":
-        jobs = jobs.filter(status=Job.Status.FAILED)
-    page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))
+    if show not in shows:
+        show = ""
+    # Each view's number in one conditional aggregate over the same scoped rows its list shows.
+    counts = jobs.order_by().aggregate(**{f"n{i}": Count("pk", filter=q) for i, q in enumerate(shows.values())})
+    page = Paginator(jobs.filter(shows[show]), PER_PAGE).get_page(request.GET.get("page"))
     rows = [live(j) for j in page.object_list]
+    labels = {"": _("All"), "mine": _("Started by me"), "failed": _("Failed"), "periodic": _("Periodic")}
     return render(
         request,
         "jobs/job_list.html",
@@ -47,11 +53,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
             "stale": {j.pk for j in rows if is_stale(j)},  # shown as not responding; the periodic sweep fails them
             "page": page,
             "show": show,
-            "filters": [
-                ("", _("All")),
-                ("mine", _("Started by me")),
-                ("failed", _("Failed")),
-                ("periodic", _("Periodic")),
+            "tabs": [
+                {"value": value, "label": labels[value], "active": value == show, "count": counts[f"n{i}"]}
+                for i, value in enumerate(shows)
             ],
             "breadcrumbs": [(_("My jobs"), "")],
         },

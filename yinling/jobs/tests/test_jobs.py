@@ -472,3 +472,32 @@ def test_it_keeps_every_upload_of_a_job_with_several(cast: Cast) -> None:
     )
     assert services.input_path(job, "a.xlsx").read_bytes() == b"one"
     assert services.input_path(job, "b.csv").read_bytes() == b"two"
+
+
+def test_it_counts_each_view_of_the_job_list_as_the_rows_it_lists(cast: Cast) -> None:
+    """The tabs' numbers are the rows each tab's own list shows, for each viewer's scope."""
+    import re
+
+    other_org = cast.tree.city_b
+    Job.objects.bulk_create(
+        [
+            *[Job(kind="test.count", label="我的", user=cast.clerk, org=cast.clerk.org) for _ in range(3)],
+            Job(kind="test.count", label="失败", user=cast.clerk, org=cast.clerk.org, status=Job.Status.FAILED),
+            Job(kind="test.count", label="上级", user=cast.bureau_admin, org=cast.bureau_admin.org),
+            Job(kind="test.count", label="别处", user=cast.bureau_admin, org=other_org, status=Job.Status.FAILED),
+            Job(kind="periodic:purge_job_files", label="定时", org=cast.tree.province, status=Job.Status.FAILED),
+        ]
+    )
+    seen = {}
+    for persona in (cast.clerk, cast.bureau_admin, cast.security_admin):
+        client = login_client(persona)
+        for show in ("", "mine", "failed", "periodic"):
+            page = client.get(f"/jobs/?show={show}").content.decode()
+            badge = re.search(rf'href="\?show={show}">[^<]*<span class="badge[^>]*>(\d+)</span>', page)
+            assert badge, (persona.username, show)
+            rows = page.count('<td><a href="/jobs/')
+            assert int(badge.group(1)) == rows, (persona.username, show)
+            seen[(persona.username, show)] = rows
+    assert seen[(cast.clerk.username, "mine")] == 4 and seen[(cast.clerk.username, "failed")] == 1
+    assert seen[(cast.clerk.username, "")] == 4  # nothing from the city above or the other city
+    assert seen[(cast.security_admin.username, "periodic")] >= 1
