@@ -459,6 +459,14 @@ NOTIFY_RETRY_SECONDS = envint("NOTIFY_RETRY_SECONDS", 60)
 # `purge_notifications` deletes read notifications and delivery logs older than this.
 NOTIFY_RETENTION_DAYS = envint("NOTIFY_RETENTION_DAYS", 180)
 
+# --- Volunteering (志愿汇) check-in ----------------------------------------------------------------
+# The organiser's 6-digit code changes every period and is accepted for one period more (grace).
+VOLUNTEER_CODE_PERIOD_SECONDS = max(30, envint("VOLUNTEER_CODE_PERIOD_SECONDS", 180))
+# Credited hours in one local day above this raise a "long day" flag for the leader.
+VOLUNTEER_MAX_DAY_HOURS = envint("VOLUNTEER_MAX_DAY_HOURS", 12)
+# More distinct volunteers than this checking in to one activity from one device raise a flag.
+VOLUNTEER_DEVICE_MAX_PEOPLE = envint("VOLUNTEER_DEVICE_MAX_PEOPLE", 3)
+
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -133,25 +133,31 @@ def scope_roots(user: Any) -> list[Any]:
     return list(_org_model().objects.restrict(user, None).filter(path__in=roots).order_by("path"))
 
 
-def cockpit_org(user: Any, code: str | None) -> Any:
-    """The org named by `?org=CODE`, or the top of the user's scope; 404 outside the scope."""
+def cockpit_org(user: Any, code: str | None, roots: list[Any] | None = None) -> Any:
+    """The org named by `?org=CODE`, or the top of the user's scope; 404 outside the scope.
+
+    `roots`: the user's scope_roots() when the caller has them already (read them once per request)."""
     if code:
         org = _org_model().objects.restrict(user, None).filter(code=code[:40]).first()
         if org is None:
             raise Http404("org")
         return org
-    roots = scope_roots(user)
+    roots = scope_roots(user) if roots is None else roots
     if not roots:
         raise Http404("org")
     return roots[0]
 
 
-def drill_path(user: Any, org: Any) -> list[Any]:
-    """The org's ancestors inside the user's scope, top first, ending with the org itself."""
-    roots = user_paths(user, None)
+def drill_path(user: Any, org: Any, roots: list[Any] | None = None) -> list[Any]:
+    """The org's ancestors inside the user's scope, top first, ending with the org itself.
+
+    `roots`: the user's scope_roots() when the caller has them: at one of them the path is the org alone."""
+    if roots is not None and any(r.pk == org.pk for r in roots):
+        return [org]
+    paths = user_paths(user, None)
     parts = org.path.rstrip("/").split("/")
     prefixes = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    prefixes = [p for p in prefixes if path_in(p, roots)]
+    prefixes = [p for p in prefixes if path_in(p, paths)]
     return list(_org_model().objects.restrict(user, None).filter(path__in=prefixes).order_by("path"))
 
 

@@ -6,6 +6,11 @@ The number is that list page's own count for the user (core/dashboard.list_rows)
 figures are, so a count and its link cannot disagree, and a user who may not open the list sees no
 count. Core imports no domain app: the registry registers its people under an org, the time bank its
 members, accounts its staff.
+
+A record can also have single related things rather than lists: a retiree's time bank account, later their
+volunteer teams, courses and cases (issue #11). A module registers a `RelatedSummary` for "registry.retiree"
+whose function answers, for the viewer and the object, a short value and a link, or None when there is
+nothing to show (no such thing, or the viewer may not see it): the item is then left out.
 """
 
 from __future__ import annotations
@@ -32,19 +37,44 @@ class RelatedList:
     order: int = 100
 
 
-RELATED: dict[str, list[RelatedList]] = defaultdict(list)
+@dataclass(frozen=True)
+class Summary:
+    """What a RelatedSummary shows: a short value ("12.5 hours") and the page it links to."""
+
+    value: str
+    url: str
 
 
-def register_related(model_label: str, item: RelatedList) -> None:
+@dataclass(frozen=True)
+class RelatedSummary:
+    label: str | Promise
+    key: str  # unique per model: "timebank.account"
+    summary: Callable[[Any, Any], Summary | None]  # (viewer, object) -> what to show, None to show nothing
+    order: int = 100
+
+
+RELATED: dict[str, list[RelatedList | RelatedSummary]] = defaultdict(list)
+
+
+def _key(item: RelatedList | RelatedSummary) -> str:
+    return item.url_name if isinstance(item, RelatedList) else item.key
+
+
+def register_related(model_label: str, item: RelatedList | RelatedSummary) -> None:
     """`model_label` is "app_label.modelname", as `Model._meta.label_lower` gives it."""
-    if all(existing.url_name != item.url_name for existing in RELATED[model_label]):
+    if all(_key(existing) != _key(item) for existing in RELATED[model_label]):
         RELATED[model_label].append(item)
         RELATED[model_label].sort(key=lambda i: i.order)
 
 
 def related_for(user: Any, obj: models.Model) -> list[dict[str, Any]]:
-    result = []
+    result: list[dict[str, Any]] = []
     for item in RELATED.get(obj._meta.label_lower, []):
+        if isinstance(item, RelatedSummary):
+            shown = item.summary(user, obj)
+            if shown is not None:
+                result.append({"label": item.label, "text": shown.value, "url": shown.url})
+            continue
         params = item.query(obj)
         rows = list_rows(item.url_name, user, params)
         if rows is None:

@@ -38,9 +38,9 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     panels = panels_for(user)
     context: dict[str, Any] = {"figures": home_figures(user), "panels": [], "today": timezone.localdate()}
     if panels:
-        org = cockpit_org(user, request.GET.get("org"))
-        path = drill_path(user, org)
-        roots = scope_roots(user)
+        roots = scope_roots(user)  # once a page: the default org, its drill path and the switcher all need them
+        org = cockpit_org(user, request.GET.get("org"), roots)
+        path = drill_path(user, org, roots)
         context.update(
             org=org,
             # A user with roles in several subtrees switches between their tops.

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from yinling.core.converters import ID_REGEX
 from yinling.core.refusals import REFUSALS, RefusalsAs409
 from yinling.jobs.models import Job
-from yinling.jobs.services import do_cancel, fail_stale, is_stale, live, may_download
+from yinling.jobs.services import do_cancel, is_stale, live, may_download
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -35,11 +35,18 @@ class JobSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     files = serializers.SerializerMethodField()
     result = serializers.JSONField(allow_null=True, read_only=True, help_text="The kind's result, once done.")
     error = serializers.CharField(read_only=True, help_text="Why the job failed, in plain words; empty otherwise.")
+    not_responding = serializers.SerializerMethodField(
+        help_text="True while the job is running but its worker has sent no heartbeat for JOB_STALE_SECONDS; the "
+        "periodic sweep marks such a job failed."
+    )
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "status", "progress", "result", "files", "error"]
+        fields = ["id", "kind", "status", "progress", "result", "files", "error", "not_responding"]
         read_only_fields = fields
+
+    def get_not_responding(self, job: Job) -> bool:
+        return is_stale(job)
 
     @extend_schema_field(ProgressSerializer)  # type: ignore[misc]
     def get_progress(self, job: Job) -> dict[str, Any]:
@@ -77,10 +84,7 @@ class JobViewSet(RefusalsAs409, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def get_object(self) -> Job:
         job: Job = super().get_object()
-        if is_stale(job):
-            fail_stale(job)
-            job.refresh_from_db()
-        return live(job)
+        return live(job)  # a GET never writes: a stale job is "not_responding" until the periodic sweep fails it
 
     @extend_schema(request=None, responses={200: JobSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])

@@ -5,6 +5,9 @@ registers "registry.import", the time bank "timebank.monthly_report". A runner i
 `run(ctx) -> result` (JSON-able, or None); it reports progress through `ctx.progress()`, which
 also raises `Cancelled` when someone cancelled the job, calls `ctx.applying()` before it starts
 to write (from then on cancelling is refused), and adds result files with `ctx.open_file()`.
+What may only happen once the job is done (the audit record of an export: a file handed out) goes
+to `ctx.on_done()`: it runs when the job is recorded done, in the same transaction, and never for a
+job that is cancelled or fails after it.
 A refusal in plain words is `JobFailed(message, result)`; any other exception is logged with its
 traceback and shown to the person as a plain sentence.
 """
@@ -96,6 +99,7 @@ class JobContext:
         self.job = job
         self.params: dict[str, Any] = job.params
         self.files: list[tuple[str, str, int]] = []  # (name, stored path relative to files_dir, size)
+        self.done_callbacks: list[Callable[[], None]] = []
         self._last = 0.0
         self._side: Any = None
         # A real worker starts outside any transaction; run at once (tests' immediate backend)
@@ -183,6 +187,11 @@ class JobContext:
             self._side.close()
             self._side = None
         progress_file(self.job.pk).unlink(missing_ok=True)
+
+    def on_done(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when the job is recorded done (with its result files, in that transaction, acting
+        as its starter); not if it is cancelled or fails. If it raises, the job fails and keeps no file."""
+        self.done_callbacks.append(callback)
 
     # result files
 

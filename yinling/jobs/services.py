@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -51,29 +52,57 @@ def do_start(
 
     if kind_of(kind) is None:
         raise ValueError(f"unknown job kind {kind}")
-    with transaction.atomic():
-        job = Job.objects.create(
-            kind=kind, label=label[:200], user=by if getattr(by, "pk", None) else None, org=org, params=params or {}
-        )
-        stored: dict[str, str] = {}
-        for name, chunks in inputs:
-            folder = job_dir(job.pk)
-            path = folder / f"input{Path(name).suffix.lower()[:10]}"
-            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
-                for chunk in chunks:
-                    fh.write(chunk)
-            stored[name] = str(path.relative_to(files_dir()))
-        if stored:
-            job.params = {**job.params, "inputs": stored}
-            job.save(update_fields=["params"])
-        # The start is in the trail as its cancel is (the upload it keeps holds personal data); the
-        # params stay out of it (an export's filters may hold a whole ID number, sealed in the row).
-        record(AuditRecord.Action.CREATE, job, actor=by, extra={"event": "job_started", "kind": kind})
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind, label=label[:200], user=by if getattr(by, "pk", None) else None, org=org, params=params or {}
+            )
+            stored: dict[str, str] = {}
+            folder: Path | None = None
+            for name, chunks in inputs:
+                folder = folder or _fresh_dir(job.pk)
+                path = folder / f"input{Path(name).suffix.lower()[:10]}"
+                written.append(path)
+                with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+                    for chunk in chunks:
+                        fh.write(chunk)
+                stored[name] = str(path.relative_to(files_dir()))
+            if stored:
+                job.params = {**job.params, "inputs": stored}
+                job.save(update_fields=["params"])
+            # The start is in the trail as its cancel is (the upload it keeps holds personal data); the
+            # params stay out of it (an export's filters may hold a whole ID number, sealed in the row).
+            record(AuditRecord.Action.CREATE, job, actor=by, extra={"event": "job_started", "kind": kind})
+    except BaseException:
+        # The row is rolled back: its upload (personal data) must not stay on disk without it. (A caller's
+        # own transaction rolled back later leaves a folder without a row: purge_files() removes those.)
+        _remove(written)
+        raise
     # After the row is committed (or, inside a caller's transaction, in the same one as the
     # queue's own row): a worker never looks for a job that is not there yet.
     enqueue(job)
     job.refresh_from_db()
     return job
+
+
+def _fresh_dir(job_id: int) -> Path:
+    """The folder of a job just created in this transaction. Whatever it holds is a leftover of a rolled-back
+    job that had the same number (SQLite hands a number out again after a rollback): not anyone's file."""
+    folder = job_dir(job_id)
+    for leftover in folder.iterdir():
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+    return folder
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # the job's folder, if nothing else is in it
 
 
 def may_cancel(user: Any, job: Job) -> bool:
@@ -182,13 +211,23 @@ def purge_files(now: dt.datetime | None = None) -> int:
         f.expired = True
         f.save(update_fields=["expired"])
         count += 1
-    # Uploads the runners read: whole job folders of jobs that finished before the cutoff.
+    # Uploads the runners read: whole job folders of jobs that finished before the cutoff; and folders of
+    # no job at all, older than the cutoff (written in a transaction that rolled back after do_start).
     old = Job.objects.unrestricted().filter(finished_at__lt=cutoff).values_list("pk", flat=True)
     root = files_dir()
     if root.is_dir():
         ids = {str(pk) for pk in old}
-        for folder in root.iterdir():
-            if folder.is_dir() and folder.name in ids:
+        folders = [f for f in root.iterdir() if f.is_dir() and f.name.isdigit()]
+        numbers = [int(f.name) for f in folders]
+        span = Job.objects.unrestricted().filter(pk__gte=min(numbers, default=0), pk__lte=max(numbers, default=0))
+        known = {str(pk) for pk in span.values_list("pk", flat=True)}
+        for folder in folders:
+            if folder.name not in known:
+                if dt.datetime.fromtimestamp(folder.stat().st_mtime, tz=dt.UTC) < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    logger.warning("job folder %s removed: no job has that number", folder.name)
+                continue
+            if folder.name in ids:
                 for path in folder.iterdir():
                     if path.name.startswith("input"):
                         path.unlink(missing_ok=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 from django_tasks import task
 
 from yinling.audit.context import acting
@@ -19,6 +20,7 @@ from yinling.jobs.models import Job, JobFile
 from yinling.jobs.runners import Cancelled, JobContext, JobFailed, files_dir, kind_of
 
 logger = logging.getLogger(__name__)
+SYSTEM_ERROR = gettext_lazy("The job stopped because of an error in the system. It has been logged; try again later.")
 
 
 def enqueue(job: Job) -> None:
@@ -61,21 +63,46 @@ def execute(job_id: int) -> str:
         fields = {"status": Job.Status.FAILED, "error": exc.message, "result": exc.result}
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        fields = {
-            "status": Job.Status.FAILED,
-            "error": str(_("The job stopped because of an error in the system. It has been logged; try again later.")),
-        }
+        fields = {"status": Job.Status.FAILED, "error": str(SYSTEM_ERROR)}
     finally:
         ctx.close()
     if fields["status"] == Job.Status.DONE:
-        JobFile.objects.bulk_create(
-            [JobFile(job=job, name=name, stored=stored, size=size) for name, stored, size in ctx.files]
-        )
-    else:
+        try:
+            # The end, the files and what waited for it (an export's audit record) commit together. A job that
+            # only checked and has nothing but those to hand out (it wrote nothing: runners call applying() first)
+            # is still cancelled by a cancel that came after its last report: the update is conditional on the row.
+            # (Periodic commands write without applying(): having no files, they end done as they did.)
+            discardable = job.phase == Job.Phase.CHECKING and bool(ctx.files or ctx.done_callbacks)
+            with transaction.atomic():
+                if not _finish(job, fields, unless_cancelled=discardable):
+                    raise Cancelled
+                JobFile.objects.bulk_create(
+                    [JobFile(job=job, name=name, stored=stored, size=size) for name, stored, size in ctx.files]
+                )
+                with override("zh-hans"), acting(user=job.user):
+                    for callback in ctx.done_callbacks:
+                        callback()
+        except Cancelled:
+            fields = {"status": Job.Status.CANCELLED, "message": str(_("Cancelled")), "result": None}
+        except Exception:
+            logger.exception("job %s (%s) failed as it ended", job.pk, job.kind)
+            fields = {"status": Job.Status.FAILED, "error": str(SYSTEM_ERROR), "result": None}
+    if fields["status"] != Job.Status.DONE:
         for _name, stored, _size in ctx.files:
             (files_dir() / stored).unlink(missing_ok=True)
-    fields.update(finished_at=timezone.now(), heartbeat_at=timezone.now(), message=fields.get("message", job.message))
-    Job.objects.unrestricted().filter(pk=job.pk).update(**fields)
+        _finish(job, fields)
     job.refresh_from_db()
     _on_finished(job)
     return str(job.status)
+
+
+def _finish(job: Job, fields: dict[str, Any], *, unless_cancelled: bool = False) -> bool:
+    """Record the job's end; False when `unless_cancelled` and a cancel was asked for meanwhile."""
+    now = timezone.now()
+    rows = Job.objects.unrestricted().filter(pk=job.pk)
+    if unless_cancelled:
+        rows = rows.filter(cancel_requested=False)
+    changed = rows.update(
+        **{**fields, "finished_at": now, "heartbeat_at": now, "message": fields.get("message", job.message)}
+    )
+    return bool(changed)

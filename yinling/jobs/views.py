@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,9 +15,9 @@ from yinling.core.exports import exported
 from yinling.core.refusals import Refused, flash
 from yinling.jobs.models import PERIODIC_PREFIX, Job, JobFile
 from yinling.jobs.runners import files_dir, kind_of
-from yinling.jobs.services import cancellable, do_cancel, fail_stale, is_stale, live, may_cancel, may_download
+from yinling.jobs.services import cancellable, do_cancel, is_stale, live, may_cancel, may_download
 
-LIST_ROWS = 100
+PER_PAGE = 50
 
 
 def get_job_or_404(request: HttpRequest, pk: int) -> Job:
@@ -29,25 +31,31 @@ def get_job_or_404(request: HttpRequest, pk: int) -> Job:
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     jobs = Job.objects.restrict(request.user, "view").select_related("user", "org")
+    shows = {
+        "": Q(),
+        "mine": Q(user_id=request.user.pk or 0),
+        "failed": Q(status=Job.Status.FAILED),
+        "periodic": Q(kind__startswith=PERIODIC_PREFIX),
+    }
     show = request.GET.get("show", "")
-    if show == "mine":
-        jobs = jobs.filter(user_id=request.user.pk or 0)
-    elif show == "periodic":
-        jobs = jobs.filter(kind__startswith=PERIODIC_PREFIX)
-    elif show == "failed":
-        jobs = jobs.filter(status=Job.Status.FAILED)
-    rows = [live(j) for j in jobs[:LIST_ROWS]]
+    if show not in shows:
+        show = ""
+    # Each view's number in one conditional aggregate over the same scoped rows its list shows.
+    counts = jobs.order_by().aggregate(**{f"n{i}": Count("pk", filter=q) for i, q in enumerate(shows.values())})
+    page = Paginator(jobs.filter(shows[show]), PER_PAGE).get_page(request.GET.get("page"))
+    rows = [live(j) for j in page.object_list]
+    labels = {"": _("All"), "mine": _("Started by me"), "failed": _("Failed"), "periodic": _("Periodic")}
     return render(
         request,
         "jobs/job_list.html",
         {
             "rows": rows,
+            "stale": {j.pk for j in rows if is_stale(j)},  # shown as not responding; the periodic sweep fails them
+            "page": page,
             "show": show,
-            "filters": [
-                ("", _("All")),
-                ("mine", _("Started by me")),
-                ("failed", _("Failed")),
-                ("periodic", _("Periodic")),
+            "tabs": [
+                {"value": value, "label": labels[value], "active": value == show, "count": counts[f"n{i}"]}
+                for i, value in enumerate(shows)
             ],
             "breadcrumbs": [(_("My jobs"), "")],
         },
@@ -55,9 +63,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 def _context(request: HttpRequest, job: Job) -> dict[str, object]:
-    if is_stale(job):
-        fail_stale(job)  # the worker stopped: say so now rather than at the next hourly sweep
-        job.refresh_from_db()
+    # A GET never writes: a job whose worker stopped is shown as not responding, read only; the
+    # periodic sweep (`purge_job_files`, services.fail_stale) marks it failed.
     job = live(job)
     kind = kind_of(job.kind)
     return {
@@ -69,6 +76,7 @@ def _context(request: HttpRequest, job: Job) -> dict[str, object]:
         "can_cancel": cancellable(job) and may_cancel(request.user, job),
         "can_download": may_download(request.user, job),
         "polling": not job.finished,
+        "not_responding": is_stale(job),
     }
 
 

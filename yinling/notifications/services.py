@@ -13,6 +13,7 @@ anyone that the recipient may not see; the link leads to the details, which the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -26,30 +27,50 @@ from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
 from yinling.notifications.links import clean_link
 from yinling.notifications.models import Delivery, Notification, Preference
-from yinling.notifications.registry_hooks import also_notify
+from yinling.notifications.registry_hooks import also_notify_many
 from yinling.notifications.selectors import channel_of, inbox, preference_of
 from yinling.notifications.tasks import send_notification
 
 MAX_TEXT = 500
 
 
-def notify(recipient: Any, kind: str, text: str, link: str = "") -> list[Notification]:
+def notify(recipient: Any, kind: str, text: str, link: str = "", *, exclude: Iterable[Any] = ()) -> list[Notification]:
     """Notify `recipient` (a User, staff or retiree); the inbox rows made (theirs first, then their 代办's).
 
+    `exclude`: people who get neither the notice nor a copy, whatever they are to the recipient. Pass the
+    person whose action the notice tells of (nobody is told of what they just did themself, e.g. a relative
+    who took on their mother's need), and whoever the notice is not for in the matter (the helper, of the
+    service they are to be confirmed for). None in it is ignored.
+
     ValueError when the link is not a local path or the text is empty: a caller's mistake, not the user's."""
+    return notify_many([recipient], kind, text, link, exclude=exclude)
+
+
+def notify_many(
+    recipients: Sequence[Any], kind: str, text: str, link: str = "", *, exclude: Iterable[Any] = ()
+) -> list[Notification]:
+    """notify() for several people at once, in a bounded number of queries however many they are and however
+    many relatives they have: one lookup of everyone's 代办, one insert, one read of the channel choices."""
     link = clean_link(link)
     text = str(text).strip()
     if not text or not kind:
         raise ValueError("a notification needs a kind and a text")
-    rows = [Notification(recipient=recipient, kind=kind[:40], text=text[:MAX_TEXT], link=link)]
-    name, relatives = also_notify(recipient)
+    left_out = {getattr(u, "pk", None) for u in exclude} - {None}
+    recipients = list({r.pk: r for r in recipients if r.pk not in left_out}.values())  # each person once
+    copies_for = also_notify_many(recipients)
+    rows: list[Notification] = []
     with translation.override(settings.LANGUAGE_CODE):  # inbox text is data: the bureau's language
-        for relative in relatives:
-            if relative.pk != recipient.pk and relative.is_active:
-                copy = _("For %(name)s: %(text)s") % {"name": name, "text": text}
-                rows.append(
-                    Notification(recipient=relative, kind=kind[:40], text=copy[:MAX_TEXT], link=link, on_behalf_of=name)
-                )
+        for recipient in recipients:
+            rows.append(Notification(recipient=recipient, kind=kind[:40], text=text[:MAX_TEXT], link=link))
+            name, relatives = copies_for.get(recipient.pk, ("", []))
+            for relative in relatives:
+                if relative.pk != recipient.pk and relative.pk not in left_out and relative.is_active:
+                    copy = _("For %(name)s: %(text)s") % {"name": name, "text": text}
+                    rows.append(
+                        Notification(
+                            recipient=relative, kind=kind[:40], text=copy[:MAX_TEXT], link=link, on_behalf_of=name
+                        )
+                    )
     with transaction.atomic():
         Notification.objects.bulk_create(rows)
         _dispatch(rows)

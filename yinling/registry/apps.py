@@ -75,20 +75,24 @@ class RegistryConfig(AppConfig):
         register_panels()
 
 
-def _also_notify(user: Any) -> tuple[str, list[Any]]:
-    """A retiree's relatives recorded in the registry (who may act for them, 代办) receive their notifications too,
-    on their own accounts."""
-    from yinling.registry.acting import relatives_of
+def _also_notify(users: Any) -> dict[int, tuple[str, list[Any]]]:
+    """Retirees' relatives recorded in the registry (who may act for them, 代办) receive their notifications too,
+    on their own accounts: for all the people of one notice in a few queries (acting.relatives_of_many)."""
+    from yinling.registry.acting import relatives_of_many
     from yinling.registry.models import Retiree
 
-    if getattr(user, "kind", "") != "retiree":
-        return "", []
+    retirees = [u for u in users if getattr(u, "kind", "") == "retiree"]
+    if not retirees:
+        return {}
     # Only what relatives_of() compares: loading the whole record would decrypt every sensitive field.
-    me = Retiree.objects.unrestricted().filter(account=user, is_deleted=False).only("id", "name", "phone").first()
-    if me is None:
-        return "", []
-    accounts = [r.account for r in relatives_of(me) if r.account_id is not None]
-    return me.name, [a for a in accounts if a is not None and a.is_active]
+    records = Retiree.objects.unrestricted().filter(account__in=retirees, is_deleted=False)
+    me = {r.account_id: r for r in records.only("id", "name", "phone", "account") if r.account_id is not None}
+    relatives = relatives_of_many(list(me.values()), lean=True)
+    result: dict[int, tuple[str, list[Any]]] = {}
+    for account_id, record in me.items():
+        accounts = [r.account for r in relatives[record.pk] if r.account_id is not None]
+        result[account_id] = (record.name, [a for a in accounts if a is not None and a.is_active])
+    return result
 
 
 def _phone_of(user: Any) -> str:

@@ -2,8 +2,9 @@
 
 The list page hands its filters to a job; the worker rebuilds the same queryset in the user's
 export scope, writes the template's columns with the export's own streaming writer to a private
-result file, and records the export in the audit trail as the inline export does (the
-`exported` signal, acting as the user). Each download of the file is audited again by the jobs
+result file, and records the export in the audit trail as the inline export does (the shared
+`core.exports.Export`, acting as the user) once the job is done: a cancelled or failed export hands
+out no file and leaves no record of one. Each download of the file is audited again by the jobs
 app. Exact searches by ID number were checked and audited by the page that started the job, so
 the worker does not count them against the user a second time.
 """
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yinling.core.crypto import decrypt, encrypt
-from yinling.core.exports import exported, write_xlsx
+from yinling.core.exports import Export, may_unmask
 from yinling.core.scoping import has_anywhere
 from yinling.jobs.runners import JobContext, JobFailed, JobKind, register_kind
 from yinling.registry.exports import HEADERS, iter_rows
@@ -56,11 +57,13 @@ def export_queryset(user: Any, query: QueryDict) -> QuerySet[Retiree]:
 
 
 def covers(user: Any, action: str, qs: QuerySet[Retiree]) -> bool:
-    """Whether the user holds `action` on every record of qs."""
-    if not has_anywhere(user, Retiree, action):
-        return False
-    allowed = Retiree.objects.restrict(user, action, deleted=True).values("pk")
-    return not qs.exclude(pk__in=allowed).exists()
+    """Whether the user holds `action` on every record of qs (core.exports.may_unmask)."""
+    return may_unmask(user, qs, action)
+
+
+def retiree_export(filters: dict[str, Any], **extra: Any) -> Export:
+    """The registry's export, inline or by a job: the template's columns, audited with the masked filters."""
+    return Export(FILE_NAME, HEADERS, "registry.retiree", filters=filters, sheet_title=SHEET, extra=extra)
 
 
 def run_job(ctx: JobContext) -> dict[str, Any]:
@@ -82,22 +85,11 @@ def run_job(ctx: JobContext) -> dict[str, Any]:
                 ctx.progress(i, max(total, i), message)  # raises Cancelled if cancelled meanwhile
             yield row
 
+    export = retiree_export(ctx.params.get("filters", {}), unmasked=reveal, job=ctx.job.pk)
     with ctx.open_file(FILE_NAME) as fh:
-        count = write_xlsx(fh, HEADERS, rows(), SHEET)
-    exported.send(
-        sender=run_job,
-        object_type="registry.retiree",
-        object_repr=FILE_NAME,
-        org_path="",
-        extra={
-            "rows": count,
-            "filters": ctx.params.get("filters", {}),
-            "format": "xlsx",
-            "unmasked": reveal,
-            "job": ctx.job.pk,
-        },
-    )
-    ctx.progress(count, count, _("Written"))
+        count = export.write(fh, rows())
+    ctx.progress(count, count, _("Written"))  # the last report: a cancel up to here discards the file
+    ctx.on_done(lambda: export.record(sender=run_job, rows=count))
     return {"rows": count, "unmasked": reveal}
 
 

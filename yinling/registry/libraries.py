@@ -14,8 +14,9 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 
 from yinling.core.pagination import count_or_estimate
-from yinling.core.scoping import has_anywhere
+from yinling.core.scoping import has_anywhere, path_in, user_paths
 from yinling.registry.models import Library, Retiree
+from yinling.registry.search_guard import exact_kind
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,18 @@ def _count(user: Any, filters: dict[str, str]) -> dict[str, Any]:
     return {"count": count, "approximate": approximate}
 
 
+def is_exact_search(filters: dict[str, Any]) -> bool:
+    """Whether saved filters search by a sensitive value exactly (a whole ID number or phone, the last six of
+    an ID number: search_guard.exact_kind), as the list's search box would read them."""
+    return any(exact_kind(str(filters.get(name) or "")) for name in ("q", "search"))
+
+
+def sees_sensitive_everywhere(user: Any) -> bool:
+    """Whether the user may see ID numbers and phones in every subtree where they see the registry."""
+    sensitive = user_paths(user, "registry.view_sensitive_retiree")
+    return all(path_in(root, sensitive) for root in user_paths(user, "registry.view_retiree"))
+
+
 def visible_libraries(user: Any) -> list[dict[str, Any]]:
     """Built-ins, then libraries saved in the user's subtrees or shared from an org above them."""
     if not has_anywhere(user, Retiree, "view"):
@@ -66,14 +79,20 @@ def visible_libraries(user: Any) -> list[dict[str, Any]]:
         }
         for b in BUILTIN
     ]
+    exactly = sees_sensitive_everywhere(user)
     for lib in saved.select_related("org").order_by("name"):
+        # A count by a hidden ID number or phone tells whether that value is on the register: only the
+        # list itself (rate-limited and audited) may answer such a search for someone who cannot see it.
+        hidden = not exactly and is_exact_search(lib.filters)
         result.append(
             {
                 "name": lib.name,
                 "description": lib.description,
-                "query": urlencode(lib.filters),
-                **_count(user, lib.filters),
+                # The saved search itself would show the number to someone who may not see it.
+                "query": "" if hidden else urlencode(lib.filters),
+                **({"count": None, "approximate": False} if hidden else _count(user, lib.filters)),
                 "builtin": False,
+                "hidden": hidden,
                 "pk": lib.pk,
             }
         )

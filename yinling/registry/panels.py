@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yinling.core.panels import Panel, PanelData, Series, register_panel
+from yinling.core.scoping import can_at
 from yinling.orgs.models import Org
 from yinling.registry import choices
-from yinling.registry.libraries import BUILTIN, members
+from yinling.registry.libraries import BUILTIN, is_exact_search, members
 from yinling.registry.models import Library, Retiree
 
 # Counting a column the covering index holds (status is never null), not the id it does not, lets
@@ -123,12 +124,25 @@ def by_org(user: Any, org: Org) -> PanelData:
     )
 
 
+exact_search = is_exact_search  # one reading of the search box for the list page and the panel
+
+
+def may_count_exactly(user: Any, org: Org) -> bool:
+    """Whether the user may count people by an exact sensitive search inside org's subtree: only where they
+    may see the values themselves (registry.view_sensitive_retiree at org). Anyone else would learn, count by
+    count and org by org, whether and where a hidden ID number or phone is on register; the list limits and
+    audits such searches (search_guard), a cached chart could do neither."""
+    return can_at(user, Retiree, "view_sensitive", org)
+
+
 def libraries(user: Any, org: Org) -> PanelData:
     """Sizes of the thematic libraries and special groups: one count each.
 
     Each special group and library has a small partial index of its own (models.py, `retiree_tag_*`,
     `retiree_party`), so a count apiece reads only its members; one conditional aggregate over everyone
-    read the whole table and took four times as long at 1,000,000 people (benchmarks/cockpit.py)."""
+    read the whole table and took four times as long at 1,000,000 people (benchmarks/cockpit.py).
+    A saved library that searches by an ID number or phone is left out for a viewer who may not see those
+    values there (may_count_exactly)."""
     flags_in_builtins = {b.filters.get("special_flag") for b in BUILTIN}
     names: list[str] = []
     values: list[float] = []
@@ -140,14 +154,25 @@ def libraries(user: Any, org: Org) -> PanelData:
         if code not in flags_in_builtins:
             names.append(str(label))
             values.append(base.filter(tags__contains=f"|flag:{code}|").count())
-    saved = Library.objects.restrict(user, "view").order_by("name")[:SAVED_LIBRARIES_SHOWN]
-    for lib in saved:
+    exactly = may_count_exactly(user, org)
+    shown = 0
+    left_out = False
+    for lib in Library.objects.restrict(user, "view").order_by("name"):
+        if not exactly and exact_search(lib.filters):
+            left_out = True
+            continue
+        if shown == SAVED_LIBRARIES_SHOWN:
+            break
+        shown += 1
         names.append(lib.name)
         values.append(members(user, lib.filters).filter(org__path__under=org.path).count())
     return PanelData(
         categories=names,
         series=[Series(_("People on register"), values)],
         category_header=_("Library or group"),
+        note=_("Libraries that search by an ID number or phone are left out: you may not see those values here.")
+        if left_out
+        else "",
     )
 
 

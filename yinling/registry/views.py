@@ -18,16 +18,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from yinling.audit.models import AuditRecord
-from yinling.core.exports import xlsx_response
 from yinling.core.pdf import pdf_available, render_pdf, unavailable_response
 from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectListView, orgs_where
 from yinling.jobs.views import confirm_start
 from yinling.registry import export_jobs, services
 from yinling.registry.accounts import account_box_context
+from yinling.registry.choices import Status
 from yinling.registry.export_jobs import covers
-from yinling.registry.exports import HEADERS, iter_rows
-from yinling.registry.filters import MoveFilterSet, RetireeFilterSet, masked_query
+from yinling.registry.exports import iter_rows
+from yinling.registry.filters import STATUS_ALL, MoveFilterSet, RetireeFilterSet, masked_query
 from yinling.registry.forms import ContactFormSet, DeathForm, DeleteForm, RetireeForm, TransferForm
 from yinling.registry.libraries import visible_libraries
 from yinling.registry.models import Retiree, Transfer
@@ -42,6 +42,20 @@ class RetireeListView(ObjectListView):
     add_url_name = "registry:add"
     template_name = "registry/retiree_list.html"
     export_columns = [("", "")]  # the export below writes the template's columns
+    tab_filter, tab_all, tab_default = "status", STATUS_ALL, Status.ACTIVE.value  # on register, deceased, moved out
+
+    def tab_queryset(self) -> QuerySet[Retiree] | None:
+        """The tabs count with the page's filters; an exact search by a sensitive value, already audited with
+        what the page shows, is not audited a second time for the count."""
+        filterset: Any = getattr(self, "filterset", None)
+        exact = getattr(filterset, "_exact", None)
+        if filterset is None or exact is None:
+            return super().tab_queryset()
+        filterset._exact = set()
+        try:
+            return super().tab_queryset()
+        finally:
+            filterset._exact = exact
 
     def get_queryset(self) -> QuerySet[Retiree]:
         # The table shows masks only: leave the encrypted values (long tokens, each a decryption) unread.
@@ -93,15 +107,8 @@ class RetireeListView(ObjectListView):
             return redirect("jobs:detail", pk=self._start_export_job().pk)
         # Unmasked only where the user may see sensitive data on every exported record.
         reveal = covers(self.request.user, "view_sensitive", qs)
-        return xlsx_response(
-            export_jobs.FILE_NAME,
-            HEADERS,
-            iter_rows(qs, reveal),
-            object_type="registry.retiree",
-            filters=export_jobs.audit_filters(dict(self.request.GET.items())),
-            sheet_title=export_jobs.SHEET,
-            extra={"unmasked": reveal},
-        )
+        filters = export_jobs.audit_filters(dict(self.request.GET.items()))
+        return export_jobs.retiree_export(filters, unmasked=reveal).response(iter_rows(qs, reveal))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         """Only the large export's confirmation posts here (the filters are in the query string)."""

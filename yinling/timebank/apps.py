@@ -52,10 +52,13 @@ class TimebankConfig(AppConfig):
                 _("Time bank"), "timebank:home", order=40, check=_sees_timebank, group="timebank", icon="clock-history"
             )
         )
-        from yinling.core.related import RelatedList, register_related
+        from yinling.core.related import RelatedList, RelatedSummary, register_related
+        from yinling.timebank.related import account_summary
 
         members = RelatedList(_("Time bank members"), "timebank:members", lambda org: {"org": org.code}, order=20)
         register_related("orgs.org", members)
+        account = RelatedSummary(_("Time bank account"), "timebank.account", account_summary, order=20)
+        register_related("registry.retiree", account)  # on the record: the balance, linked to the account
         register_figure(Figure(_("Time bank members"), "timebank:members", order=40))
         register_figure(Figure(_("Needs awaiting confirmation"), "timebank:requests", {"status": "reported"}, order=41))
         register_seeder(Seeder("timebank", seed_timebank, order=40))

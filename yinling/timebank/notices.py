@@ -4,6 +4,12 @@ rolls back sends nothing.
 The texts leave the platform by SMS and e-mail: they name the category, the time and the hours, never the
 other person, whose details the linked page shows by its own rules. Written in the bureau's language, as
 the ledger's reasons are: they are data, read later and elsewhere.
+
+Who hears: the side a notice is for, and the relatives recorded for them (代办 copies), never
+- the person who took the step (`by`): nobody is told of what they just did themself, as when a daughter
+  takes on her mother's need, or confirms a service as the recipient;
+- the helper, of notices for the helped side (a need taken on, a service to confirm): a relative who helped
+  is the helper in this service, and is not asked to confirm their own hours.
 """
 
 from __future__ import annotations
@@ -42,7 +48,11 @@ def _when(need: ServiceRequest) -> str:
     return timezone.localtime(need.starts_at).strftime("%m-%d %H:%M")
 
 
-def need_taken_on(need: ServiceRequest) -> None:
+def _helper(need: ServiceRequest) -> Any:
+    return _account_user(need.provider)
+
+
+def need_taken_on(need: ServiceRequest, *, by: Any = None) -> None:
     user = _recipient_side(need)
     if user is None:
         return
@@ -51,10 +61,11 @@ def need_taken_on(need: ServiceRequest) -> None:
             "category": need.get_category_display(),
             "when": _when(need),
         }
-    notify(user, "timebank.taken_on", text, _link_for(user, need, reverse("timebank:home")))
+    link = _link_for(user, need, reverse("timebank:home"))
+    notify(user, "timebank.taken_on", text, link, exclude=(by, _helper(need)))
 
 
-def service_to_confirm(need: ServiceRequest) -> None:
+def service_to_confirm(need: ServiceRequest, *, by: Any = None) -> None:
     user = _recipient_side(need)
     if user is None:
         return
@@ -66,11 +77,12 @@ def service_to_confirm(need: ServiceRequest) -> None:
         }
     # The member's home lists what awaits confirmation: the confirm page itself would be 404 for the relatives
     # who get a copy (代办), since only the recipient or staff confirm.
-    notify(user, "timebank.to_confirm", text, _link_for(user, need, reverse("timebank:home")))
+    link = _link_for(user, need, reverse("timebank:home"))
+    notify(user, "timebank.to_confirm", text, link, exclude=(by, _helper(need)))
 
 
-def hours_paid(need: ServiceRequest) -> None:
-    user = _account_user(need.provider)
+def hours_paid(need: ServiceRequest, *, by: Any = None) -> None:
+    user = _helper(need)
     if user is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
@@ -79,4 +91,4 @@ def hours_paid(need: ServiceRequest) -> None:
             "category": need.get_category_display(),
             "when": _when(need),
         }
-    notify(user, "timebank.paid", text, reverse("timebank:statement"))
+    notify(user, "timebank.paid", text, reverse("timebank:statement"), exclude=(by,))

@@ -2,7 +2,8 @@
 
 A province's report reads the whole ledger of the month; the page itself stays a handful of
 aggregate queries, but the download is written by a worker to a private result file, audited
-as the inline download was (the `exported` signal, acting as the user who asked).
+as the inline download was (core.exports.Export, acting as the user who asked) once the job is done: a
+cancelled or failed report hands out no file and leaves no record of one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yinling.core.exports import exported, write_xlsx
+from yinling.core.exports import Export
 from yinling.core.scoping import can_at
 from yinling.jobs.runners import JobContext, JobFailed, JobKind, register_kind
 from yinling.orgs.models import Org
@@ -36,21 +37,19 @@ def run_job(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(0, 1, _("Adding up the month"))
     rows = reports.monthly(user, org, month)
     name = file_name(org, month)
-    with ctx.open_file(name) as fh:
-        count = write_xlsx(fh, reports.HEADERS, (row.cells() for row in rows), f"时间银行月报 {month:%Y-%m}")
-    exported.send(
-        sender=run_job,
-        object_type="timebank.report",
-        object_repr=name,
+    export = Export(
+        name,
+        reports.HEADERS,
+        "timebank.report",
         org_path=org.path,
-        extra={
-            "rows": count,
-            "filters": {"org": org.code, "month": f"{month:%Y-%m}"},
-            "format": "xlsx",
-            "job": ctx.job.pk,
-        },
+        filters={"org": org.code, "month": f"{month:%Y-%m}"},
+        sheet_title=f"时间银行月报 {month:%Y-%m}",
+        extra={"job": ctx.job.pk},
     )
-    ctx.progress(1, 1, _("Written"))
+    with ctx.open_file(name) as fh:
+        count = export.write(fh, (row.cells() for row in rows))
+    ctx.progress(1, 1, _("Written"))  # the last report: a cancel up to here discards the file
+    ctx.on_done(lambda: export.record(sender=run_job, rows=count))
     return {"org": org.code, "month": f"{month:%Y-%m}", "rows": count}
 
 

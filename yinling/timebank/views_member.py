@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,7 +38,7 @@ from yinling.timebank.forms import (
 )
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, ServiceRequest
-from yinling.timebank.views_shared import member_page, movement_lines, statement_pdf, statement_response
+from yinling.timebank.views_shared import CRUMB, member_page, movement_lines, statement_pdf, statement_response
 from yinling.timebank.views_staff import staff_home
 
 
@@ -218,6 +219,18 @@ def _need_for_recipient_step(request: HttpRequest, pk: int) -> tuple[ServiceRequ
     return need, True, True
 
 
+def _step_crumbs(need: ServiceRequest, as_staff: bool, title: str) -> list[tuple[str, str]]:
+    """Staff taking a step for the recipient see where they are; a member's page keeps its Back button."""
+    if not as_staff:
+        return []
+    return [
+        (str(CRUMB), reverse("timebank:home")),
+        (_("Needs and services"), reverse("timebank:requests")),
+        (str(need), reverse("timebank:request", args=[need.pk])),
+        (title, ""),
+    ]
+
+
 def _after_step(need: ServiceRequest, as_staff: bool) -> HttpResponse:
     return redirect("timebank:request", pk=need.pk) if as_staff else redirect("timebank:home")
 
@@ -241,7 +254,13 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return member_page(
         request,
         "timebank/confirm.html",
-        {"need": need, "form": form, "on_behalf": on_behalf, "as_staff": as_staff},
+        {
+            "need": need,
+            "form": form,
+            "on_behalf": on_behalf,
+            "as_staff": as_staff,
+            "breadcrumbs": _step_crumbs(need, as_staff, _("Confirm the service")),
+        },
     )
 
 
@@ -266,6 +285,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             "intro": str(need),
             "submit": _("Send"),
             "on_behalf": on_behalf,
+            "breadcrumbs": _step_crumbs(need, as_staff, _("Something is wrong with this service")),
         },
     )
 
@@ -292,6 +312,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             "submit": _("Cancel the need"),
             "danger": True,
             "on_behalf": on_behalf,
+            "breadcrumbs": _step_crumbs(need, as_staff, _("Cancel this need")),
         },
     )
 

@@ -118,6 +118,7 @@ class RequestListView(ObjectListView):
     filterset_class = RequestFilterSet
     title = gettext_lazy("Needs and services")
     add_url_name = "timebank:request_add"
+    tab_filter = "status"  # a tab per status, with its count
     export_columns = [  # Chinese headings: see views_shared._statement_export()
         ("编号", "id"),
         ("类别", "get_category_display"),

@@ -34,7 +34,7 @@ def register() -> None:
     register_tile(
         Tile(
             "volunteering",
-            _("Volunteering"),
+            _("My volunteering"),  # the activities half's tile, "Volunteer service", leads to activities
             "hand-thumbs-up",
             url_name="volunteering:me",
             order=20,

@@ -61,8 +61,9 @@ def is_barred(volunteer: Volunteer, today: dt.date | None = None) -> bool:
     return volunteer.barred_until is not None and volunteer.barred_until >= today
 
 
-# Attendances awaiting the leader's review (a forgotten check-out) do not count until confirmed.
-COUNTED = Q(review__in=[Attendance.Review.NONE, Attendance.Review.CONFIRMED])
+# Attendances awaiting the leader's review (a forgotten check-out) do not count until confirmed; hours a
+# leader cut count as cut (the attendance's credited_hours holds what is left).
+COUNTED = Q(review__in=[Attendance.Review.NONE, Attendance.Review.CONFIRMED, Attendance.Review.CUT])
 
 
 def recompute(volunteer: Volunteer) -> Volunteer:

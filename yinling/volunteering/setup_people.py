@@ -141,8 +141,13 @@ def related() -> None:
     register_related(
         "orgs.org", RelatedList(_("Volunteer teams"), "volunteering:teams", lambda org: {"org": org.code}, order=31)
     )
-    # TODO(#12): a retiree's record ("registry.retiree") once core/related.py and the record page show
-    # related lists for retirees: RelatedList(_("Volunteering"), "volunteering:volunteers", {"retiree": pk}).
+    from yinling.core.related import RelatedSummary
+    from yinling.volunteering.related import volunteer_summary
+
+    # On a retiree's record: their volunteer hours and stars, linked to the volunteer's page.
+    register_related(
+        "registry.retiree", RelatedSummary(_("Volunteer"), "volunteering.volunteer", volunteer_summary, order=30)
+    )
 
 
 def register() -> None:

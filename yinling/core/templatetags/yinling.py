@@ -136,3 +136,29 @@ def related_counts(user: Any, obj: Any) -> list[dict[str, Any]]:
     from yinling.core.related import related_for
 
     return related_for(user, obj)
+
+
+@register.simple_tag(takes_context=True)
+def trail(context: template.Context, *parts: Any) -> SafeString:
+    """A breadcrumb trail after Home, for pages a template names: `{% trail _("Registry") list_url obj.name "" %}`.
+
+    The arguments are label and url in turn; the current page comes last, with an empty url or none."""
+    from django.template.loader import render_to_string
+
+    items = list(parts) + ([""] if len(parts) % 2 else [])
+    crumbs = [(str(items[i]), str(items[i + 1] or "")) for i in range(0, len(items), 2)]
+    return render_to_string("core/_breadcrumbs.html", {"breadcrumbs": crumbs}, request=context.get("request"))
+
+
+@register.simple_tag
+def role_summary(user: Any) -> str:
+    """The user menu's second line: the first role and where it is held ("Clerk · 西湖区委老干部局"), with
+    "+N" for more; empty for an account without roles. Read through the user's own assignments."""
+    assignments = getattr(user, "assignments", None)
+    if assignments is None or not getattr(user, "is_authenticated", False):
+        return ""
+    held = list(assignments.select_related("org").order_by("org__depth", "org__path", "role"))
+    if not held:
+        return ""
+    text = f"{held[0].get_role_display()} · {held[0].org.name}"
+    return f"{text} +{len(held) - 1}" if len(held) > 1 else text

@@ -180,3 +180,30 @@ def test_it_refuses_a_panel_of_an_unknown_kind() -> None:
     with pytest.raises(ValueError, match="kind"):
         register_panel(Panel("bad", "bad", lambda u, o: PanelData([], []), kind="radar"))  # type: ignore[arg-type]
     assert all(p.id != "bad" for p in core_panels.PANELS)
+
+
+def _org_queries(client: Any, query: dict[str, str]) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/", query)  # the panels' figures are cached: what is left is the page's own
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/", query).status_code == 200
+    return [q["sql"] for q in captured.captured_queries if 'FROM "orgs_org"' in q["sql"]]
+
+
+def test_it_reads_the_scope_tops_once_per_page(people: Cast) -> None:
+    """The tops of the viewer's scope (the default org, and the switcher for users with several) are read once;
+    at a top, its drill path is the top itself: no query more."""
+    RoleAssignment.objects.create(user=people.leader, role=roles.LEADER, org=people.tree.city_b)  # two tops
+    client = login_client(people.leader)
+    tops = "\"path\" IN ('330000/330100/', '330000/330200/')"
+    at_top = _org_queries(client, {})
+    assert sum(tops in sql for sql in at_top) == 1
+    assert not any("\"path\" IN ('330000/330100/')" in sql for sql in at_top)  # the drill path of a top: itself
+    below = _org_queries(client, {"org": "330106"})
+    assert sum(tops in sql for sql in below) == 1
+    assert sum("\"path\" IN ('330000/330100/', '330000/330100/330106/')" in sql for sql in below) == 1
+    assert len(below) == len(at_top) + 2  # the org by its code, and its drill path: a top needs neither
+    html = client.get("/", {"org": "330106"}).content.decode()
+    assert 'href="/?org=330100"' in html and 'href="/?org=330200"' in html  # path up, and the other top

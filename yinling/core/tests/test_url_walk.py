@@ -64,6 +64,9 @@ PK_BY_ROUTE = [
     ("api:timebank-offer-*", "offer"),
     ("notifications:*", "notification"),
     ("api:notification-*", "notification"),
+    ("volunteering:activity_flag_resolve", "volunteer_flag"),
+    ("volunteering:activit*", "volunteer_activity"),
+    ("api:volunteering-activity-*", "volunteer_activity"),
     # Volunteering, people half (their objects: volunteering/tests/people_factories.walk_objects).
     ("volunteering:volunteer*", "volunteer"),
     ("api:volunteering-volunteer-*", "volunteer"),
@@ -187,6 +190,24 @@ def _build() -> World:
 
     # The retiree's: their relative has a copy of their own, everyone else gets 404 for this id.
     notification = notify(cast.retiree, "walk", "您有一项服务待确认。", "/timebank/")[0]
+    from yinling.volunteering import codes as volunteer_codes
+    from yinling.volunteering.models import Activity, Attendance, Flag, Volunteer
+
+    helper = Volunteer.objects.create(retiree=cast.retiree_record)
+    starts = timezone.now() - dt.timedelta(hours=1)
+    volunteer_activity = Activity.objects.create(
+        org=t.county_a,
+        title="社区义诊",
+        place="文三路",
+        start=starts,
+        end=starts + dt.timedelta(hours=3),
+        capacity=5,
+        code_secret=volunteer_codes.new_secret(),
+    )
+    present = Attendance.objects.create(activity=volunteer_activity, volunteer=helper, checked_in_at=starts)
+    volunteer_flag = Flag.objects.create(
+        kind=Flag.Kind.OVERLAP, volunteer=helper, activity=volunteer_activity, attendance=present
+    )
 
     objects: dict[str, models.Model] = {
         "org": t.county_a,
@@ -202,6 +223,8 @@ def _build() -> World:
         "job": job,
         "job_file": job_file,
         "notification": notification,
+        "volunteer_activity": volunteer_activity,
+        "volunteer_flag": volunteer_flag,
     }
     from yinling.volunteering.tests.people_factories import walk_objects
 

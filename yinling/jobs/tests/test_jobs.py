@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from typing import Any
 
@@ -202,7 +203,7 @@ def test_it_deletes_result_files_after_the_ttl_and_says_expired(cast: Cast, sett
 def test_it_answers_the_api_contract(cast: Cast) -> None:
     job = start(cast, chunks=2)
     body = login_client(cast.clerk).get(f"/api/v1/jobs/{job.pk}/").json()
-    assert set(body) == {"id", "kind", "status", "progress", "result", "files", "error"}
+    assert set(body) == {"id", "kind", "status", "progress", "result", "files", "error", "not_responding"}
     assert body["id"] == job.pk and body["kind"] == "test.count" and body["status"] == "done"
     assert body["progress"] == {"done": 2, "total": 2, "message": "chunk 2"}
     assert body["result"] == {"counted": 2} and body["error"] == ""
@@ -226,13 +227,46 @@ def test_it_marks_a_job_without_heartbeat_failed(cast: Cast, settings: Any) -> N
     assert "worker" in job.error or "中断" in job.error
 
 
-def test_it_marks_a_stale_job_failed_when_its_page_is_read(cast: Cast, settings: Any) -> None:
+def test_it_shows_a_stale_job_as_not_responding_without_writing_on_get(cast: Cast, settings: Any) -> None:
+    """A GET never writes: the page, its poll and the API say "not responding", the row stays as it was."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.JOB_STALE_SECONDS = 60
+    job = queued(cast)
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now)
+    client = login_client(cast.clerk)
+    with time_machine.travel(now + dt.timedelta(seconds=59), tick=False):  # just inside the limit: responding
+        body = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+        assert 'id="job-not-responding"' not in body
+        assert "job-not-responding" not in client.get("/jobs/").content.decode()
+        assert client.get(f"/api/v1/jobs/{job.pk}/").json()["not_responding"] is False
+    with time_machine.travel(now + dt.timedelta(seconds=61), tick=False), CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+        page = client.get(f"/jobs/{job.pk}/").content.decode()
+        api = client.get(f"/api/v1/jobs/{job.pk}/").json()
+        listed = client.get("/jobs/").content.decode()
+    assert 'id="job-not-responding"' in body and 'id="job-not-responding"' in page
+    assert listed.count("job-not-responding") == 1
+    assert 'data-status="running"' in body and "hx-trigger" in body  # it polls on: the sweep will end it
+    assert api["status"] == "running" and api["not_responding"] is True
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert not [sql for sql in writes if "jobs_job" in sql or "notifications" in sql], writes
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.finished_at is None
+
+
+def test_it_fails_a_stale_job_in_the_periodic_sweep(cast: Cast, settings: Any) -> None:
     settings.JOB_STALE_SECONDS = 60
     job = queued(cast)
     old = timezone.now() - dt.timedelta(minutes=5)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=old, heartbeat_at=old)
+    call_command("run_periodic", "purge_job_files", "--now", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.finished_at is not None
     body = login_client(cast.clerk).get(f"/jobs/{job.pk}/progress/").content.decode()
-    assert 'data-status="failed"' in body and "hx-trigger" not in body
+    assert 'data-status="failed"' in body and "hx-trigger" not in body and 'id="job-not-responding"' not in body
 
 
 def test_it_polls_while_running_and_stops_when_finished(cast: Cast) -> None:
@@ -316,3 +350,154 @@ def test_it_records_who_started_a_job(cast: Cast) -> None:
         "event": "job_started",
         "kind": "test.count",
     }
+
+
+def test_it_pages_the_job_list_and_the_api(cast: Cast) -> None:
+    """101 jobs: none is out of reach, on the page (50 a page) or through the API (its page size)."""
+    from django.conf import settings as conf
+
+    jobs = Job.objects.bulk_create(
+        [Job(kind="test.count", label=f"计数 {i}", user=cast.clerk, org=cast.clerk.org) for i in range(101)]
+    )
+    oldest, newest = min(jobs, key=lambda j: j.pk), max(jobs, key=lambda j: j.pk)
+    client = login_client(cast.clerk)
+    first = client.get("/jobs/?show=mine").content.decode()
+    assert first.count('<td><a href="/jobs/') == 50
+    assert f'href="/jobs/{newest.pk}/"' in first and f'href="/jobs/{oldest.pk}/"' not in first
+    assert 'href="?show=mine&amp;page=2"' in first
+    second = client.get("/jobs/?show=mine&page=2").content.decode()
+    assert second.count('<td><a href="/jobs/') == 50 and 'href="?show=mine&amp;page=3"' in second
+    last = client.get("/jobs/?show=mine&page=3").content.decode()
+    assert last.count('<td><a href="/jobs/') == 1 and f'href="/jobs/{oldest.pk}/"' in last
+    assert client.get("/jobs/?page=abc").status_code == 200  # junk is the first page, not a 500
+    size = conf.REST_FRAMEWORK["PAGE_SIZE"]
+    body = client.get("/api/v1/jobs/").json()
+    assert body["count"] == 101 and len(body["results"]) == size and body["next"]
+    pages = -(-101 // size)
+    tail = client.get(f"/api/v1/jobs/?page={pages}").json()
+    assert [r["id"] for r in tail["results"]][-1] == oldest.pk and tail["next"] is None
+
+
+def _uploads() -> list[str]:
+    return sorted(str(p.relative_to(files_dir())) for p in files_dir().glob("*/input*"))
+
+
+def test_it_leaves_no_upload_on_disk_when_the_start_rolls_back(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The upload is written inside the transaction that records the job: a failure after it (here the audit
+    record) rolls the row back, and the file (personal data) goes with it."""
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the trail is unavailable")
+
+    before = _uploads()
+    monkeypatch.setattr(services, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.do_start(by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("名单.xlsx", [b"PK", b"r"])])
+    assert not Job.objects.exists()
+    assert _uploads() == before
+
+
+def test_it_leaves_no_half_upload_when_reading_it_fails(cast: Cast) -> None:
+    def chunks() -> Any:
+        yield b"PK first chunk"
+        raise ValueError("the upload was cut off")
+
+    with pytest.raises(ValueError, match="cut off"):
+        services.do_start(by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("名单.xlsx", chunks())])
+    assert not Job.objects.exists() and _uploads() == []
+    # The next job may get the same number (SQLite hands it out again after a rollback): it starts cleanly.
+    job = services.do_start(by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("名单.xlsx", [b"PK"])])
+    assert job.status == Job.Status.DONE
+    assert services.input_path(job).read_bytes() == b"PK"
+
+
+def test_it_sweeps_the_upload_of_a_job_whose_callers_transaction_rolled_back(cast: Cast, settings: Any) -> None:
+    """do_start inside a caller's transaction cannot see that transaction roll back later: the folder of a job
+    that does not exist is removed by the sweep once older than JOB_FILE_TTL_HOURS; a live job's is kept."""
+    from django.db import transaction
+
+    settings.JOB_FILE_TTL_HOURS = 24
+    kept = queued(cast)
+    services._fresh_dir(kept.pk)  # a queued job's folder (empty here): not swept
+    with pytest.raises(RuntimeError), transaction.atomic():
+        orphan = services.do_start(by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("a.xlsx", [b"PK"])])
+        raise RuntimeError("the caller's next step failed")
+    assert not Job.objects.filter(pk=orphan.pk).exists()
+    assert (files_dir() / str(orphan.pk)).is_dir()
+    now = timezone.now()
+    services.purge_files(now + dt.timedelta(hours=23))  # younger than the TTL: perhaps a transaction still open
+    assert (files_dir() / str(orphan.pk)).is_dir()
+    services.purge_files(now + dt.timedelta(hours=25))
+    assert not (files_dir() / str(orphan.pk)).exists()
+    assert (files_dir() / str(kept.pk)).is_dir()
+
+
+def _cancel_after_the_last_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cancel that arrives after the runner's last progress report, before the job is recorded done."""
+    close = JobContext.close
+
+    def cancel_then_close(ctx: JobContext) -> None:
+        Job.objects.unrestricted().filter(pk=ctx.job.pk, status=Job.Status.RUNNING).update(cancel_requested=True)
+        close(ctx)
+
+    monkeypatch.setattr(JobContext, "close", cancel_then_close)
+
+
+def test_it_lets_a_late_cancel_win_over_a_job_that_only_checked(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    from yinling.notifications.models import Notification
+
+    _cancel_after_the_last_report(monkeypatch)
+    job = start(cast, chunks=2)
+    assert job.status == Job.Status.CANCELLED and job.result is None
+    assert not job.files.exists() and not list(files_dir().glob(f"{job.pk}/result-*"))
+    assert not Notification.objects.unrestricted().filter(kind="job.done").exists()
+
+
+def test_it_ends_a_job_that_applied_or_wrote_without_files_as_done_whatever_came_late(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What was saved stays saved, and the job says so: a job past applying(), or a periodic command (it writes
+    with no applying() and hands out no file), is not turned into "cancelled, nothing was saved"."""
+    _cancel_after_the_last_report(monkeypatch)
+    applied = start(cast, chunks=2, apply_at=1)
+    assert applied.status == Job.Status.DONE and applied.files.exists()
+    call_command("run_periodic", "purge_job_files", "--now", stdout=io.StringIO())
+    periodic = Job.objects.get(kind="periodic:purge_job_files")
+    assert periodic.status == Job.Status.DONE
+
+
+def test_it_keeps_every_upload_of_a_job_with_several(cast: Cast) -> None:
+    job = services.do_start(
+        by=cast.clerk, kind="test.count", org=cast.clerk.org, inputs=[("a.xlsx", [b"one"]), ("b.csv", [b"two"])]
+    )
+    assert services.input_path(job, "a.xlsx").read_bytes() == b"one"
+    assert services.input_path(job, "b.csv").read_bytes() == b"two"
+
+
+def test_it_counts_each_view_of_the_job_list_as_the_rows_it_lists(cast: Cast) -> None:
+    """The tabs' numbers are the rows each tab's own list shows, for each viewer's scope."""
+    import re
+
+    other_org = cast.tree.city_b
+    Job.objects.bulk_create(
+        [
+            *[Job(kind="test.count", label="我的", user=cast.clerk, org=cast.clerk.org) for _ in range(3)],
+            Job(kind="test.count", label="失败", user=cast.clerk, org=cast.clerk.org, status=Job.Status.FAILED),
+            Job(kind="test.count", label="上级", user=cast.bureau_admin, org=cast.bureau_admin.org),
+            Job(kind="test.count", label="别处", user=cast.bureau_admin, org=other_org, status=Job.Status.FAILED),
+            Job(kind="periodic:purge_job_files", label="定时", org=cast.tree.province, status=Job.Status.FAILED),
+        ]
+    )
+    seen = {}
+    for persona in (cast.clerk, cast.bureau_admin, cast.security_admin):
+        client = login_client(persona)
+        for show in ("", "mine", "failed", "periodic"):
+            page = client.get(f"/jobs/?show={show}").content.decode()
+            badge = re.search(rf'href="\?show={show}">[^<]*<span class="badge[^>]*>(\d+)</span>', page)
+            assert badge, (persona.username, show)
+            rows = page.count('<td><a href="/jobs/')
+            assert int(badge.group(1)) == rows, (persona.username, show)
+            seen[(persona.username, show)] = rows
+    assert seen[(cast.clerk.username, "mine")] == 4 and seen[(cast.clerk.username, "failed")] == 1
+    assert seen[(cast.clerk.username, "")] == 4  # nothing from the city above or the other city
+    assert seen[(cast.security_admin.username, "periodic")] >= 1

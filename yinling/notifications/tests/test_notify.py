@@ -164,3 +164,75 @@ def test_it_shortens_the_sms_and_keeps_the_link(
         notify(cast.retiree, "k", "长" * 400, "/timebank/")
     line = sent_lines(sms_file)[0]["text"]
     assert line == "长" * 69 + "… https://yl.example.gov.cn/timebank/"
+
+
+def _with_relatives(cast: Cast, i: int, relatives: int) -> Any:
+    """A retiree with an account and `relatives` relatives recorded in the registry, each with an account."""
+    from yinling.registry.models import FamilyContact
+
+    record = make_retiree_record(cast.tree.unit_a, f"王{i:02d}", f"1370000{i:02d}00", 100 + i * 10)
+    for k in range(relatives):
+        name, phone = f"王{i:02d}亲{k}", f"1360000{i:02d}{k:02d}"
+        relative = make_retiree_record(cast.tree.county_a, name, phone, 100 + i * 10 + k + 1)
+        FamilyContact.objects.create(retiree=record, relation="子女", name=relative.name, phone=relative.phone)
+        make_retiree_account(relative)
+    return make_retiree_account(record)
+
+
+def _queries(recipients: list[Any]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yinling.notifications.services import notify_many
+
+    with CaptureQueriesContext(connection) as captured:
+        notify_many(recipients, "k", "您的服务已确认。", "/timebank/")
+    return len(captured.captured_queries)
+
+
+def test_it_notifies_many_retirees_and_their_relatives_in_a_fixed_number_of_queries(cast: Cast) -> None:
+    few = [_with_relatives(cast, i, 1) for i in range(1)]
+    many = [_with_relatives(cast, i, 1) for i in range(1, 6)]
+    assert _queries(many) == _queries(few)
+    inbox = Notification.objects.unrestricted().filter(kind="k")
+    assert inbox.count() == 12  # six retirees and one copy each
+    assert inbox.filter(on_behalf_of="王03").get().recipient.retiree.name == "王03亲0"
+
+
+def test_it_copies_to_many_relatives_in_a_fixed_number_of_queries(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one = _with_relatives(cast, 1, 1)
+    four = _with_relatives(cast, 2, 4)
+    counts = []
+    for recipient in (one, four):
+        with CaptureQueriesContext(connection) as captured:
+            notify(recipient, "k", "您的服务已确认。", "/timebank/")
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+    copies = Notification.objects.unrestricted().filter(kind="k", on_behalf_of="王02")
+    assert sorted(n.recipient.retiree.name for n in copies) == ["王02亲0", "王02亲1", "王02亲2", "王02亲3"]
+
+
+def test_it_leaves_out_whoever_is_excluded_as_recipient_or_as_relative(cast: Cast) -> None:
+    assert [r.recipient for r in notify(cast.retiree, "k", "x", exclude=[None])] == [cast.retiree, cast.family]
+    assert [r.recipient for r in notify(cast.retiree, "k", "x", exclude=[cast.family])] == [cast.retiree]
+    assert notify(cast.retiree, "k", "x", exclude=[cast.retiree]) == []  # neither they nor a copy for them
+    assert Notification.objects.unrestricted().filter(recipient=cast.family).count() == 1
+
+
+def test_it_copies_both_ways_of_the_recorded_relation_for_many_at_once(cast: Cast) -> None:
+    """The retiree lists the family member among their contacts: each gets copies of the other's, also when
+    both are notified at once (the one who lists, and the one who is listed)."""
+    from yinling.notifications.services import notify_many
+
+    rows = notify_many([cast.retiree, cast.family], "k", "x")
+    assert sorted((r.recipient.username, r.on_behalf_of) for r in rows) == sorted(
+        [
+            (cast.retiree.username, ""),
+            (cast.family.username, cast.retiree_record.name),
+            (cast.family.username, ""),
+            (cast.retiree.username, cast.family_record.name),
+        ]
+    )

@@ -85,3 +85,53 @@ def test_it_starts_no_job_without_the_csrf_token(cast: Cast, people: None, setti
     client.force_login(cast.bureau_admin)
     assert client.post("/registry/?export=xlsx").status_code == 403
     assert not Job.objects.exists()
+
+
+def _exports() -> int:
+    return AuditRecord.objects.unrestricted().filter(action=AuditRecord.Action.EXPORT).count()
+
+
+def test_it_records_no_export_for_a_job_cancelled_at_its_last_step(
+    cast: Cast, people: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cancel that arrives while the file is being finished: the file is thrown away, and the trail holds no
+    "exported 3 rows" for a file nobody got (the job's start and cancel are in it)."""
+    from yinling.jobs import services
+    from yinling.jobs.runners import JobContext, files_dir
+
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    progress = JobContext.progress
+
+    def cancel_at_the_end(ctx: JobContext, done: int, total: int | None = None, message: Any = None) -> None:
+        if done and done == total:  # the last report, after the sheet is written
+            services.do_cancel(by=cast.bureau_admin, job=Job.objects.unrestricted().get(pk=ctx.job.pk))
+        progress(ctx, done, total, message)
+
+    monkeypatch.setattr(JobContext, "progress", cancel_at_the_end)
+    login_client(cast.bureau_admin).post("/registry/?export=xlsx&status=all")
+    job = Job.objects.get()
+    assert job.status == Job.Status.CANCELLED and not job.files.exists()
+    assert not list(files_dir().glob(f"{job.pk}/result-*"))
+    assert _exports() == 0
+
+
+def test_it_records_no_export_when_the_job_fails_as_it_ends(
+    cast: Cast, people: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from yinling.jobs.models import JobFile
+    from yinling.jobs.runners import files_dir
+
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(JobFile.objects, "bulk_create", broken)
+    login_client(cast.bureau_admin).post("/registry/?export=xlsx&status=all")
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED and "disk full" not in job.error
+    assert not list(files_dir().glob(f"{job.pk}/result-*"))
+    assert _exports() == 0
+    monkeypatch.undo()
+    login_client(cast.bureau_admin).post("/registry/?export=xlsx&status=all")  # and when it works: one record
+    assert Job.objects.filter(status=Job.Status.DONE).count() == 1 and _exports() == 1

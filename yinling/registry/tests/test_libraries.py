@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from yinling.accounts import roles
+from yinling.accounts.models import RoleAssignment
 from yinling.orgs.models import Org
 from yinling.registry import services
 from yinling.registry.demo import make_retiree
@@ -177,3 +178,29 @@ def test_it_audits_saving_and_deleting_a_library(personas: Personas, people: dic
     assert [r.action for r in trail] == ["create", "delete"]
     assert all(r.actor_username == "owner" and r.org_path == personas.tree.city_a.path for r in trail)
     assert trail[0].changes["filters"][1] == {"special_flag": "hardship"}
+
+
+def test_it_counts_a_library_searching_by_id_number_only_for_those_who_see_id_numbers(
+    personas: Personas, people: dict[str, Retiree]
+) -> None:
+    """A count by a whole ID number would say whether that number is on the register (as the panel's guard)."""
+    target = people["老李"]
+    t = personas.tree
+    Library.objects.unrestricted().create(  # saved some other way than the page, which refuses such a search
+        name="按号码", org=t.city_a, shared=True, filters={"q": target.id_number}, created_by="x"
+    )
+    Library.objects.unrestricted().create(
+        name="按名字", org=t.city_a, shared=True, filters={"q": "老李"}, created_by="x"
+    )
+    clerk = make_user("clerk", t.county_a, roles.CLERK)
+    assert counts(personas.owner)["按号码"] == 1  # the bureau admin sees ID numbers here
+    assert counts(clerk)["按号码"] is None
+    assert counts(clerk)["按名字"] == 1  # a name search is counted as before
+    # Seeing ID numbers in one subtree is not enough when the count covers another where one may not.
+    mixed = make_user("mixed", t.county_a, roles.BUREAU_ADMIN)
+    assert counts(mixed)["按号码"] == 1
+    RoleAssignment.objects.create(user=mixed, role=roles.CLERK, org=t.city_b)
+    mixed = type(mixed).objects.get(pk=mixed.pk)  # grants are cached on the instance
+    assert counts(mixed)["按号码"] is None
+    page = login_client(clerk).get("/registry/").content.decode()
+    assert "按号码" in page and target.id_number not in page

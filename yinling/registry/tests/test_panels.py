@@ -165,3 +165,39 @@ def test_it_crosses_living_situation_with_health(world: dict[str, Any]) -> None:
     assert sum(sum(s.values) for s in data.series) == 7
     city_b = panels.health_living(world["other_city"], world["t"].city_b)
     assert sum(sum(s.values) for s in city_b.series) == 2
+
+
+def test_it_counts_by_an_exact_sensitive_search_only_for_who_may_see_the_values(world: dict[str, Any]) -> None:
+    """A library searching by a whole ID number, its last six or a phone: counted for a bureau admin (who may
+    see the values), left out for a clerk or leader (a count by a value they may not see would reveal whether,
+    and under which org, that person is on register). A search by name is counted for everyone."""
+    t = world["t"]
+    target = _add(t.county_a, "tuixiu", "M", 70)
+    target.refresh_from_db()
+    searches = {
+        "按身份证": target.id_number,
+        "按后六位": target.id_number[-6:],
+        "按手机": target.phone,
+        "按姓名": target.name,
+    }
+    for name, q in searches.items():
+        Library.objects.create(name=name, org=t.city_a, filters={"q": q})
+    admin = panels.libraries(world["city"], t.city_a)
+    counted = dict(zip(*_bars(admin), strict=True))
+    assert all(counted[name] >= 1 for name in searches) and counted["按身份证"] == 1
+    assert admin.note == ""
+    for viewer, org in ((world["county"], t.county_a), (world["leader"], t.city_a)):
+        data = panels.libraries(viewer, org)
+        shown = dict(zip(*_bars(data), strict=True))
+        assert not {"按身份证", "按后六位", "按手机"} & set(shown), viewer
+        assert shown["按姓名"] >= 1 and data.note  # says some were left out
+
+
+def test_it_still_shows_ten_saved_libraries_when_some_are_left_out(world: dict[str, Any]) -> None:
+    t = world["t"]
+    Library.objects.create(name="A 按手机", org=t.city_a, filters={"q": "13800138000"})
+    for i in range(panels.SAVED_LIBRARIES_SHOWN + 1):
+        Library.objects.create(name=f"B 离休 {i:02d}", org=t.city_a, filters={"category": "lixiu"})
+    shown = panels.libraries(world["county"], t.county_a).categories
+    saved = [name for name in shown if name.startswith(("A ", "B "))]
+    assert saved == [f"B 离休 {i:02d}" for i in range(panels.SAVED_LIBRARIES_SHOWN)]

@@ -163,3 +163,18 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 })();
+
+// The user menu (a <details>): Escape closes it and gives the focus back to its button; so does a click outside.
+(function () {
+  document.addEventListener("keydown", function (event) {
+    var menu = document.getElementById("yl-usermenu");
+    if (event.key === "Escape" && menu && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var menu = document.getElementById("yl-usermenu");
+    if (menu && menu.open && !menu.contains(event.target)) { menu.open = false; }
+  });
+})();

@@ -138,7 +138,7 @@ def do_accept(*, by: Any, need: ServiceRequest, provider: Retiree) -> ServiceReq
         raise Refused("not_eligible", problem)
     account.retiree = provider  # already loaded: the audit record names the provider without another query
     need = _transition(need, (ServiceRequest.Status.OPEN,), ServiceRequest.Status.ACCEPTED, provider=account)
-    notices.need_taken_on(need)
+    notices.need_taken_on(need, by=by)
     return need
 
 
@@ -166,7 +166,7 @@ def do_report(*, by: Any, need: ServiceRequest, hours: Decimal) -> ServiceReques
         )
     need = _transition(need, (ServiceRequest.Status.ACCEPTED,), ServiceRequest.Status.REPORTED, actual_hours=amount)
     _check_recorded_hours(need, amount)
-    notices.service_to_confirm(need)
+    notices.service_to_confirm(need, by=by)
     return need
 
 
@@ -233,7 +233,7 @@ def _pay(need: ServiceRequest, *, by: Any, on_behalf: bool) -> None:
         daily_cap=own_rule.daily_cap,
         service_day=service_day(need),
     )
-    notices.hours_paid(need)
+    notices.hours_paid(need, by=by)
 
 
 @transaction.atomic

@@ -151,3 +151,26 @@ def test_it_defaults_to_the_users_top_org_and_this_month(month: dict[str, Any]) 
     # An org outside the scope is not a choice: the user's own top org is shown instead.
     response = login_client(month["p"].owner).get("/timebank/reports/?org=330200")
     assert response.context["org"].code == "330100"
+
+
+def test_it_records_no_export_for_a_report_job_cancelled_at_its_last_step(
+    month: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from yinling.audit.models import AuditRecord
+    from yinling.jobs import services
+    from yinling.jobs.models import Job
+    from yinling.jobs.runners import JobContext
+
+    progress = JobContext.progress
+
+    def cancel_at_the_end(ctx: JobContext, done: int, total: int | None = None, message: Any = None) -> None:
+        if done and done == total:  # the last report, after the sheet is written
+            services.do_cancel(by=month["province"], job=Job.objects.unrestricted().get(pk=ctx.job.pk))
+        progress(ctx, done, total, message)
+
+    monkeypatch.setattr(JobContext, "progress", cancel_at_the_end)
+    this = reports.this_month().strftime("%Y-%m")
+    login_client(month["province"]).post(f"/timebank/reports/?month={this}&org=330000&export=xlsx")
+    job = Job.objects.get(kind="timebank.monthly_report")
+    assert job.status == Job.Status.CANCELLED and not job.files.exists()
+    assert not AuditRecord.objects.filter(action="export", object_type="timebank.report").exists()

@@ -100,7 +100,9 @@ def walk_objects(cast: Any) -> dict[str, Any]:
     from yinling.volunteering.services import recognition, teams, volunteers
 
     t = cast.tree
-    vol = volunteers.do_register_volunteer(by=cast.retiree, retiree=cast.retiree_record, skills=["care"])
+    vol = volunteers.active_volunteer_of(cast.retiree_record) or volunteers.do_register_volunteer(
+        by=cast.retiree, retiree=cast.retiree_record, skills=["care"]
+    )
     squad = teams.do_save_team(by=cast.clerk, team=Team(), org=t.county_a, parent=None, name="五老队", kind="wulao")
     teams.do_add_member(by=cast.clerk, team=squad, volunteer=vol, role=Membership.Role.LEADER)
     family = volunteers.do_register_volunteer(by=cast.family, retiree=cast.family_record)

@@ -38,12 +38,23 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
         page.click("main form button[type=submit]")
 
 
+def open_user_menu(page: Any) -> Any:
+    """Open the staff user menu in the top bar (a <details>) and answer it."""
+    menu = page.locator("#yl-usermenu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return menu
+
+
 def sign_out(page: Any) -> None:
-    """Sign out with the navbar's button (opening the collapsed menu on a phone first)."""
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-    button = page.locator("#mainnav form[action='/accounts/logout/'] button")
+    """Sign out with the user menu's button (staff) or the navbar's (retirees; on a phone its menu opens first)."""
+    if page.locator("#yl-usermenu").count():
+        button = open_user_menu(page).locator("form[action='/accounts/logout/'] button")
+    else:
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+        button = page.locator("#mainnav form[action='/accounts/logout/'] button")
     button.wait_for(state="visible")
     with page.expect_navigation():
         button.click()

@@ -12,7 +12,7 @@ from yinling.accounts.models import User
 from yinling.testing.personas import make_personas, make_tree, make_user
 
 from .conftest import PHONE
-from .helpers import BODY_TEXT_JS, BOX_JS, en, path_of, sign_in, sign_out, zh
+from .helpers import BODY_TEXT_JS, BOX_JS, en, open_user_menu, path_of, sign_in, sign_out, zh
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +112,7 @@ def test_it_keeps_elder_mode_on_the_account(new_context: Any) -> None:
     before = page.evaluate(BODY_TEXT_JS)
     assert before["fontSize"] < 18  # standard mode to start with
 
-    toggle = page.locator("form[action='/accounts/elder-mode/'] button")
+    toggle = open_user_menu(page).locator("form[action='/accounts/elder-mode/'] button")
     assert toggle.get_attribute("aria-pressed") == "false"
     with page.expect_navigation():
         toggle.click()
@@ -142,7 +142,7 @@ def test_it_keeps_elder_mode_on_the_account(new_context: Any) -> None:
 
     # And it switches back off.
     with page.expect_navigation():
-        page.click("form[action='/accounts/elder-mode/'] button")
+        open_user_menu(page).locator("form[action='/accounts/elder-mode/'] button").click()
     assert page.evaluate(BODY_TEXT_JS)["fontSize"] < 18
     clerk.refresh_from_db()
     assert clerk.elder_mode is False
@@ -153,24 +153,24 @@ def test_it_switches_to_english_and_back(page: Any) -> None:
     make_user("xihu", tree.county_a, roles.CLERK)
     sign_in(page, "xihu")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    sign_out_button = page.locator("#mainnav form[action='/accounts/logout/'] button")
-    assert sign_out_button.inner_text().strip() == zh("Sign out")
+    sign_out_button = page.locator("#yl-usermenu form[action='/accounts/logout/'] button")
+    assert sign_out_button.text_content().strip() == zh("Sign out")
 
     with page.expect_navigation():
-        page.click("button[name=language][value=en]")
+        open_user_menu(page).locator("button[name=language][value=en]").click()
     assert path_of(page) == "/"
     assert page.locator("html").get_attribute("lang") == "en"
-    assert sign_out_button.inner_text().strip() == en("Sign out") == "Sign out"
+    assert sign_out_button.text_content().strip() == en("Sign out") == "Sign out"
     assert page.locator("h1").inner_text() == "Welcome, xihu"
     page.goto("/orgs/")
     assert page.locator("html").get_attribute("lang") == "en"  # the choice sticks
 
     with page.expect_navigation():
-        page.click("button[name=language][value=zh-hans]")
+        open_user_menu(page).locator("button[name=language][value=zh-hans]").click()
     assert path_of(page) == "/orgs/"
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    assert sign_out_button.inner_text().strip() == zh("Sign out")
-    assert page.locator("button[name=language][value=en]").is_visible()
+    assert sign_out_button.text_content().strip() == zh("Sign out")
+    assert open_user_menu(page).locator("button[name=language][value=en]").is_visible()
 
 
 def test_it_enrols_an_admin_in_two_factor_on_first_sign_in(page: Any) -> None:

@@ -78,7 +78,7 @@ def test_filter_chips_remove_themselves_and_the_org_tree_opens(new_context: Any,
     assert "gender" not in page.url and "health=good" in page.url
     assert page.locator(".yl-chip").count() == 1
     page.goto("/orgs/_tree/")
-    node = page.locator("details").first
+    node = page.locator("main details").first
     node.locator("summary").click()
     node.locator(".yl-tree-below summary, .yl-tree-below a").first.wait_for(state="visible")
     assert cast.tree.county_a.name in node.inner_text()
@@ -100,4 +100,57 @@ def test_on_a_phone_the_modules_are_in_the_top_menu(new_context: Any, live_serve
     with page.expect_navigation():
         link.click()
     assert path_of(page) == "/registry/"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_the_user_menu_opens_and_closes_by_keyboard(new_context: Any, live_server: Any, viewport: Any) -> None:
+    cast = make_cast()
+    context = new_context(viewport)
+    attach_session(context, live_server.url, cast.clerk)
+    page = context.new_page()
+    page.goto("/registry/")
+    menu = page.locator("#yl-usermenu")
+    summary = menu.locator("summary")
+    assert summary.is_visible()
+    # Name and role, read out at every width (shown beside the icon from 576 px up).
+    assert cast.clerk.display_name in summary.text_content() and "经办人" in summary.text_content()
+    name_box = summary.locator(".yl-usermenu-name").bounding_box()
+    assert name_box and (name_box["width"] > 2) == (viewport["width"] >= 576), name_box
+    # Tab from the top of the page to the menu's button: it shows where the focus is.
+    page.locator("body").focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('#yl-usermenu summary')"):
+            break
+    assert page.evaluate("document.activeElement.matches('#yl-usermenu summary')"), "the menu is not reached by Tab"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), outline
+    panel = menu.locator(".yl-usermenu-panel")
+    assert not panel.is_visible()
+    page.keyboard.press("Enter")
+    panel.wait_for(state="visible")
+    items = panel.locator("a, button")
+    texts = [t.strip() for t in items.all_text_contents()]
+    assert {"我的账号", "我的任务", "退出登录"} <= set(texts), texts
+    logout = panel.locator("form[action='/accounts/logout/']")
+    assert logout.get_attribute("method") == "post"
+    box = panel.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box  # inside the screen
+    problems = axe_problems(page, f"user menu open at {viewport['width']}")
+    if viewport is PHONE:
+        problems += layout_problems(page, "user menu open", PHONE["width"])
+    # The next Tab goes into the menu; Escape closes it and gives the focus back to its button.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.yl-usermenu-panel') !== null")
+    page.keyboard.press("Escape")
+    assert not panel.is_visible()
+    assert page.evaluate("document.activeElement.matches('#yl-usermenu summary')")
+    # Space opens it too, and a link in it is followed with Enter.
+    page.keyboard.press(" ")
+    panel.wait_for(state="visible")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert path_of(page) == "/accounts/me/"
     assert not problems, "\n".join(problems)
