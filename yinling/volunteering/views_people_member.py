@@ -294,6 +294,7 @@ def stories(request: HttpRequest) -> HttpResponseBase:
             "page": page,
             "mine": list(selectors.stories_by(request.user)[:10]),
             "can_review": has_anywhere(request.user, Story, "change"),
+            "breadcrumbs": [(_("Stories"), "")],
         },
     )
 
@@ -323,6 +324,7 @@ def story_add(request: HttpRequest) -> HttpResponseBase:
             "submit": _("Send"),
             "multipart": True,
             "back": reverse("volunteering:stories"),
+            "breadcrumbs": [(_("Stories"), reverse("volunteering:stories")), (_("Write a story"), "")],
         },
     )
 
@@ -343,7 +345,12 @@ def story(request: HttpRequest, pk: int) -> HttpResponseBase:
     return member_page(
         request,
         "volunteering/story_detail.html",
-        {"story": found, "can_review": can_review, "review_form": ReviewForm(auto_id="vp-%s") if can_review else None},
+        {
+            "story": found,
+            "can_review": can_review,
+            "review_form": ReviewForm(auto_id="vp-%s") if can_review else None,
+            "breadcrumbs": [(_("Stories"), reverse("volunteering:stories")), (found.title, "")],
+        },
     )
 
 

@@ -41,7 +41,12 @@ from yinling.volunteering.tables_people import (
     StoryTable,
     TargetTable,
 )
-from yinling.volunteering.views_people_staff import EditView
+from yinling.volunteering.views_people_staff import EditView, trail
+
+
+def crumb(label: Any, url_name: str) -> tuple[Any, str]:
+    return label, reverse(f"volunteering:{url_name}")
+
 
 # --- pairings --------------------------------------------------------------------------------------
 
@@ -93,7 +98,19 @@ def pairing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(
         request,
         "volunteering/staff_form.html",
-        {"form": form, "title": _("五老 pairing"), "cancel_url": reverse("volunteering:pairings")},
+        {
+            "form": form,
+            "title": _("五老 pairing"),
+            "cancel_url": reverse("volunteering:pairings"),
+            "breadcrumbs": trail(
+                crumb(_("五老 pairings"), "pairings"),
+                *(
+                    [(str(pairing), reverse("volunteering:pairing", args=[pairing.pk])), (_("Edit"), "")]
+                    if pairing.pk
+                    else [(_("Add"), "")]
+                ),
+            ),
+        },
     )
 
 
@@ -112,6 +129,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visits": list(pairing.visits.all()[:50]),
             "can_change": can(request.user, "change", pairing),
             "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
+            "breadcrumbs": trail(crumb(_("五老 pairings"), "pairings"), (f"{pairing.volunteer} → {shown}", "")),
         },
     )
 
@@ -160,6 +178,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_revoke": can(request.user, "change", certificate) and not certificate.is_revoked,
             "verify_url": request.build_absolute_uri(reverse("volunteering:verify_code", args=[certificate.code])),
             "note_form": NoteForm(),
+            "breadcrumbs": trail(crumb(_("Certificates"), "certificates"), (certificate.code, "")),
         },
     )
 
@@ -272,7 +291,13 @@ def nomination_add(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteering/staff_form.html",
-        {"form": form, "title": _("Nominate"), "multipart": True, "cancel_url": reverse("volunteering:nominations")},
+        {
+            "form": form,
+            "title": _("Nominate"),
+            "multipart": True,
+            "cancel_url": reverse("volunteering:nominations"),
+            "breadcrumbs": trail(crumb(_("Nominations"), "nominations"), (_("Nominate"), "")),
+        },
     )
 
 
@@ -290,6 +315,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": nomination.status == Nomination.Status.IN_REVIEW
             and policy.reviews_at(request.user, nomination.at_org),
             "note_form": NoteForm(),
+            "breadcrumbs": trail(crumb(_("Nominations"), "nominations"), (str(nomination), "")),
         },
     )
 
@@ -376,3 +402,7 @@ class TargetEditView(EditView):
 
     def cancel_url(self) -> str:
         return reverse("volunteering:targets")
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        current = _("Add") if self.object is None else f"{self.object} · {_('Edit')}"
+        return trail(crumb(_("十百千万 targets"), "targets"), (current, ""))

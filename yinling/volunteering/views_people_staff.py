@@ -29,7 +29,19 @@ from yinling.volunteering.models import Certificate, Membership, Skill, Team, Vo
 from yinling.volunteering.services import recognition, selectors, teams, volunteers
 from yinling.volunteering.tables_people import TeamTable, VolunteerTable
 
-CRUMB = gettext_lazy("Volunteering")
+
+
+def trail(*items: tuple[Any, str]) -> list[tuple[str, str]]:
+    """A breadcrumb trail after Home: (label, url) pairs, the current page last with an empty url."""
+    return [(str(label), url) for label, url in items]
+
+
+def volunteers_crumb() -> tuple[Any, str]:
+    return gettext_lazy("Volunteers"), reverse("volunteering:volunteers")
+
+
+def teams_crumb() -> tuple[Any, str]:
+    return gettext_lazy("Volunteer teams"), reverse("volunteering:teams")
 
 
 class VolunteerListView(ObjectListView):
@@ -80,7 +92,7 @@ def _volunteer_detail_context(request: HttpRequest, volunteer: Volunteer) -> dic
         "barred": recognition.barred(volunteer),
         "stars_text": "★" * volunteer.stars,
         "skills": "、".join(str(dict(Skill.choices).get(s, s)) for s in volunteer.skill_list),
-        "breadcrumbs": [(CRUMB, reverse("volunteering:volunteers")), (volunteer.retiree.name, "")],
+        "breadcrumbs": trail(volunteers_crumb(), (volunteer.retiree.name, "")),
     }
 
 
@@ -111,7 +123,12 @@ def volunteer_add(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteering/staff_form.html",
-        {"form": form, "title": _("Register a volunteer"), "cancel_url": reverse("volunteering:volunteers")},
+        {
+            "form": form,
+            "title": _("Register a volunteer"),
+            "cancel_url": reverse("volunteering:volunteers"),
+            "breadcrumbs": trail(volunteers_crumb(), (_("Register a volunteer"), "")),
+        },
     )
 
 
@@ -130,7 +147,16 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "volunteering/staff_form.html",
-        {"form": form, "title": volunteer.retiree.name, "cancel_url": reverse("volunteering:volunteer", args=[pk])},
+        {
+            "form": form,
+            "title": volunteer.retiree.name,
+            "cancel_url": reverse("volunteering:volunteer", args=[pk]),
+            "breadcrumbs": trail(
+                volunteers_crumb(),
+                (volunteer.retiree.name, reverse("volunteering:volunteer", args=[pk])),
+                (_("Edit"), ""),
+            ),
+        },
     )
 
 
@@ -233,6 +259,11 @@ class TeamEditView(EditView):
     def cancel_url(self) -> str:
         return reverse("volunteering:team", args=[self.object.pk]) if self.object else reverse("volunteering:teams")
 
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        if self.object is None:
+            return trail(teams_crumb(), (_("Add a volunteer team"), ""))
+        return trail(teams_crumb(), (str(self.object), self.cancel_url()), (_("Edit"), ""))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = str(self.object) if self.object else _("Add a volunteer team")
@@ -262,7 +293,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide": can(request.user, "change", Membership(team=team)),
             "add_form": add_form,
             "role_choices": Membership.Role.choices,
-            "breadcrumbs": [(CRUMB, reverse("volunteering:teams")), (team.name, "")],
+            "breadcrumbs": trail(teams_crumb(), (team.name, "")),
         },
     )
 

@@ -11,6 +11,7 @@ import re
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,6 +20,12 @@ from yinling.volunteering.services.recognition import CODE_ALPHABET, CODE_LENGTH
 from yinling.volunteering.services.teams import mask_name
 
 VERIFY_PER_MINUTE = 30
+
+
+def CRUMBS() -> list[tuple[str, str]]:
+    return [(_("Check a volunteer certificate"), "")]
+
+
 CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
@@ -40,15 +47,24 @@ def verify(request: HttpRequest) -> HttpResponseBase:
     if code:
         if CODE_RE.match(code):
             return redirect("volunteering:verify_code", code=code)
-        return render(request, "volunteering/verify.html", {"code": code, "found": None, "checked": True}, status=404)
-    return render(request, "volunteering/verify.html", {"code": "", "found": None, "checked": False})
+        return render(
+            request,
+            "volunteering/verify.html",
+            {"code": code, "found": None, "checked": True, "breadcrumbs": CRUMBS()},
+            status=404,
+        )
+    return render(
+        request, "volunteering/verify.html", {"code": "", "found": None, "checked": False, "breadcrumbs": CRUMBS()}
+    )
 
 
 @never_cache
 @require_GET
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     if _too_many(request):
-        return render(request, "volunteering/verify.html", {"code": code, "limited": True}, status=429)
+        return render(
+            request, "volunteering/verify.html", {"code": code, "limited": True, "breadcrumbs": CRUMBS()}, status=429
+        )
     certificate = None
     if CODE_RE.match(code):
         # A public page: the certificate is found by its unguessable code, for nobody in particular.
@@ -56,7 +72,12 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             Certificate.objects.unrestricted().select_related("org", "volunteer__retiree").filter(code=code).first()
         )
     if certificate is None:
-        return render(request, "volunteering/verify.html", {"code": code, "found": None, "checked": True}, status=404)
+        return render(
+            request,
+            "volunteering/verify.html",
+            {"code": code, "found": None, "checked": True, "breadcrumbs": CRUMBS()},
+            status=404,
+        )
     found = {
         "valid": not certificate.is_revoked,
         "org": certificate.org.name,
@@ -66,4 +87,6 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
         "stars": certificate.stars,
         "name": mask_name(certificate.volunteer.retiree.name),
     }
-    return render(request, "volunteering/verify.html", {"code": code, "found": found, "checked": True})
+    return render(
+        request, "volunteering/verify.html", {"code": code, "found": found, "checked": True, "breadcrumbs": CRUMBS()}
+    )
