@@ -30,7 +30,6 @@ from yinling.volunteering.services import recognition, selectors, teams, volunte
 from yinling.volunteering.tables_people import TeamTable, VolunteerTable
 
 
-
 def trail(*items: tuple[Any, str]) -> list[tuple[str, str]]:
     """A breadcrumb trail after Home: (label, url) pairs, the current page last with an empty url."""
     return [(str(label), url) for label, url in items]
