@@ -140,3 +140,30 @@ def test_the_staff_pages_pass_axe(new_context: Any, live_server: Any) -> None:
             if viewport is PHONE:
                 problems += layout_problems(page, url, PHONE["width"])
     assert not problems, "\n".join(problems)
+
+
+def test_a_volunteer_sees_the_hours_and_prints_the_certificate(new_context: Any, live_server: Any) -> None:
+    from yinling.core.pdf import pdf_available
+    from yinling.volunteering.tests.people_factories import at, served, volunteer
+
+    if not pdf_available():
+        pytest.skip("WeasyPrint is not installed here")
+    p = make_personas()
+    v = volunteer(p.tree.unit_a, name="郑志强", with_account=True)
+    served(v, p.tree.unit_a, at(2025, 6, 1), 2.5)
+    context = new_context(PHONE)
+    attach_session(context, live_server.url, v.retiree.account)
+    page = context.new_page()
+    page.goto("/volunteering/me/")
+    problems: list[str] = []
+    check(page, "volunteer home with hours", problems)
+    assert page.locator("#vp-credited").inner_text().strip() == "2.50"
+    with page.expect_response(lambda r: "/pdf/" in r.url) as answer:
+        try:
+            page.locator("form[action='/volunteering/me/certificate/'] button").click()
+            page.wait_for_load_state()
+        except Exception:  # Chromium may take the PDF as a download and abort the navigation
+            pass
+    response = answer.value
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert not problems, "\n".join(problems)
