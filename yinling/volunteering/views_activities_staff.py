@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,6 +60,14 @@ class ActivityListView(ObjectListView):
         return super().get_queryset().select_related("org")
 
 
+def _crumbs(*tail: tuple[Any, str], activity: Activity | None = None) -> list[tuple[Any, str]]:
+    """The trail of an organiser's page: the activities list, the activity, then the page itself."""
+    crumbs: list[tuple[Any, str]] = [(ActivityListView.title, reverse("volunteering:activity_staff_list"))]
+    if activity is not None:
+        crumbs.append((activity.title, reverse("volunteering:activity_manage", args=[activity.pk])))
+    return crumbs + list(tail)
+
+
 def _choices(user: Any, activity: Activity | None = None) -> tuple[QuerySet[Org], QuerySet[Team]]:
     led = policy.led_team_ids(user)
     orgs = orgs_where(user, Activity, "add")
@@ -95,7 +104,11 @@ def activity_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved “%(obj)s”.") % {"obj": activity})
             return redirect("volunteering:activity_manage", activity.pk)
-    return render(request, "volunteering/activity_form.html", {"form": form, "title": _("New activity")})
+    return render(
+        request,
+        "volunteering/activity_form.html",
+        {"form": form, "title": _("New activity"), "breadcrumbs": _crumbs((_("New activity"), ""))},
+    )
 
 
 @login_required
@@ -114,7 +127,12 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "volunteering/activity_form.html",
-        {"form": form, "title": _("Edit the activity"), "activity": activity},
+        {
+            "form": form,
+            "title": _("Edit the activity"),
+            "activity": activity,
+            "breadcrumbs": _crumbs((_("Edit"), ""), activity=activity),
+        },
     )
 
 
@@ -135,6 +153,7 @@ def activity_manage(request: HttpRequest, pk: int) -> HttpResponse:
             "can_code": policy.can_show_code(user, activity),
             "can_checkin": policy.can_checkin_others(user, activity),
             "cancel_form": CancelForm(),
+            "breadcrumbs": _crumbs((activity.title, "")),
         },
     )
 
@@ -163,6 +182,7 @@ def activity_code(request: HttpRequest, pk: int) -> HttpResponse:
         "valid_until": valid_until,
         "seconds_left": seconds_left,
         "poll": min(seconds_left, 15),
+        "breadcrumbs": _crumbs((_("Check-in code"), ""), activity=activity),
     }
     if request.headers.get("HX-Request"):
         return render(request, "volunteering/activity_code_panel.html", context)
@@ -193,7 +213,15 @@ def activity_leader_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [(s.volunteer, present.get(s.volunteer_id)) for s in selectors.signed_up(activity)]
     listed = {v.pk for v, _a in rows}
     rows += [(a.volunteer, a) for vid, a in present.items() if vid not in listed]
-    return render(request, "volunteering/activity_leader_checkin.html", {"activity": activity, "rows": rows})
+    return render(
+        request,
+        "volunteering/activity_leader_checkin.html",
+        {
+            "activity": activity,
+            "rows": rows,
+            "breadcrumbs": _crumbs((_("Check people in"), ""), activity=activity),
+        },
+    )
 
 
 def _volunteer_named(value: Any) -> Volunteer:
@@ -217,7 +245,12 @@ def activity_flags(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteering/activity_flags.html",
-        {"flags": flags, "form": ResolveFlagForm(), "can_bar": has_anywhere(request.user, Volunteer, "bar")},
+        {
+            "flags": flags,
+            "form": ResolveFlagForm(),
+            "can_bar": has_anywhere(request.user, Volunteer, "bar"),
+            "breadcrumbs": _crumbs((_("Check-in flags"), "")),
+        },
     )
 
 
@@ -281,7 +314,11 @@ def activity_honour(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Honour hours added."))
                 return redirect("volunteering:activity_honour")
-    return render(request, "volunteering/activity_honour.html", {"form": form, "title": _("Add honour hours")})
+    return render(
+        request,
+        "volunteering/activity_honour.html",
+        {"form": form, "title": _("Add honour hours"), "breadcrumbs": _crumbs((_("Add honour hours"), ""))},
+    )
 
 
 @login_required
@@ -301,4 +338,8 @@ def activity_bar(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The volunteer is barred from stars and honours."))
             return redirect("volunteering:activity_bar")
-    return render(request, "volunteering/activity_honour.html", {"form": form, "title": _("Bar a volunteer")})
+    return render(
+        request,
+        "volunteering/activity_honour.html",
+        {"form": form, "title": _("Bar a volunteer"), "breadcrumbs": _crumbs((_("Bar a volunteer"), ""))},
+    )
