@@ -5,6 +5,7 @@ mode's sizes. (The certificate belongs to the people half.)"""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from yinling.core.tests.browser.conftest import DESKTOP, PHONE
 from yinling.core.tests.browser.helpers import BODY_TEXT_JS, BOX_JS, attach_session, axe_problems, layout_problems
 from yinling.testing.personas import make_personas
-from yinling.volunteering.models import Activity, Attendance
+from yinling.volunteering.models import Activity, Attendance, Certificate
 from yinling.volunteering.tests.factories_activities import activity, volunteer
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def check(page: Any, where: str, problems: list[str]) -> None:
         problems.append(f"{where}: buttons under 60 × 60 px: {small}")
 
 
-def test_it_takes_a_volunteer_from_sign_up_to_hours_on_a_phone(new_context: Any, live_server: Any) -> None:
+def test_it_takes_a_volunteer_from_sign_up_to_hours_and_certificate_on_a_phone(new_context: Any, live_server: Any) -> None:
     p = make_personas()  # owner: bureau admin of city A, who organises here
     me = volunteer(p.tree.unit_a, name="李志愿")
     act = activity(p.tree.city_a, start=timezone.now() + dt.timedelta(hours=1), capacity=5, title="社区义诊")
@@ -84,6 +85,14 @@ def test_it_takes_a_volunteer_from_sign_up_to_hours_on_a_phone(new_context: Any,
     assert vol.url.endswith("/volunteering/activities/hours/")
     assert vol.locator("#credited-hours").inner_text().strip() in ("1.5", "1.50")
     check(vol, "my hours", problems)
+    # The certificate: from the volunteer's page, a PDF with the hours just credited.
+    vol.goto("/volunteering/me/")
+    check(vol, "my volunteering", problems)
+    with vol.expect_response(lambda r: r.url.endswith("/pdf/")) as answer:
+        vol.click("main form[action$='/me/certificate/'] button[type=submit]")
+    assert answer.value.status == 200 and answer.value.headers["content-type"] == "application/pdf"
+    issued = Certificate.objects.get(volunteer=me)
+    assert issued.credited_hours == Decimal("1.5") and issued.hours_by_year == {str(start.year): "1.50"}
     organiser.goto(f"/volunteering/organise/activities/{act.pk}/")
     assert me.retiree.name in organiser.locator("main").inner_text()
     problems += axe_problems(organiser, "the organiser's activity page")
