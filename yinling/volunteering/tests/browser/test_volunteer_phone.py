@@ -33,7 +33,7 @@ def check(page: Any, where: str, problems: list[str]) -> None:
         problems.append(f"{where}: buttons under 60 × 60 px: {small}")
 
 
-def test_it_takes_a_volunteer_from_sign_up_to_hours_and_certificate_on_a_phone(new_context: Any, live_server: Any) -> None:
+def test_it_takes_a_volunteer_from_sign_up_to_a_certificate_on_a_phone(new_context: Any, live_server: Any) -> None:
     p = make_personas()  # owner: bureau admin of city A, who organises here
     me = volunteer(p.tree.unit_a, name="李志愿")
     act = activity(p.tree.city_a, start=timezone.now() + dt.timedelta(hours=1), capacity=5, title="社区义诊")
