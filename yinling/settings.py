@@ -373,6 +373,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind`; name each enum by its model so the schema is stable and warning-free.
+    "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "yinling.volunteering.models.Activity.Kind"},
 }
 
 # --- Audit -------------------------------------------------------------------------------------
@@ -462,6 +464,11 @@ NOTIFY_RETENTION_DAYS = envint("NOTIFY_RETENTION_DAYS", 180)
 # --- Volunteering (志愿汇) check-in ----------------------------------------------------------------
 # The organiser's 6-digit code changes every period and is accepted for one period more (grace).
 VOLUNTEER_CODE_PERIOD_SECONDS = max(30, envint("VOLUNTEER_CODE_PERIOD_SECONDS", 180))
+# Wrong codes one volunteer may enter for one activity within the window before check-in by code stops
+# for them until the window passes (a 6-digit code must not be guessable by trying; the leader can still
+# check them in). The count is in the cache, so it holds across app servers when REDIS_URL is set.
+VOLUNTEER_CODE_MAX_MISSES = max(1, envint("VOLUNTEER_CODE_MAX_MISSES", 5))
+VOLUNTEER_CODE_MISS_WINDOW_SECONDS = max(60, envint("VOLUNTEER_CODE_MISS_WINDOW_SECONDS", 600))
 # Credited hours in one local day above this raise a "long day" flag for the leader.
 VOLUNTEER_MAX_DAY_HOURS = envint("VOLUNTEER_MAX_DAY_HOURS", 12)
 # More distinct volunteers than this checking in to one activity from one device raise a flag.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.forms import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
@@ -26,4 +27,31 @@ class YesNoFilter(django_filters.BooleanFilter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", AnyYesNoSelect)
+        super().__init__(*args, **kwargs)
+
+
+# The largest value a database integer column holds (SQLite and PostgreSQL bigint alike): a filter value
+# past it would fail in the driver (OverflowError), so the form refuses it first, as any other bad value.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id in a query string: a whole number from 1 to MAX_ID, else a form error (400 in the API)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year (1900–2200): anything else is a form error rather than a query no row can match."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2200)
         super().__init__(*args, **kwargs)

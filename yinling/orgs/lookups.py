@@ -20,6 +20,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from yinling.core.scoping import has_anywhere, orgs_where, user_paths
 from yinling.core.widgets import PickerField
@@ -67,6 +69,8 @@ class OrgField(PickerField):
         return org_label(obj)
 
 
+# In the API the filter takes an org's code (the schema would otherwise guess from the model's field).
+@extend_schema_field(OpenApiTypes.STR)
 class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
     """An org, chosen with the picker, and everything below it. An org the user may not choose is a form error."""
 

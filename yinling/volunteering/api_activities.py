@@ -9,7 +9,7 @@ Who sees what
 Answers
     201 {"status": "signed_up"} or {"status": "waitlisted", "position": n}; refusals are 409
     {"error": code, "message": text} with the codes full, closed, duplicate, not_volunteer, not_eligible,
-    bad_code, not_open, not_checked_in, already_checked_in (and not_signed_up, not_relative, invalid).
+    bad_code, too_many_tries, not_open, not_checked_in, already_checked_in (and not_signed_up, not_relative, invalid).
     Hours are decimal strings.
 """
 

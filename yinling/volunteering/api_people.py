@@ -26,9 +26,9 @@ from yinling.core.converters import ID_REGEX
 from yinling.core.refusals import REFUSALS, RefusalsAs409, Refused
 from yinling.registry import acting
 from yinling.volunteering.api_people_serializers import (
-    MeSerializer,
     RegisterInput,
     TeamSerializer,
+    VolunteerMeSerializer,
     VolunteerSerializer,
 )
 from yinling.volunteering.filters_people import TeamFilterSet, VolunteerFilterSet
@@ -98,7 +98,7 @@ class TeamViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class MeView(RefusalsAs409, APIView):
     """The signed-in volunteer's hours, stars and teams."""
 
-    @extend_schema(responses={200: MeSerializer, **REFUSALS})
+    @extend_schema(responses={200: VolunteerMeSerializer, **REFUSALS})
     def get(self, request: Request) -> Response:
         me = acting.retiree_of(request.user)
         if me is None:

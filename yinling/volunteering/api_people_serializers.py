@@ -100,7 +100,7 @@ class MeTeamSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class MeSerializer(serializers.Serializer):
+class VolunteerMeSerializer(serializers.Serializer):
     retiree_id = serializers.IntegerField()
     credited_hours = serializers.CharField()
     honour_hours = serializers.CharField()

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yinling.core.filtering import IdFilter
 from yinling.orgs.models import Org
 from yinling.volunteering.models import Activity
 
@@ -22,7 +23,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 class ActivityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("title"), method="filter_q")
     org = django_filters.CharFilter(label=_("Org code (and below)"), method="filter_org")
-    team = django_filters.NumberFilter(label=_("team"), field_name="team_id")
+    team = IdFilter(label=_("team"), field_name="team_id")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Activity.Kind.choices)
     date_from = django_filters.DateFilter(label=_("from"), method="filter_from")
     date_to = django_filters.DateFilter(label=_("to"), method="filter_to")

@@ -10,7 +10,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yinling.core.filtering import YesNoFilter
+from yinling.core.filtering import YearFilter, YesNoFilter
 from yinling.core.scoping import orgs_where
 from yinling.orgs.lookups import OrgSubtreeFilter
 from yinling.orgs.models import Org
@@ -111,7 +111,7 @@ class NominationFilterSet(django_filters.FilterSet):
     org = org_filter(Nomination)
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Nomination.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=Nomination.Status.choices)
-    year = django_filters.NumberFilter(label=_("year"))
+    year = YearFilter(label=_("year"))
 
     class Meta:
         model = Nomination
@@ -129,7 +129,7 @@ class CertificateFilterSet(django_filters.FilterSet):
 
 class TargetFilterSet(django_filters.FilterSet):
     org = org_filter(Target)
-    year = django_filters.NumberFilter(label=_("year"))
+    year = YearFilter(label=_("year"))
 
     class Meta:
         model = Target

@@ -139,10 +139,19 @@ def do_checkin(*, by: Any, activity: Activity, code: str, device: str = "") -> A
     now = timezone.now()
     current = _activity(activity)
     _check_window(current, now)
+    if codes.locked_out(me.pk, current.pk):
+        raise Refused(
+            "too_many_tries",
+            _("Too many wrong codes. Wait %(minutes)s minutes, or ask the leader to check you in.")
+            % {"minutes": settings.VOLUNTEER_CODE_MISS_WINDOW_SECONDS // 60},
+        )
     if not codes.is_valid(current.code_secret, code, now):
+        codes.count_miss(me.pk, current.pk)
         raise Refused("bad_code", _("That code is not right. Enter the 6 digits the organiser shows now."))
     volunteer = _lock_volunteer(me)
-    return _checkin(by=by, activity=current, volunteer=volunteer, device=device, leader=False, now=now)
+    attendance = _checkin(by=by, activity=current, volunteer=volunteer, device=device, leader=False, now=now)
+    codes.forget_misses(me.pk, current.pk)
+    return attendance
 
 
 @transaction.atomic
