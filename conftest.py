@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck
@@ -18,6 +22,30 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("explore", deadline=None, max_examples=500)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
+    """On SQLite, the test database is a file in memory (tmpfs), not SQLite's shared in-memory database.
+
+    With an in-memory database Django hands the live server (browser tests) the test's own connection,
+    and every request thread shares it with the test and with each other: a request's transaction and
+    a query the test makes meanwhile (or a second request) interleave on one connection and can leave
+    it outside any transaction with autocommit off, so each later audit record fails. A file gives
+    each thread its own connection, as in production; on tmpfs it costs nothing measurable."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    shm = Path("/dev/shm")  # noqa: S108 - tmpfs; a private folder is made inside it
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    # One folder per process (each xdist worker, each concurrent run), readable by this user only.
+    folder = Path(tempfile.mkdtemp(prefix="yinling-test-", dir=base))
+    db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
