@@ -49,6 +49,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
 
 @pytest.fixture(autouse=True)
+def _postgres_marker(request: pytest.FixtureRequest) -> None:
+    """A test marked `postgres` (row locks, concurrent writers, worker processes) runs on PostgreSQL only."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: row locks and concurrent writers (run with DATABASE_URL=postgres://…; CI does)")
+
+
+@pytest.fixture(autouse=True)
 def _run_at_instant():  # type: ignore[no-untyped-def]
     """YINLING_TEST_NOW=2027-01-01T00:02+08:00 runs every test as if started then (the clock ticks on).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from yinling.core.refusals import Refused
 from yinling.jobs import services
@@ -15,11 +15,6 @@ from yinling.testing.personas import make_cast
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: concurrent writers on one row")
 
 
 def test_it_lets_exactly_one_of_cancel_and_applying_win() -> None:

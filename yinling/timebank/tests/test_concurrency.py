@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
+from yinling.testing.concurrency import run_threads
 from yinling.testing.personas import make_personas
 from yinling.timebank import ledger, services
 from yinling.timebank.ledger import Refused
@@ -20,31 +19,6 @@ from yinling.timebank.tests.factories import person
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (run with DATABASE_URL=postgres://…)")
-
-
-def run_threads(n: int, work) -> list[BaseException]:  # type: ignore[no-untyped-def]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(n)
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def test_it_never_overdraws_under_concurrent_donations() -> None:

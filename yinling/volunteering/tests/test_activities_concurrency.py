@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from yinling.core.refusals import Refused
+from yinling.testing.concurrency import run_threads
 from yinling.testing.personas import make_tree
 from yinling.volunteering import codes
 from yinling.volunteering.models import Attendance, Signup
@@ -20,31 +19,6 @@ from yinling.volunteering.tests.factories_activities import activity, volunteer
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (run with DATABASE_URL=postgres://…)")
-
-
-def run_threads(n: int, work) -> list[BaseException]:  # type: ignore[no-untyped-def]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(n)
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def test_it_gives_the_last_place_to_one_of_two() -> None:
