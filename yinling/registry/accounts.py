@@ -39,7 +39,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,7 @@ from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
 from yinling.core.crypto import keyed_hash
 from yinling.core.scoping import can
+from yinling.registry import acting as acting_rules
 from yinling.registry.choices import Status
 from yinling.registry.models import Retiree
 
@@ -393,6 +394,18 @@ def account_state(retiree: Retiree) -> AccountState:
 def acting_for(request: HttpRequest) -> dict[str, Any] | None:
     value = request.session.get(ACTING_SESSION_KEY) if hasattr(request, "session") else None
     return value if isinstance(value, dict) else None
+
+
+def member_for(request: HttpRequest) -> tuple[Retiree | None, bool]:
+    """(the retiree a member page is for, whether staff act on their behalf): the signed-in retiree, or the
+    one staff chose to act for (代办); (None, False) for staff acting for nobody, or for someone they may
+    no longer act for (they get the staff pages)."""
+    session = acting_for(request)
+    named = acting_rules.as_id(session.get("id")) if session else None
+    try:
+        return acting_rules.acting_as(request.user, named)
+    except (Http404, PermissionDenied):
+        return None, False
 
 
 def account_box_context(request: HttpRequest, retiree: Retiree) -> dict[str, Any]:

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yinling.core import refusals
+from yinling.core.member_pages import member_page
 from yinling.core.scoping import can
-from yinling.registry import acting
-from yinling.registry.accounts import acting_for
+from yinling.registry.accounts import member_for
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.forms import (
@@ -38,19 +38,8 @@ from yinling.timebank.forms import (
 )
 from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Account, ServiceRequest
-from yinling.timebank.views_shared import CRUMB, member_page, movement_lines, statement_pdf, statement_response
+from yinling.timebank.views_shared import CRUMB, movement_lines, statement_pdf, statement_response
 from yinling.timebank.views_staff import staff_home
-
-
-def member_for(request: HttpRequest) -> tuple[Retiree | None, bool]:
-    """(the member these pages are for, whether staff act on their behalf); (None, False) for staff
-    who act for nobody (or for someone they may no longer act for): they get the staff pages."""
-    acting_session = acting_for(request)
-    named = acting.as_id(acting_session.get("id")) if acting_session else None
-    try:
-        return acting.acting_as(request.user, named)
-    except (Http404, PermissionDenied):
-        return None, False
 
 
 def _require_member(request: HttpRequest) -> tuple[Retiree, Account | None, bool]:

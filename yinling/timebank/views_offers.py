@@ -26,8 +26,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yinling.core import refusals
+from yinling.core.member_pages import member_page
 from yinling.core.scoping import can, has_anywhere
 from yinling.core.views import ObjectListView
+from yinling.registry.accounts import member_for
 from yinling.registry.models import Retiree
 from yinling.timebank import services
 from yinling.timebank.filters import OfferFilterSet
@@ -36,8 +38,8 @@ from yinling.timebank.ledger import Refused
 from yinling.timebank.models import Offer, ServiceRequest
 from yinling.timebank.services import offers as services_offers
 from yinling.timebank.tables import OfferTable
-from yinling.timebank.views_member import _require_member, member_for
-from yinling.timebank.views_shared import CRUMB, member_page
+from yinling.timebank.views_member import _require_member
+from yinling.timebank.views_shared import CRUMB
 
 
 def _card(offer: Offer) -> Offer:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yinling.core.exports import xlsx_response
+from yinling.core.member_pages import elder_mode
 from yinling.core.pdf import render_pdf
 from yinling.core.scoping import can
 from yinling.registry.models import Retiree
@@ -38,17 +39,6 @@ STATEMENT_PDF_LINES = 500
 CRUMB = gettext_lazy("Time bank")
 
 
-def elder_mode(request: HttpRequest) -> bool:
-    """Member pages start in elder mode for retirees, unless this browser switched it off."""
-    user: Any = request.user
-    if getattr(user, "kind", "") == "retiree":
-        return bool(user.elder_mode) or request.COOKIES.get("elder_mode") != "0"
-    return bool(getattr(user, "elder_mode", False))
-
-
-def member_page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    context.setdefault("elder_mode", elder_mode(request))
-    return render(request, template, context, status=status)
 
 
 LINE_FIELDS = (

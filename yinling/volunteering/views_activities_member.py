@@ -7,16 +7,15 @@ refusal's words, which the API gives too.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yinling.core import refusals
+from yinling.core.member_pages import member_page
 from yinling.core.refusals import Refused
 from yinling.registry import acting
 from yinling.registry.models import Retiree
@@ -28,19 +27,6 @@ from yinling.volunteering.services import attendance
 from yinling.volunteering.services import selectors_activities as selectors
 
 
-def elder_mode(request: HttpRequest) -> bool:
-    """Member pages start in elder mode for retirees, unless this browser switched it off."""
-    user: Any = request.user
-    if getattr(user, "kind", "") == "retiree":
-        return bool(user.elder_mode) or request.COOKIES.get("elder_mode") != "0"
-    return bool(getattr(user, "elder_mode", False))
-
-
-def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    context.setdefault("elder_mode", elder_mode(request))
-    return render(request, template, context, status=status)
-
-
 def _me(request: HttpRequest) -> tuple[Retiree, Volunteer | None]:
     me = acting.retiree_of(request.user)
     if me is None:
@@ -49,7 +35,7 @@ def _me(request: HttpRequest) -> tuple[Retiree, Volunteer | None]:
 
 
 def _not_volunteer(request: HttpRequest) -> HttpResponse:
-    return page(request, "volunteering/member/activity_not_volunteer.html", {})
+    return member_page(request, "volunteering/member/activity_not_volunteer.html", {})
 
 
 @login_required
@@ -67,7 +53,7 @@ def activities(request: HttpRequest) -> HttpResponse:
         if led
         else []
     )
-    return page(
+    return member_page(
         request,
         "volunteering/member/activity_list.html",
         {
@@ -85,7 +71,7 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     _person, me = _me(request)
     signup = selectors.signup_of(me, activity) if me else None
     present = selectors.attendance_of(me, activity) if me else None
-    return page(
+    return member_page(
         request,
         "volunteering/member/activity_detail.html",
         {
@@ -150,7 +136,7 @@ def activity_mine(request: HttpRequest) -> HttpResponse:
     if me is None:
         return _not_volunteer(request)
     rows = [(s, svc.answer_for(s)) for s in selectors.signups_of(me)]
-    return page(request, "volunteering/member/activity_mine.html", {"rows": rows})
+    return member_page(request, "volunteering/member/activity_mine.html", {"rows": rows})
 
 
 def _device(request: HttpRequest) -> str:
@@ -179,7 +165,7 @@ def activity_checkin(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("You are checked in. Remember to check out when you leave."))
             return redirect("volunteering:activity_checkin", activity.pk)
     present = selectors.attendance_of(me, activity)
-    return page(
+    return member_page(
         request,
         "volunteering/member/checkin.html",
         {"activity": activity, "form": form, "attendance": present},
@@ -205,7 +191,7 @@ def activity_hours(request: HttpRequest) -> HttpResponse:
     _person, me = _me(request)
     if me is None:
         return _not_volunteer(request)
-    return page(
+    return member_page(
         request,
         "volunteering/member/activity_hours.html",
         {

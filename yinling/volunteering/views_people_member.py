@@ -7,52 +7,25 @@ time bank. The services decide every rule; these views show their answers.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yinling.core import refusals
+from yinling.core.member_pages import member_page
 from yinling.core.refusals import Refused
 from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
-from yinling.registry import acting
-from yinling.registry.accounts import acting_for
+from yinling.registry.accounts import member_for
 from yinling.registry.models import Retiree
 from yinling.volunteering import policy_people as policy
 from yinling.volunteering.forms_people import NoteForm, ProfileForm, StoryForm
 from yinling.volunteering.models import Membership, Story, Team, Volunteer
 from yinling.volunteering.services import recognition, selectors, teams, volunteers
-
-
-def elder_mode(request: HttpRequest) -> bool:
-    """Member pages start in elder mode for retirees, unless this browser switched it off."""
-    user: Any = request.user
-    if getattr(user, "kind", "") == "retiree":
-        return bool(user.elder_mode) or request.COOKIES.get("elder_mode") != "0"
-    return bool(getattr(user, "elder_mode", False))
-
-
-def member_page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    context.setdefault("elder_mode", elder_mode(request))
-    return render(request, template, context, status=status)
-
-
-def member_for(request: HttpRequest) -> tuple[Retiree | None, bool]:
-    """(the retiree these pages are for, whether staff act on their behalf); (None, False) for staff acting
-    for nobody."""
-    session = acting_for(request)
-    named = acting.as_id(session.get("id")) if session else None
-    try:
-        return acting.acting_as(request.user, named)
-    except (Http404, PermissionDenied):
-        return None, False
 
 
 def _require_me(request: HttpRequest) -> tuple[Retiree, bool]:
