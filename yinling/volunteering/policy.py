@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 
 from yinling.core.scoping import can, can_at
 from yinling.orgs.models import Org
-from yinling.registry import acting
 from yinling.volunteering.models import Activity, Attendance, Flag, HonourHours, Membership, Team, Volunteer
 
 LEAD_ROLES = (Membership.Role.LEADER, Membership.Role.DEPUTY)
@@ -22,11 +21,16 @@ LEAD_ROLES = (Membership.Role.LEADER, Membership.Role.DEPUTY)
 
 def volunteer_of(user: Any) -> Volunteer | None:
     """The volunteer record behind a signed-in retiree (None for staff and non-volunteers)."""
-    me = acting.retiree_of(user)
-    if me is None:
+    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != "retiree":
         return None
-    # One's own record, found by the account: not a staff scope.
-    return Volunteer.objects.unrestricted().filter(retiree=me, is_active=True).select_related("retiree__org").first()
+    # One's own record, found by the account (as acting.retiree_of finds the person, in one query with the
+    # volunteer: every check-in asks): not a staff scope.
+    return (
+        Volunteer.objects.unrestricted()
+        .filter(retiree__account=user, retiree__is_deleted=False, is_active=True)
+        .select_related("retiree__org")
+        .first()
+    )
 
 
 def led_team_ids(user: Any) -> set[int]:
