@@ -48,6 +48,8 @@ def setup(people: int) -> tuple[int, list[str]]:
 
     stamp = str(int(time.time()))[-6:]
     root = Org.objects.unrestricted().filter(parent=None).first()
+    if root is None:  # a fresh database: a province to hang the bench org on
+        root = Org.objects.create(code="BENCHROOT", name="压测省局", kind=Org.Kind.PROVINCE_BUREAU)
     org = Org.objects.create(code=f"BENCH{stamp}", name=f"压测单位{stamp}", kind=Org.Kind.UNIT, parent=root)
     tokens: list[str] = []
     first = 900_000 + Retiree.objects.unrestricted().count()  # the demo generator's numbers, past earlier runs'

@@ -13,6 +13,7 @@ from yinling.orgs.models import Org
 from yinling.registry.lookups import RetireeField
 from yinling.registry.models import Retiree
 from yinling.volunteering.models import Activity, Team
+from yinling.volunteering.services.activities import EDITABLE
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -22,23 +23,7 @@ class ActivityForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Activity
-        fields = (
-            "org",
-            "team",
-            "title",
-            "kind",
-            "description",
-            "place",
-            "latitude",
-            "longitude",
-            "start",
-            "end",
-            "capacity",
-            "open_to",
-            "signup_deadline",
-            "walk_in",
-            "checkin_opens_minutes",
-        )
+        fields = ("org", *EDITABLE)
         widgets = {"start": DATETIME, "end": DATETIME, "signup_deadline": DATETIME}
 
     def __init__(self, *args: Any, orgs: QuerySet[Org], teams: QuerySet[Team], **kwargs: Any) -> None:

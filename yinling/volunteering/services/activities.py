@@ -39,7 +39,9 @@ from yinling.registry.models import Retiree
 from yinling.volunteering import codes, policy
 from yinling.volunteering.models import Activity, Membership, Signup, Team, Volunteer
 
+# What an organiser may change after creating an activity (its org stays); the form shows them in this order.
 EDITABLE = (
+    "team",
     "title",
     "kind",
     "description",
@@ -53,7 +55,6 @@ EDITABLE = (
     "signup_deadline",
     "walk_in",
     "checkin_opens_minutes",
-    "team",
 )
 
 
