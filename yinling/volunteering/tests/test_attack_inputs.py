@@ -149,3 +149,14 @@ def test_it_never_500s_on_huge_ids(cast: Cast, url: str) -> None:
         client = login_client(user)
         assert client.get(url).status_code in (200, 400, 403, 404, 405), (url, user)
         assert client.post(url, {"volunteer": HUGE}).status_code in (302, 400, 403, 404, 405), (url, user)
+
+
+@pytest.mark.parametrize("junk", ["", "boss", HUGE])
+def test_it_says_what_to_choose_for_a_junk_role(cast: Cast, junk: str) -> None:
+    objects = walk_objects(cast)
+    membership = objects["membership"]
+    response = login_client(cast.clerk).post(f"/volunteering/memberships/{membership.pk}/role/", {"role": junk})
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["角色：请选择队员、副队长或队长。"]
+    membership.refresh_from_db()
+    assert membership.role == "member"
