@@ -80,7 +80,7 @@ class OfficeDateTimeField(forms.DateTimeField):
 
 
 class OfficeDecimalField(forms.DecimalField):
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = office_number(value)
         return super().to_python(value)
