@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +30,6 @@ from rest_framework.routers import BaseRouter
 
 from yinling.core.converters import ID_REGEX
 from yinling.core.refusals import REFUSALS, RefusalsAs409
-from yinling.orgs.models import Org
 from yinling.registry import acting
 from yinling.registry.models import Retiree
 from yinling.volunteering import codes
@@ -45,7 +45,7 @@ from yinling.volunteering.api_activities_serializers import (
     SignupInput,
 )
 from yinling.volunteering.filters_activities import ActivityFilterSet
-from yinling.volunteering.models import Activity, Signup, Team
+from yinling.volunteering.models import Activity, Signup
 from yinling.volunteering.services import activities as svc
 from yinling.volunteering.services import attendance
 from yinling.volunteering.services import selectors_activities as selectors
@@ -69,6 +69,12 @@ def subject_of(request: Request) -> tuple[Retiree, Retiree | None]:
     if named in (None, ""):
         raise Http404
     return acting.staff_subject(request.user, acting.as_id(named) or 0, Signup, "add"), None
+
+
+def _own_attendance(request: Request) -> None:
+    """Check-in and check-out are a signed-in retiree's own: staff get 404, as on the pages."""
+    if acting.retiree_of(request.user) is None:
+        raise Http404
 
 
 def signup_body(answer: svc.SignupAnswer) -> dict[str, Any]:
@@ -113,13 +119,17 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
         data = ActivityInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        org = Org.objects.unrestricted().filter(code=values.pop("org"), is_active=True).first()
+        if not selectors.may_add(request.user):
+            raise PermissionDenied
+        # Looked up among the page's choices: an org or team not the user's reads as one that does not exist.
+        orgs, teams = selectors.organiser_choices(request.user)
+        org = orgs.filter(code=values.pop("org"), is_active=True).first()
         if org is None:
             raise exceptions.ValidationError({"org": ["No such org."]})
         team_id = values.pop("team", None)
         team = None
         if team_id is not None:
-            team = Team.objects.unrestricted().select_related("org").filter(pk=team_id, is_deleted=False).first()
+            team = teams.select_related("org").filter(pk=team_id, is_deleted=False).first()
             if team is None:
                 raise exceptions.ValidationError({"team": ["No such team."]})
         activity = svc.do_create_activity(by=request.user, org=org, team=team, **values)
@@ -152,6 +162,7 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
     @action(detail=True, methods=["post"])
     def checkin(self, request: Request, pk: str, format: str | None = None) -> Response:
         activity = selectors.live_activity(pk)
+        _own_attendance(request)
         data = CheckinInput(data=request.data)
         data.is_valid(raise_exception=True)
         device = attendance.device_hash(
@@ -166,6 +177,7 @@ class ActivityViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[t
     @action(detail=True, methods=["post"])
     def checkout(self, request: Request, pk: str, format: str | None = None) -> Response:
         activity = selectors.live_activity(pk)
+        _own_attendance(request)
         done = attendance.do_checkout(by=request.user, activity=activity)
         return Response({"credited_hours": str(done.credited_hours)})
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from yinling.core.formfields import office_moment
 from yinling.volunteering.models import Activity
 
 
@@ -42,6 +43,19 @@ class ActivitySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
+class OfficeDateTime(serializers.DateTimeField):
+    """ISO 8601, or a date and time as offices write them (2026年6月1日 9:00), read in the local time zone."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError:
+            moment = office_moment(value)
+            if moment is None:
+                raise
+            return super().to_internal_value(moment.replace(" ", "T"))
+
+
 class ActivityInput(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=100)
     org = serializers.CharField(max_length=32, help_text="The org's code.")
@@ -51,11 +65,11 @@ class ActivityInput(serializers.Serializer):  # type: ignore[type-arg]
     place = serializers.CharField(max_length=200)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = OfficeDateTime()
+    end = OfficeDateTime()
     capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100_000)
     open_to = serializers.ChoiceField(choices=Activity.OpenTo.choices, default=Activity.OpenTo.SCOPE)
-    signup_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    signup_deadline = OfficeDateTime(required=False, allow_null=True)
     walk_in = serializers.BooleanField(required=False, default=False)
     checkin_opens_minutes = serializers.IntegerField(required=False, min_value=0, max_value=240, default=30)
 

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from yinling.core.formfields import OfficeDateField, OfficeDateTimeField, OfficeDecimalField
 from yinling.orgs.models import Org
 from yinling.registry.lookups import RetireeField
 from yinling.registry.models import Retiree
@@ -25,6 +26,12 @@ class ActivityForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Activity
         fields = ("org", *EDITABLE)
         widgets = {"start": DATETIME, "end": DATETIME, "signup_deadline": DATETIME}
+        # Typed as offices write them too: 2026年6月1日 9:00, 2026/6/1 09:00, full-width digits.
+        field_classes = {
+            "start": OfficeDateTimeField,
+            "end": OfficeDateTimeField,
+            "signup_deadline": OfficeDateTimeField,
+        }
 
     def __init__(self, *args: Any, orgs: QuerySet[Org], teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,7 +91,7 @@ class ResolveFlagForm(forms.Form):
         choices=(("keep", _("Keep the hours")), ("cut", _("Cut the hours")), ("bar", _("Over-reported: cut and bar"))),
         widget=forms.RadioSelect,
     )
-    hours_left = forms.DecimalField(
+    hours_left = OfficeDecimalField(
         label=_("Hours left after a cut"),
         required=False,
         min_value=Decimal("0"),
@@ -104,14 +111,14 @@ class ResolveFlagForm(forms.Form):
 
 class HonourForm(forms.Form):
     person = RetireeField(label=_("Volunteer"))
-    hours_added = forms.DecimalField(
+    hours_added = OfficeDecimalField(
         label=_("Hours"),
         min_value=Decimal("0.5"),
         max_digits=6,
         decimal_places=1,
         widget=forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
     )
-    served_on = forms.DateField(label=_("Served on"), widget=forms.DateInput(attrs={"type": "date"}))
+    served_on = OfficeDateField(label=_("Served on"), widget=forms.DateInput(attrs={"type": "date"}))
     activity = forms.IntegerField(label=_("Activity No. (optional)"), required=False, min_value=1)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

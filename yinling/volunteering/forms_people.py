@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yinling.core.formfields import OfficeDateField
 from yinling.orgs.lookups import OrgField
 from yinling.orgs.models import Org
 from yinling.registry.lookups import RetireeField
@@ -42,7 +43,7 @@ class ProfileForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Volunteer.Insurance.NONE,
     )
-    insurance_expires = forms.DateField(
+    insurance_expires = OfficeDateField(
         label=_("Insurance expires"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     returning_talent = forms.BooleanField(label=_("银雁返乡: I serve my home village"), required=False)
@@ -134,8 +135,8 @@ class PairingForm(VolunteerPicked):
     volunteer = RetireeField(label=_("volunteer"))
     minor_name = forms.CharField(label=_("child's name"), max_length=50)
     village = forms.CharField(label=_("village"), max_length=100)
-    since = forms.DateField(label=_("paired since"), widget=forms.DateInput(attrs={"type": "date"}))
-    ended_on = forms.DateField(label=_("ended"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = OfficeDateField(label=_("paired since"), widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = OfficeDateField(label=_("ended"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, teams: QuerySet[Team], people: QuerySet[Retiree], **kwargs: Any) -> None:
         super().__init__(*args, people=people, **kwargs)
@@ -143,7 +144,7 @@ class PairingForm(VolunteerPicked):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = OfficeDateField(label=_("visited on"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from yinling.accounts.policy import is_admin_account
 from yinling.core.scoping import can, can_at, grants_of
 from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
@@ -86,6 +87,12 @@ def check_record_visit(user: Any, pairing: Pairing) -> None:
 def check_certificate(user: Any, volunteer: Volunteer) -> None:
     """A volunteer prints their own certificate; staff issue one where they may add certificates."""
     if not (is_self(user, volunteer.retiree) or can_at(user, Certificate, "add", volunteer.retiree.org)):
+        raise PermissionDenied
+
+
+def check_write_story(user: Any) -> None:
+    """Anyone signed in writes a story, but the three administrators: they change no business data (三员)."""
+    if not getattr(user, "is_authenticated", False) or is_admin_account(user):
         raise PermissionDenied
 
 

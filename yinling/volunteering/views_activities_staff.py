@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +23,10 @@ from django.views.decorators.http import require_POST
 
 from yinling.core import refusals
 from yinling.core.refusals import Refused
-from yinling.core.scoping import has_anywhere, orgs_where
+from yinling.core.scoping import has_anywhere
 from yinling.core.views import ObjectListView
 from yinling.orgs.models import Org
+from yinling.registry import acting
 from yinling.registry.models import Retiree
 from yinling.volunteering import codes, policy
 from yinling.volunteering.filters_activities import ActivityFilterSet
@@ -69,28 +70,15 @@ def _crumbs(*tail: tuple[Any, str], activity: Activity | None = None) -> list[tu
 
 
 def _choices(user: Any, activity: Activity | None = None) -> tuple[QuerySet[Org], QuerySet[Team]]:
-    led = policy.led_team_ids(user)
-    orgs = orgs_where(user, Activity, "add")
-    # Teams: those in the orgs where the user may add (staff), and those they lead (leaders).
-    teams = Team.objects.restrict(user, None).filter(is_deleted=False) if orgs.exists() else Team.objects.none()
-    if led:
-        led_teams = Team.objects.unrestricted().filter(pk__in=led, is_deleted=False)
-        teams = Team.objects.unrestricted().filter(pk__in=[*teams.values_list("pk", flat=True), *led])
-        orgs = Org.objects.unrestricted().filter(
-            pk__in=[*orgs.values_list("pk", flat=True), *led_teams.values_list("org_id", flat=True)]
-        )
+    orgs, teams = selectors.organiser_choices(user)
     if activity is not None:
         orgs = Org.objects.unrestricted().filter(pk=activity.org_id)
     return orgs, teams
 
 
-def _may_add(user: Any) -> bool:
-    return has_anywhere(user, Activity, "add") or bool(policy.led_team_ids(user))
-
-
 @login_required
 def activity_add(request: HttpRequest) -> HttpResponse:
-    if not _may_add(request.user):
+    if not selectors.may_add(request.user):
         raise PermissionDenied
     orgs, teams = _choices(request.user)
     form = ActivityForm(request.POST or None, orgs=orgs, teams=teams)
@@ -195,6 +183,9 @@ def activity_leader_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.organised(request.user, pk, "checkin")
     if request.method == "POST":
         volunteer = _volunteer_named(request.POST.get("volunteer"))
+        if volunteer is None:
+            messages.error(request, _("Volunteer: choose one of those listed."))
+            return redirect("volunteering:activity_leader_checkin", activity.pk)
         try:
             if request.POST.get("op") == "out":
                 done = attendance.do_leader_checkout(by=request.user, activity=activity, volunteer=volunteer)
@@ -224,16 +215,13 @@ def activity_leader_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _volunteer_named(value: Any) -> Volunteer:
-    try:
-        pk = int(str(value))
-    except (TypeError, ValueError):
-        raise Http404 from None
+def _volunteer_named(value: Any) -> Volunteer | None:
+    """The volunteer a leader's form names, or None for junk and ids that do not exist (one answer for both)."""
+    pk = acting.as_id(value)
+    if pk is None:
+        return None
     # The service checks the leader's right on the activity and the person's sign-up.
-    found = Volunteer.objects.unrestricted().select_related("retiree__org").filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return Volunteer.objects.unrestricted().select_related("retiree__org").filter(pk=pk).first()
 
 
 @login_required
@@ -257,11 +245,7 @@ def activity_flags(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def activity_flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    flag = Flag.objects.unrestricted().select_related("activity", "volunteer__retiree__org").filter(pk=pk).first()
-    if flag is None or not (
-        policy.can_resolve_flag(request.user, flag) or policy.can_see_as_organiser(request.user, flag.activity)
-    ):
-        raise Http404
+    flag = selectors.flag_to_resolve(request.user, pk)
     form = ResolveFlagForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what to do with the flag."))

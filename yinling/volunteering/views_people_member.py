@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from yinling.core import refusals
 from yinling.core.member_pages import member_page
 from yinling.core.refusals import Refused
-from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
+from yinling.core.scoping import get_scoped_or_404, has_anywhere
 from yinling.registry.accounts import member_for
 from yinling.registry.models import Retiree
 from yinling.volunteering import policy_people as policy
@@ -157,10 +157,9 @@ def member_team(request: HttpRequest, pk: int) -> HttpResponseBase:
     me, volunteer, on_behalf = _require_volunteer(request)
     team = _team_or_404(pk)
     mine = selectors.memberships_of(volunteer).filter(team=team).first()
+    active = mine is not None and mine.status == Membership.Status.ACTIVE
     leads = policy.leads(request.user, team) or (
-        mine is not None
-        and mine.status == Membership.Status.ACTIVE
-        and mine.role in (Membership.Role.LEADER, Membership.Role.DEPUTY)
+        active and mine is not None and mine.role in (Membership.Role.LEADER, Membership.Role.DEPUTY)
     )
     return member_page(
         request,
@@ -171,7 +170,8 @@ def member_team(request: HttpRequest, pk: int) -> HttpResponseBase:
             "team": team,
             "mine": mine,
             "leads": leads,
-            "members": list(selectors.team_members(team)) if mine or leads else [],
+            # Names are for the team: a request still waiting does not show them.
+            "members": list(selectors.team_members(team)) if active or leads else [],
             "requests": list(selectors.pending_requests(team)) if leads else [],
             "note_form": NoteForm(auto_id="vp-note-%s"),
         },
@@ -223,8 +223,11 @@ def reject_join(request: HttpRequest, pk: int) -> HttpResponseBase:
 def decide_join(request: HttpRequest, pk: int, decision: str) -> HttpResponseBase:
     """A leader, a deputy or staff approve or reject a request to join (the policy decides who may)."""
     membership = Membership.objects.unrestricted().select_related("team__org").filter(pk=pk).first()
-    if membership is None or not (policy.leads(request.user, membership.team) or can(request.user, "view", membership)):
-        raise Http404  # neither the team's leader nor staff in its area: it does not exist for them
+    if membership is None or not policy.leads(request.user, membership.team):
+        if getattr(request.user, "kind", "") == "retiree":
+            raise Http404  # not the team's leader: it does not exist for them
+        # Staff: 404 outside their scope, 403 inside it without the right to decide.
+        membership = get_scoped_or_404(Membership.objects.select_related("team__org"), request.user, "change", pk=pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""
     try:
@@ -274,6 +277,7 @@ def stories(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def story_add(request: HttpRequest) -> HttpResponseBase:
+    policy.check_write_story(request.user)
     form = StoryForm(request.POST or None, request.FILES or None, auto_id="vp-%s")
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.forms import BaseModelForm
@@ -21,7 +22,7 @@ from django.views.generic.edit import FormView
 
 from yinling.core import refusals
 from yinling.core.refusals import Refused
-from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
+from yinling.core.scoping import can, can_at, get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectEditView, ObjectListView
 from yinling.volunteering.filters_people import TeamFilterSet, VolunteerFilterSet
 from yinling.volunteering.forms_people import MemberAddForm, ProfileForm, RoleForm, StaffRegisterForm, TeamForm
@@ -105,8 +106,6 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def volunteer_add(request: HttpRequest) -> HttpResponse:
     """Staff register a retiree of their area, chosen with the search picker."""
     if not has_anywhere(request.user, Volunteer, "add"):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     form = StaffRegisterForm(request.POST or None, people=selectors.registrable_people(request.user))
     if request.method == "POST" and form.is_valid():
@@ -314,6 +313,8 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def team_member_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     team = get_scoped_or_404(Team, request.user, "view", pk=pk)
+    if not can_at(request.user, Membership, "add", team.org):
+        raise PermissionDenied  # before the form is read: a role that only views gets 403, not a message
     form = MemberAddForm(request.POST, people=selectors.volunteer_people(request.user, "volunteering.add_membership"))
     if not form.is_valid() or form.cleaned_data.get("volunteer") is None:
         messages.error(request, _("Choose a volunteer of your area."))
@@ -341,6 +342,8 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponseBase:
             refusals.flash(request, exc)
         else:
             messages.success(request, _("The role was changed."))
+    else:
+        messages.error(request, _("Role: choose member, deputy or leader."))
     return redirect("volunteering:team", pk=membership.team_id)
 
 

@@ -10,9 +10,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from yinling.core.scoping import get_scoped_or_404
+from yinling.core.scoping import get_scoped_or_404, has_anywhere, orgs_where
+from yinling.orgs.models import Org
 from yinling.volunteering import policy
-from yinling.volunteering.models import Activity, Attendance, Flag, Membership, Signup, Volunteer
+from yinling.volunteering.models import Activity, Attendance, Flag, Membership, Signup, Team, Volunteer
 
 LIVE_SIGNUP = (Signup.Status.SIGNED_UP, Signup.Status.WAITLISTED)
 
@@ -218,3 +219,37 @@ def listed_for(user: Any) -> QuerySet[Activity]:
         return mine
     ids = Activity.objects.unrestricted().filter(team_id__in=led, is_deleted=False).values("pk")
     return Activity.objects.unrestricted().filter(Q(pk__in=mine.values("pk")) | Q(pk__in=ids))
+
+
+def flag_to_resolve(user: Any, pk: Any) -> Flag:
+    """A flag to resolve: its team's leader or deputy (a retiree; 404 for any other), or staff by scope
+    (404 outside it, 403 inside it without the right to resolve)."""
+    related = ("activity", "volunteer__retiree__org")
+    if is_staff(user):
+        flag = get_scoped_or_404(Flag.objects.select_related(*related), user, "view", pk=pk)
+    else:
+        flag = Flag.objects.unrestricted().select_related(*related).filter(pk=pk).first()
+        if flag is None or not policy.leads(user, flag.activity.team_id):
+            raise Http404
+    policy.check_resolve_flag(user, flag)
+    return flag  # type: ignore[no-any-return]
+
+
+def may_add(user: Any) -> bool:
+    """Whether the user may add an activity somewhere: staff with add_activity, team leaders and deputies."""
+    return has_anywhere(user, Activity, "add") or bool(policy.led_team_ids(user))
+
+
+def organiser_choices(user: Any) -> tuple[QuerySet[Org], QuerySet[Team]]:
+    """The orgs and teams a new activity may name: where staff may add, and the teams leaders lead (with
+    their orgs). The page's choices and the API's lookups, so "not yours" reads as "no such org"."""
+    led = policy.led_team_ids(user)
+    orgs = orgs_where(user, Activity, "add")
+    teams = Team.objects.restrict(user, None).filter(is_deleted=False) if orgs.exists() else Team.objects.none()
+    if led:
+        led_teams = Team.objects.unrestricted().filter(pk__in=led, is_deleted=False)
+        teams = Team.objects.unrestricted().filter(pk__in=[*teams.values_list("pk", flat=True), *led])
+        orgs = Org.objects.unrestricted().filter(
+            pk__in=[*orgs.values_list("pk", flat=True), *led_teams.values_list("org_id", flat=True)]
+        )
+    return orgs, teams
