@@ -14,6 +14,7 @@ domain app (the org model is looked up by name, as `scoping.orgs_where` does).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from yinling.core.scoping import grants_of, path_in, user_paths
 
@@ -96,6 +98,25 @@ class Panel:
 
 
 PANELS: list[Panel] = []
+
+
+def month_starts(today: dt.date, months: int = 12) -> list[dt.date]:
+    """The first day of each of the last `months` months, oldest first, this month last (panels by month)."""
+    starts = []
+    year, month = today.year, today.month
+    for _i in range(months):
+        starts.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def age_band_label(lo: int, first: int, last: int, width: int) -> str:
+    """A panel's age band: "under 55" below `first`, "85 and over" from `last`, else "60–64" (`width` years)."""
+    if lo < first:
+        return _("under %(age)d") % {"age": first}
+    if lo >= last:
+        return _("%(age)d and over") % {"age": last}
+    return f"{lo}–{lo + width - 1}"
 
 
 def register_panel(panel: Panel) -> None:

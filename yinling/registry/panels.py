@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yinling.core.panels import Panel, PanelData, Series, register_panel
+from yinling.core.panels import Panel, PanelData, Series, age_band_label, register_panel
 from yinling.core.scoping import can_at
 from yinling.orgs.models import Org
 from yinling.registry import choices
@@ -60,11 +60,7 @@ def category_status(user: Any, org: Org) -> PanelData:
 
 
 def band_label(lo: int) -> str:
-    if lo < BAND_FROM:
-        return _("under %(age)d") % {"age": BAND_FROM}
-    if lo >= BAND_TO:
-        return _("%(age)d and over") % {"age": BAND_TO}
-    return f"{lo}–{lo + BAND - 1}"
+    return age_band_label(lo, BAND_FROM, BAND_TO, BAND)
 
 
 def age_pyramid(user: Any, org: Org) -> PanelData:

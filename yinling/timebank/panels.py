@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yinling.core.panels import Panel, PanelData, Series, register_panel
+from yinling.core.panels import Panel, PanelData, Series, month_starts, register_panel
 from yinling.orgs.models import Org
 from yinling.timebank.models import Account, ServiceRequest, Transfer
 
@@ -35,18 +35,9 @@ BANDS: list[tuple[Decimal, Decimal | None]] = [
 WAITING = [ServiceRequest.Status.OPEN, ServiceRequest.Status.ACCEPTED, ServiceRequest.Status.REPORTED]
 
 
-def month_starts(today: dt.date) -> list[dt.date]:
-    """The first day of each of the last 12 months, oldest first, this month last."""
-    starts = []
-    year, month = today.year, today.month
-    for _i in range(MONTHS):
-        starts.append(dt.date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return starts[::-1]
-
 
 def hours_by_month(user: Any, org: Org) -> PanelData:
-    months = month_starts(timezone.localdate())
+    months = month_starts(timezone.localdate(), MONTHS)
     since = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
     grouped = (
         Transfer.objects.restrict(user, "view")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yinling.core.panels import Panel, PanelData, Series, register_panel
+from yinling.core.panels import Panel, PanelData, Series, age_band_label, month_starts, register_panel
 from yinling.orgs.models import Org
 from yinling.volunteering import hours
 from yinling.volunteering.models import Attendance, Skill, Target, Team, Volunteer
@@ -88,18 +88,10 @@ def targets(user: Any, org: Org) -> PanelData:
     )
 
 
-def month_starts(today: dt.date) -> list[dt.date]:
-    starts = []
-    year, month = today.year, today.month
-    for _i in range(MONTHS):
-        starts.append(dt.date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return starts[::-1]
-
 
 def hours_by_month(user: Any, org: Org) -> PanelData:
     """Credited hours (confirmed or needing no review) of activities in the org's area, by month of the start."""
-    months = month_starts(timezone.localdate())
+    months = month_starts(timezone.localdate(), MONTHS)
     since = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
     grouped = (
         Attendance.objects.restrict(user, None, perm=PERM)
@@ -125,11 +117,7 @@ def hours_by_month(user: Any, org: Org) -> PanelData:
 
 
 def band_label(lo: int) -> str:
-    if lo < BAND_FROM:
-        return _("under %(age)d") % {"age": BAND_FROM}
-    if lo >= BAND_TO:
-        return _("%(age)d and over") % {"age": BAND_TO}
-    return f"{lo}–{lo + BAND - 1}"
+    return age_band_label(lo, BAND_FROM, BAND_TO, BAND)
 
 
 def by_age(user: Any, org: Org) -> PanelData:
