@@ -140,6 +140,10 @@ def plain_orm(panel_id: str, user: Any, org: Any) -> list[list[float]]:
             q = Q(balance__gte=lo) & (Q(balance__lt=hi) if hi is not None else Q())
             values.append([*accounts.filter(q).values("kind").annotate(n=Count("id")), {"n": 0}][0])
         return [[v["n"] for v in values]]
+    if panel_id.startswith("volunteering-"):  # the board's own plain versions (benchmarks/volunteer_board.py)
+        from benchmarks.volunteer_board import plain_orm as board_plain_orm
+
+        return board_plain_orm(panel_id, user, org)
     raise KeyError(panel_id)
 
 

@@ -70,7 +70,7 @@ SELECT r.id,
        '', '', '', CASE WHEN r.id % 3 = 0 THEN 'none' ELSE 'insured' END,
        CASE WHEN r.id % 3 = 0 THEN NULL ELSE CURRENT_DATE + (r.id % 400 - 30)::int END,
        r.id % 40 = 0, CASE WHEN r.id % 40 = 0 THEN '梅家坞村' ELSE '' END, 0, 0, 0, TRUE, now()
-FROM registry_retiree r WHERE NOT r.is_deleted AND r.status = 'active'
+FROM registry_retiree r WHERE NOT r.is_deleted AND r.status = 'active' AND r.id % __EVERY__ = 0
 """
 SQL_TEAMS = """
 INSERT INTO volunteering_team (org_id, parent_id, name, kind, description, is_deleted, created_at)
@@ -123,8 +123,10 @@ def build(args: argparse.Namespace, url: str) -> None:
     import psycopg
 
     if args.reuse and count(url, "registry_retiree"):
-        print("reusing the registry already there")
-        return volunteering_rows(url)
+        # A larger registry (the cockpit's 1,000,000): every k-th living person volunteers, about --volunteers.
+        every = max(1, count(url, "registry_retiree") // args.volunteers)
+        print(f"reusing the registry already there: every {every}. person volunteers")
+        return volunteering_rows(url, every)
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yinling.settings"}
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')  # type: ignore[arg-type]
@@ -146,7 +148,7 @@ def build(args: argparse.Namespace, url: str) -> None:
     volunteering_rows(url)
 
 
-def volunteering_rows(url: str) -> None:
+def volunteering_rows(url: str, every: int = 1) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -160,7 +162,7 @@ def volunteering_rows(url: str) -> None:
             ("targets", SQL_TARGETS),
         ):
             start = time.perf_counter()
-            rows = conn.execute(sql).rowcount  # type: ignore[arg-type]
+            rows = conn.execute(sql.replace("__EVERY__", str(every))).rowcount  # type: ignore[arg-type]
             print(f"{label:<18}{rows:>12,} rows in {time.perf_counter() - start:6.1f} s")
         conn.execute("VACUUM ANALYZE")
 

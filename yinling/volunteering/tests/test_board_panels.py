@@ -142,3 +142,21 @@ def test_it_counts_check_ins_by_month_leaving_unconfirmed_ones_out(board: dict[s
         data = panels.hours_by_month(board["province"], board["t"].province)
     visits = {c: v for c, v in zip(data.categories, data.series[1].values, strict=True) if v}
     assert visits == {"2026-05": 1, "2026-06": 2}  # the stay awaiting the leader's review is not counted
+
+
+@pytest.mark.parametrize(
+    ("start", "month"),
+    [
+        (dt.datetime(2026, 6, 1, 0, 30, tzinfo=CST), "2026-06"),  # still 31 May in UTC
+        (dt.datetime(2026, 5, 31, 23, 59, tzinfo=CST), "2026-05"),
+    ],
+)
+def test_it_puts_an_activity_in_its_local_month_at_the_boundary(personas: Personas, start, month) -> None:  # type: ignore[no-untyped-def]
+    t = personas.tree
+    with time_machine.travel(dt.datetime(2026, 4, 1, 10, tzinfo=CST), tick=True):
+        v = volunteer(t.unit_a, age=66)
+    served(v, t.unit_a, start, 2)
+    with time_machine.travel(NOW, tick=False):
+        data = panels.hours_by_month(personas.owner, t.province)
+    got = {c: (h, n) for c, h, n in zip(data.categories, *(s.values for s in data.series), strict=True) if n}
+    assert got == {month: (2.0, 1)}
