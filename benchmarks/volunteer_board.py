@@ -199,9 +199,14 @@ def plain_orm(panel_id: str, user: Any, org: Any) -> list[list[float]]:
         children = list(Org.objects.restrict(user, None).filter(parent=org).order_by("code"))
         year = timezone.localdate().year
         out: list[list[float]] = [[], [], [], []]
-        for child in children:
-            mine = people.filter(retiree__org__path__under=child.path)
-            target = Target.objects.restrict(user, None).filter(org=child, year=year).first()
+        # The org's own people (the row "X itself") first, when it has any or has no children; its own
+        # target is for its whole area and shows on its parent's board, so 0 here unless it is alone.
+        rows = [(child, people.filter(retiree__org__path__under=child.path)) for child in children]
+        itself = people.filter(retiree__org_id=org.pk)
+        if itself.exists() or not children:
+            rows.insert(0, (None if children else org, itself))
+        for child, mine in rows:
+            target = Target.objects.restrict(user, None).filter(org=child, year=year).first() if child else None
             out[0].append(mine.count())
             out[1].append(target.volunteers if target else 0)
             out[2].append(mine.filter(stars__gte=1).count())
