@@ -16,9 +16,18 @@ import pytest
 from django.db import models
 from django.test import Client
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from yinling.accounts import roles
 from yinling.testing.personas import Personas, make_personas
+
+
+def api_client(user: Any) -> APIClient:
+    """An API client authenticated as `user` (anonymous when None)."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
 
 
 def login_client(user: Any) -> Client:

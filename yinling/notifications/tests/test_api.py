@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from rest_framework.test import APIClient
 
 from yinling.notifications.models import Notification
 from yinling.notifications.services import notify
+from yinling.testing.permissions import api_client as api
 from yinling.testing.personas import PERSONAS, Cast
 
 pytestmark = pytest.mark.django_db
 
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_it_lists_the_callers_inbox_with_the_contract_fields(cast: Cast) -> None:

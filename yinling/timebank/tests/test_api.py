@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from yinling.accounts import roles
 from yinling.registry.models import Retiree
+from yinling.testing.permissions import api_client as api
 from yinling.testing.personas import Personas, make_user
 from yinling.timebank import ledger, services
 from yinling.timebank.models import Account, Offer, Rule, ServiceRequest, Transfer
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 H = Decimal
 BASE = "/api/v1/timebank"
 
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from yinling.registry.models import Retiree
+from yinling.testing.permissions import api_client as api
 from yinling.testing.personas import Personas
 from yinling.timebank import services
 from yinling.timebank.ledger import Refused
@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 H = Decimal
 BASE = "/api/v1/timebank"
 
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import pytest
 import time_machine
 from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from yinling.core.refusals import Refused
 from yinling.registry.models import Retiree
+from yinling.testing.permissions import api_client as api
 from yinling.testing.personas import Personas
 from yinling.timebank import services
 from yinling.timebank.models import ServiceRequest
@@ -36,11 +36,6 @@ def page(user: Any) -> Client:
     client.force_login(user)
     return client
 
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

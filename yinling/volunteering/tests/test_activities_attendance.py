@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from yinling.core.refusals import Refused
+from yinling.testing.permissions import api_client as api
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Cast
 from yinling.volunteering import codes
@@ -27,11 +26,6 @@ pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai, a period boundary
 BEFORE = START - dt.timedelta(days=2)
 
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

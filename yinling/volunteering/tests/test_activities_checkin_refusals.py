@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from yinling.core.tiles import cards_for
+from yinling.testing.permissions import api_client as api
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Cast
 from yinling.volunteering import codes
@@ -22,11 +21,6 @@ pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)
 
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

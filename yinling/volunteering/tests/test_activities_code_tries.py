@@ -4,15 +4,14 @@ window, on the page and in the API alike, even with the right code; others and o
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from yinling.core.refusals import Refused
+from yinling.testing.permissions import api_client as api
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Cast
 from yinling.volunteering import codes
@@ -25,11 +24,6 @@ pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)
 
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from yinling.core.refusals import Refused
 from yinling.notifications.models import Notification
+from yinling.testing.permissions import api_client as api
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Cast
 from yinling.volunteering.models import Activity, Signup, Volunteer
@@ -22,11 +21,6 @@ from yinling.volunteering.tests.factories_activities import activity, team, volu
 
 pytestmark = pytest.mark.django_db
 
-
-def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @dataclass
