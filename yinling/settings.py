@@ -475,6 +475,9 @@ VOLUNTEER_CODE_PERIOD_SECONDS = max(30, envint("VOLUNTEER_CODE_PERIOD_SECONDS", 
 # check them in). The count is in the cache, so it holds across app servers when REDIS_URL is set.
 VOLUNTEER_CODE_MAX_MISSES = max(1, envint("VOLUNTEER_CODE_MAX_MISSES", 5))
 VOLUNTEER_CODE_MISS_WINDOW_SECONDS = max(60, envint("VOLUNTEER_CODE_MISS_WINDOW_SECONDS", 600))
+# The board's hours by month read a summary rebuilt by `run_periodic refresh_volunteer_hours` (every 10
+# minutes); older than this, or never built, the panel sums the check-ins itself.
+VOLUNTEER_HOURS_SUMMARY_MAX_AGE_MINUTES = max(1, envint("VOLUNTEER_HOURS_SUMMARY_MAX_AGE_MINUTES", 30))
 # Credited hours in one local day above this raise a "long day" flag for the leader.
 VOLUNTEER_MAX_DAY_HOURS = envint("VOLUNTEER_MAX_DAY_HOURS", 12)
 # More distinct volunteers than this checking in to one activity from one device raise a flag.

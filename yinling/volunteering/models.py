@@ -601,3 +601,7 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org} {self.year}"
+
+
+# The board's derived summary lives in its own module; imported here so Django registers it with the app.
+from yinling.volunteering.models_summary import HoursByMonth as HoursByMonth  # noqa: E402

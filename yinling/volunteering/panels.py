@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from yinling.core.panels import Panel, PanelData, Series, age_band_label, month_starts, register_panel
 from yinling.orgs.models import Org
 from yinling.volunteering import hours
-from yinling.volunteering.models import Attendance, Skill, Target, Team, Volunteer
+from yinling.volunteering.models import Attendance, HoursByMonth, Skill, Target, Team, Volunteer
+from yinling.volunteering.services import summary
 
 PERM = "volunteering.view_volunteer"
 MONTHS = 12
@@ -89,12 +90,8 @@ def targets(user: Any, org: Org) -> PanelData:
 
 
 
-def hours_by_month(user: Any, org: Org) -> PanelData:
-    """Credited hours (confirmed or needing no review) of activities in the org's area, by month of the start."""
-    months = month_starts(timezone.localdate(), MONTHS)
-    since = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
-    # Summed per activity, then put in months here: a year has thousands of activities but millions of
-    # check-ins, and truncating each check-in's start to a local month took most of the query's time.
+def _hours_by_month_live(user: Any, org: Org, since: dt.datetime) -> dict[dt.date, dict[str, Any]]:
+    # Summed per activity, then put in local months here: thousands of activities, millions of check-ins.
     per_activity = (
         Attendance.objects.restrict(user, None, perm=PERM)
         .filter(hours.COUNTED, activity__org__path__under=org.path, activity__start__gte=since)
@@ -108,6 +105,37 @@ def hours_by_month(user: Any, org: Org) -> PanelData:
         figures = by_month.setdefault(month, {"h": Decimal("0"), "visits": 0})
         figures["h"] += row["h"] or Decimal("0")
         figures["visits"] += row["visits"]
+    return by_month
+
+
+def _hours_by_month_summary(user: Any, org: Org, first: dt.date) -> dict[dt.date, dict[str, Any]]:
+    grouped = (
+        HoursByMonth.objects.restrict(user, None, perm=PERM)
+        .filter(org__path__under=org.path, month__gte=first)
+        .values("month")
+        .annotate(h=Sum("hours"), visits=Sum("checkins"))
+        .order_by()
+    )
+    return {row["month"]: {"h": row["h"], "visits": row["visits"]} for row in grouped}
+
+
+def hours_by_month(user: Any, org: Org) -> PanelData:
+    """Credited hours (confirmed or needing no review) of activities in the org's area, by month of the start.
+
+    From the summary (`HoursByMonth`) while it is fresh, else summed from the check-ins: the same figures,
+    as of the summary's last rebuild (services/summary.py)."""
+    months = month_starts(timezone.localdate(), MONTHS)
+    since = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
+    as_of = summary.fresh_since()
+    if as_of is None:
+        by_month = _hours_by_month_live(user, org, since)
+        note = _("Hours from check-in and check-out; a forgotten check-out counts once the leader confirms it.")
+    else:
+        by_month = _hours_by_month_summary(user, org, months[0])
+        note = _(
+            "Hours from check-in and check-out, as of %(time)s (updated every few minutes); a forgotten "
+            "check-out counts once the leader confirms it."
+        ) % {"time": timezone.localtime(as_of).strftime("%H:%M")}
     return PanelData(
         categories=[m.strftime("%Y-%m") for m in months],
         series=[
@@ -116,7 +144,7 @@ def hours_by_month(user: Any, org: Org) -> PanelData:
             Series(_("Check-ins"), [int(by_month.get(m, {}).get("visits") or 0) for m in months]),
         ],
         category_header=_("Month"),
-        note=_("Hours from check-in and check-out; a forgotten check-out counts once the leader confirms it."),
+        note=note,
     )
 
 

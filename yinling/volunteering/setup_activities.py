@@ -56,6 +56,8 @@ def register() -> None:
     )
     # Forgotten check-outs are closed at the activity's end (cron: every few minutes).
     PERIODIC_COMMANDS.setdefault("close_volunteer_checkins", _("Close forgotten volunteer check-outs"))
+    # The board's hours by month read a summary this rebuilds (cron: every 10 minutes).
+    PERIODIC_COMMANDS.setdefault("refresh_volunteer_hours", _("Rebuild the volunteer hours by month"))
     home_tiles_activities.register()
 
 
