@@ -170,6 +170,18 @@ def run(args: argparse.Namespace) -> int:
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM registry_retiree")
         print(f"retirees: {cur.fetchone()[0]:,}; cache: {cache.__class__.__name__}")
+    # As the cron does every 10 minutes: the board's hours by month read this summary (--no-summary: the
+    # panel sums the check-ins itself, as on a new install).
+    from yinling.volunteering.models import HoursByMonth
+    from yinling.volunteering.services.summary import refresh_hours_summary
+
+    if args.no_summary:
+        HoursByMonth.objects.unrestricted().all().delete()
+        print("volunteer hours summary: none (the panel sums the check-ins)")
+    else:
+        began = time.perf_counter()
+        rows = refresh_hours_summary()
+        print(f"volunteer hours summary rebuilt: {rows:,} org-months in {ms(time.perf_counter() - began)} ms")
     failures = 0
     for username in args.users:
         user = get_user_model().objects.get(username=username)
@@ -239,6 +251,7 @@ def main() -> int:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13", help="the cache ('' for local memory)")
     parser.add_argument("--users", nargs="+", default=list(USERS))
+    parser.add_argument("--no-summary", action="store_true", help="drop the volunteer hours summary first")
     parser.add_argument("--cold", type=int, default=3, help="cold first views per user")
     parser.add_argument("--warm", type=int, default=40, help="warm page views per user")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each panel function (the fastest is shown)")

@@ -275,6 +275,12 @@ def run(args: argparse.Namespace) -> int:
         f"volunteers {volunteers:,}, activities {activities:,}, check-ins {checkins:,}; "
         f"cache: {cache.__class__.__name__}"
     )
+    # As the cron does every 10 minutes: hours by month read this summary.
+    from yinling.volunteering.services.summary import refresh_hours_summary
+
+    began = time.perf_counter()
+    rows = refresh_hours_summary()
+    print(f"volunteer hours summary rebuilt: {rows:,} org-months in {ms(time.perf_counter() - began)} ms")
     user = get_user_model().objects.get(username=args.user)
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

@@ -8,6 +8,7 @@ import json
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -48,7 +49,12 @@ def test_it_answers_nothing_at_the_limit_and_counts_again_after_a_minute(cast: C
         limited = client.get(f"/volunteering/verify/{code}/")
         assert limited.status_code == 429
         assert name[0] + "*" not in limited.content.decode()  # not even the masked name at the limit
-        clock.shift(dt.timedelta(seconds=61))
+        key = "volunteering:verify:127.0.0.1"  # the test client's address
+        if hasattr(cache, "ttl"):  # Redis keeps its own time: the count lapses within the minute
+            assert 0 < cache.ttl(key) <= 60
+            cache.delete(key)  # as Redis does when the minute is up
+        else:  # the in-process cache reads the clock, which the test moves past the minute
+            clock.shift(dt.timedelta(seconds=61))
         again = client.get(f"/volunteering/verify/{code}/")
         assert again.status_code == 200 and name not in again.content.decode()
 
