@@ -257,6 +257,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # A phone number typed at sign-in counts against the retiree account it belongs to, in any format.
 AXES_USERNAME_CALLABLE = "yinling.registry.accounts.axes_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no covering indexes: it builds the registry's INCLUDE indexes on their keys alone (as meant;
+    # PostgreSQL uses the included columns). Without this every command on the demo prints the warning.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -23,7 +23,11 @@ class Command(BaseCommand):
             raise CommandError(f"--retirees must be 0 or more (got {options['retirees']}).")
         write = (lambda msg: None) if options["quiet"] else self.stdout.write
         # The audit trail groups a command's changes under one request id by itself (audit.context.current).
-        with transaction.atomic():
-            for seeder in SEEDERS:
+        # One transaction per module, in order: a module may finish its work once its transaction commits
+        # (the registry's large seeds run in worker processes then, which must see the org tree), and the
+        # modules after it must find that work done (volunteers and time-bank members are chosen among the
+        # retirees). Every seeder is idempotent, so a run that stops halfway is completed by the next one.
+        for seeder in SEEDERS:
+            with transaction.atomic():
                 seeder.run(options, write)
         self.stdout.write(self.style.SUCCESS("demo data ready"))
