@@ -36,3 +36,19 @@ def test_it_refuses_a_negative_number_of_retirees() -> None:
     with pytest.raises(CommandError, match="0 or more"):
         call_command("seed_demo", "--quiet", "--retirees", "-1", stdout=io.StringIO())
     assert not Retiree.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_seeds_every_module_after_a_registry_seeded_in_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large seed on PostgreSQL fills the registry in worker processes once its transaction commits: the
+    modules seeded after it (time bank, volunteering) must find those retirees, not an empty registry."""
+    from yinling.registry import demo as registry_demo
+    from yinling.volunteering.models import Volunteer
+
+    monkeypatch.setattr(registry_demo, "PARALLEL_FROM", 40)  # the worker-process path, at a test's size
+    out = io.StringIO()
+    call_command("seed_demo", "--retirees", "80", stdout=out)
+    assert Retiree.objects.count() == 80
+    assert Volunteer.objects.exists(), out.getvalue()
+    assert "no retirees on register" not in out.getvalue()
