@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from yinling.testing.personas import PERSONAS, Cast, cast_clients
@@ -117,7 +118,7 @@ def test_it_lists_with_the_filters_in_the_api(cast: Cast) -> None:
     rows = client.get("/api/v1/volunteering/activities/?org=330106&open=1").json()["results"]
     assert [r["id"] for r in rows] == [a.pk]
     assert client.get("/api/v1/volunteering/activities/?org=330212").json()["results"] == []
-    day = a.start.date().isoformat()
+    day = timezone.localdate(a.start).isoformat()  # the filters read dates in Asia/Shanghai, not UTC
     assert len(client.get(f"/api/v1/volunteering/activities/?from={day}&to={day}").json()["results"]) == 1
 
 
