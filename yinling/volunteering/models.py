@@ -581,27 +581,7 @@ class NominationStep(models.Model):
         return f"{self.nomination} {self.decision}"
 
 
-class Target(models.Model):
-    """An org's 十百千万 targets for a year (teams, stories, star volunteers, volunteers)."""
-
-    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="volunteer_targets", verbose_name=_("org"))
-    year = models.PositiveSmallIntegerField(_("year"))
-    top_teams = models.PositiveIntegerField(_("top teams"), default=0)
-    stories = models.PositiveIntegerField(_("stories"), default=0)
-    star_volunteers = models.PositiveIntegerField(_("star volunteers"), default=0)
-    volunteers = models.PositiveIntegerField(_("volunteers"), default=0)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org__path"
-
-    class Meta:
-        verbose_name = _("target")
-        verbose_name_plural = _("targets")
-        constraints = [models.UniqueConstraint(fields=["org", "year"], name="one_target_per_org_year")]
-
-    def __str__(self) -> str:
-        return f"{self.org} {self.year}"
-
-
-# The board's derived summary lives in its own module; imported here so Django registers it with the app.
-from yinling.volunteering.models_summary import HoursByMonth as HoursByMonth  # noqa: E402
+# The board's models (targets, the hours summary) live in their own module; imported here so that Django
+# registers them with the app and `from yinling.volunteering.models import Target` keeps working.
+from yinling.volunteering.models_board import HoursByMonth as HoursByMonth  # noqa: E402
+from yinling.volunteering.models_board import Target as Target  # noqa: E402
