@@ -17,8 +17,9 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
+
+from yinling.core import ratelimit
 
 DIGITS = 6
 
@@ -76,23 +77,16 @@ def locked_out(volunteer_id: int, activity_id: int) -> bool:
 
     Without it a 6-digit code (two valid at any moment) falls to a script in hours; with it a guess
     succeeds about once in 100,000 windows."""
-    misses = cache.get(_misses_key(volunteer_id, activity_id), 0)
-    return int(misses) >= settings.VOLUNTEER_CODE_MAX_MISSES
+    return ratelimit.hits(_misses_key(volunteer_id, activity_id)) >= settings.VOLUNTEER_CODE_MAX_MISSES
 
 
 def count_miss(volunteer_id: int, activity_id: int) -> None:
     """One more wrong code; the window starts at the first miss (a fixed window, not a sliding one)."""
-    key = _misses_key(volunteer_id, activity_id)
-    # add() is atomic and sets the expiry only when the key is new; incr() keeps it.
-    if not cache.add(key, 1, settings.VOLUNTEER_CODE_MISS_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, settings.VOLUNTEER_CODE_MISS_WINDOW_SECONDS)
+    ratelimit.hit(_misses_key(volunteer_id, activity_id), settings.VOLUNTEER_CODE_MISS_WINDOW_SECONDS)
 
 
 def forget_misses(volunteer_id: int, activity_id: int) -> None:
-    cache.delete(_misses_key(volunteer_id, activity_id))
+    ratelimit.forget(_misses_key(volunteer_id, activity_id))
 
 
 def qr_svg(code: str) -> str:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from yinling.core import ratelimit
 from yinling.volunteering.models import Certificate
 from yinling.volunteering.services.recognition import CODE_ALPHABET, CODE_LENGTH
 from yinling.volunteering.services.teams import mask_name
@@ -30,13 +30,7 @@ CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
 def _too_many(request: HttpRequest) -> bool:
-    key = f"volunteering:verify:{request.META.get('REMOTE_ADDR', '')}"
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 60)
-        count = 1
-    return count > VERIFY_PER_MINUTE
+    return ratelimit.hit(f"volunteering:verify:{request.META.get('REMOTE_ADDR', '')}", 60) > VERIFY_PER_MINUTE
 
 
 @never_cache
