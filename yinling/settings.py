@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "yinling.registry",
     "yinling.timebank",
     "yinling.volunteering",
+    "yinling.campus",
     "yinling.api",
 ]
 

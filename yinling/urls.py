@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/", include("yinling.audit.urls")),
     path("timebank/", include("yinling.timebank.urls")),
     path("volunteering/", include("yinling.volunteering.urls")),
+    path("campus/", include("yinling.campus.urls")),
     path("jobs/", include("yinling.jobs.urls")),
     path("notifications/", include("yinling.notifications.urls")),
     path("api/v1/", include("yinling.api.urls")),

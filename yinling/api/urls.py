@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from yinling.api import views
+from yinling.campus import api as campus_api
 from yinling.jobs.api import JobViewSet
 from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
@@ -19,6 +20,7 @@ router.register("timebank/offers", timebank_api.OfferViewSet, basename="timebank
 router.register("jobs", JobViewSet, basename="job")
 router.register("notifications", NotificationViewSet, basename="notification")
 volunteering_api.register(router)
+campus_api.register(router)
 
 app_name = "api"
 urlpatterns = [
@@ -35,5 +37,6 @@ urlpatterns = [
     path("timebank/gifts/", timebank_api.GiftView.as_view(), name="timebank-gifts"),
     path("registry/imports/", ImportView.as_view(), name="registry-imports"),
     *volunteering_api.urlpatterns(),
+    *campus_api.urlpatterns(),
     path("", include(router.urls)),
 ]

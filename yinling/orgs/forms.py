@@ -15,7 +15,7 @@ class OrgForm(forms.ModelForm):
 
     class Meta:
         model = Org
-        fields = ["code", "name", "kind", "parent", "division", "is_active"]
+        fields = ["code", "name", "kind", "parent", "division", "latitude", "longitude", "is_active"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -60,6 +60,10 @@ class Org(models.Model):
     path = TreePathField(_("path"), unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Where the org is (a community station's or a unit's address), for distances such as the nearest
+    # senior-university site; without them the division's centre stands in (Division.latitude).
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()

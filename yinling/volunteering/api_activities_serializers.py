@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from yinling.core.formfields import office_moment
+from yinling.core.api_fields import OfficeDateTime
 from yinling.volunteering.models import Activity
 
 
@@ -41,19 +41,6 @@ class ActivitySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "is_cancelled",
         )
         read_only_fields = fields
-
-
-class OfficeDateTime(serializers.DateTimeField):
-    """ISO 8601, or a date and time as offices write them (2026年6月1日 9:00), read in the local time zone."""
-
-    def to_internal_value(self, value: Any) -> Any:
-        try:
-            return super().to_internal_value(value)
-        except serializers.ValidationError:
-            moment = office_moment(value)
-            if moment is None:
-                raise
-            return super().to_internal_value(moment.replace(" ", "T"))
 
 
 class ActivityInput(serializers.Serializer):  # type: ignore[type-arg]

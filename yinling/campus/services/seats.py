@@ -1,0 +1,30 @@
+"""Seats: the one place `Section.taken` changes, by conditional UPDATEs that cannot oversell.
+
+`take()` is `UPDATE section SET taken = taken + 1 WHERE id = %s AND taken < capacity`: the database
+decides the race for the last seat (row-level lock for the statement only), so a rush of requests for
+one section never waits on a Python-side lock held for a whole request. The check constraint
+`campus_seats` (taken <= capacity) backs it up.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from yinling.campus.models import Section, TermLoad
+from yinling.registry.models import Retiree
+
+
+def take(section_id: int) -> bool:
+    return bool(
+        Section.objects.unrestricted().filter(pk=section_id, taken__lt=F("capacity")).update(taken=F("taken") + 1)
+    )
+
+
+def give_back(section_id: int) -> None:
+    Section.objects.unrestricted().filter(pk=section_id, taken__gt=0).update(taken=F("taken") - 1)
+
+
+def lock_person(term_id: int, retiree: Retiree) -> TermLoad:
+    """The person's row for the term, locked: their concurrent requests queue here (and only theirs)."""
+    TermLoad.objects.unrestricted().bulk_create([TermLoad(term_id=term_id, retiree=retiree)], ignore_conflicts=True)
+    return TermLoad.objects.unrestricted().select_for_update().get(term_id=term_id, retiree=retiree)
