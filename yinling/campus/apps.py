@@ -9,9 +9,11 @@ class CampusConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Two halves, each with its own registrations (grants, navigation, panels, tiles, seeders):
-        # the catalogue and enrolment, and teaching (attendance, lessons, certificates, reports).
-        from yinling.campus import setup_catalogue, setup_teaching
+        # Each part registers its own grants, navigation, panels, tiles and seeders: the catalogue and
+        # the registrars' desk, the retiree's pages (finder, coverage), teaching, and the demo.
+        from yinling.campus import setup_catalogue, setup_demo, setup_member, setup_teaching
 
         setup_catalogue.register()
+        setup_member.register()
         setup_teaching.register()
+        setup_demo.register()

@@ -32,7 +32,7 @@ def lottery_term(campus):  # type: ignore[no-untyped-def]
 
 
 def test_it_draws_once_after_the_window_and_verifies(lottery_term, campus) -> None:  # type: ignore[no-untyped-def]
-    term, s1, s2, people = lottery_term
+    term, s1, s2, _people = lottery_term
     with pytest.raises(Refused) as refused:
         draw.do_draw(by=campus.cast.clerk, term=term)
     assert refused.value.code == "closed"
@@ -77,6 +77,5 @@ def test_it_refuses_the_draw_to_those_without_the_right(lottery_term, campus) ->
 
     term = lottery_term[0]
     for user in (campus.cast.leader, campus.cast.outsider, campus.cast.retiree, campus.cast.system_admin):
-        with time_machine.travel(term.apply_until + dt.timedelta(minutes=1)):
-            with pytest.raises(PermissionDenied):
-                draw.do_draw(by=user, term=term)
+        with time_machine.travel(term.apply_until + dt.timedelta(minutes=1)), pytest.raises(PermissionDenied):
+            draw.do_draw(by=user, term=term)
