@@ -109,6 +109,9 @@ def slots_of(section: Section) -> list[Slot]:
 
 
 def clash_with(section: Section, others: Iterable[Enrolment]) -> Section | None:
+    others = [o for o in others if o.section_id != section.pk]
+    if not others:
+        return None  # nothing to clash with: no need to read the section's times
     mine = slots_of(section)
     for other in others:
         if other.section_id == section.pk:
