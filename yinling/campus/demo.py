@@ -85,8 +85,12 @@ def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
 
 
-def _season(day: dt.date) -> str:
-    return "春季" if day.month <= 7 else "秋季"
+def _term_name(starts: dt.date, ends: dt.date) -> str:
+    """春季 or 秋季 by the term's middle (a term running into January is the autumn one of the year before)."""
+    middle = starts + (ends - starts) / 2
+    if 2 <= middle.month <= 7:
+        return f"{middle.year}年春季学期"
+    return f"{middle.year - (middle.month == 1)}年秋季学期"
 
 
 def term_dates(kind: str, today: dt.date) -> dict[str, Any]:
@@ -97,11 +101,11 @@ def term_dates(kind: str, today: dt.date) -> dict[str, Any]:
         return timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour)))
 
     if kind == "past":
-        starts = today - dt.timedelta(days=182)
+        starts, ends = today - dt.timedelta(days=182), today - dt.timedelta(days=35)
         return {
-            "name": f"{starts.year}年{_season(starts)}学期",
+            "name": _term_name(starts, ends),
             "starts": starts,
-            "ends": today - dt.timedelta(days=35),
+            "ends": ends,
             "apply_from": at(-212, 9),
             "apply_until": at(-196, 17),
             "mode": Term.Mode.FIRST_COME,
@@ -118,10 +122,11 @@ def term_dates(kind: str, today: dt.date) -> dict[str, Any]:
             "fees_due": today + dt.timedelta(days=10),
         }
     starts = today + dt.timedelta(days=70)
+    ends = starts + dt.timedelta(days=133)
     return {
-        "name": f"{starts.year}年{_season(starts)}学期",
+        "name": _term_name(starts, ends),
         "starts": starts,
-        "ends": starts + dt.timedelta(days=133),
+        "ends": ends,
         "apply_from": at(-3, 9),
         "apply_until": at(11, 17),
         "mode": Term.Mode.LOTTERY,

@@ -3,11 +3,13 @@ from an empty registry (`seed_demo --retirees 0`) up."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -16,7 +18,8 @@ from yinling.accounts.models import User
 from yinling.audit.models import AuditRecord
 from yinling.campus import demo
 from yinling.campus.models import Course, Enrolment, Meeting, Presence, School, Section, Site, Term
-from yinling.campus.services import rules
+from yinling.campus.services import offers, rules
+from yinling.campus.services.draw import do_draw, verify
 from yinling.campus.tests.factories import person
 from yinling.core.scoping import can_at
 from yinling.orgs.demo import seed_org_tree
@@ -156,6 +159,27 @@ def test_it_keeps_the_demo_contract(people: None) -> None:
     assert can_at(clerk, Section, "add", school.org) and can_at(clerk, Term, "add", school.org)
     assert any("xihu" in line and "registrar" in line for line in lines)
     assert any(offer.retiree.account.username in line and "offered" in line for line in lines)
+
+
+def test_it_leaves_an_offer_to_accept_and_a_lottery_xihu_can_draw(people: None) -> None:
+    seeded()
+    terms = xihu_terms()
+    offer = Enrolment.objects.unrestricted().select_related("section__term", "retiree__account").get(status="offered")
+    accepted = offers.do_accept(by=offer.retiree.account, section=offer.section, retiree=offer.retiree)
+    assert accepted.status == Enrolment.Status.ENROLLED
+    lottery = terms["lottery"]
+    with time_machine.travel(lottery.apply_until + dt.timedelta(minutes=1)):
+        draw = do_draw(by=User.objects.get(username="xihu"), term=lottery)
+    assert verify(draw, lottery.seed, lottery.seed_sha256) == []
+    for section in Section.objects.unrestricted().filter(term=lottery):
+        assert section.taken == section.capacity  # demand exceeds the seats of every class
+    assert Enrolment.objects.unrestricted().filter(term=lottery, status="waitlisted").exists()
+
+
+def test_it_names_terms_by_their_middle() -> None:
+    assert demo._term_name(dt.date(2026, 6, 8), dt.date(2026, 11, 2)) == "2026年秋季学期"
+    assert demo._term_name(dt.date(2027, 2, 15), dt.date(2027, 6, 28)) == "2027年春季学期"
+    assert demo._term_name(dt.date(2026, 11, 1), dt.date(2027, 2, 20)) == "2026年秋季学期"
 
 
 def test_it_runs_twice_without_duplicates(people: None) -> None:
