@@ -461,11 +461,28 @@ def seed_campus(options: dict[str, Any], write: Callable[[str], None]) -> None:
     _print_people(write, today)
 
 
+def _term_state(term: Term, today: dt.date) -> str:
+    until = timezone.localtime(term.apply_until).strftime("%m-%d %H:%M")
+    seats = sum(Section.objects.unrestricted().filter(term=term).values_list("capacity", flat=True))
+    if term.ends < today:
+        marks = Presence.objects.unrestricted().filter(meeting__section__term=term).count()
+        return f"ended {term.ends:%m-%d}, {marks} attendance marks"
+    if term.mode == Term.Mode.LOTTERY:
+        people = (
+            Enrolment.objects.unrestricted().filter(term=term, status="applied").values("retiree").distinct().count()
+        )
+        return f"lottery, applications until {until}: {people} applicants for {seats} seats"
+    taken = sum(Section.objects.unrestricted().filter(term=term).values_list("taken", flat=True))
+    return f"first come, open until {until}: {taken} of {seats} seats taken"
+
+
 def _print_people(write: Callable[[str], None], today: dt.date) -> None:
     school = School.objects.unrestricted().filter(org__code=XIHU_SCHOOL).first()
     if school is None:
         return
     write(f"  campus registrar: xihu (西湖区经办人) runs {school.name}: terms, courses, classes, the lottery draw")
+    for term in Term.objects.unrestricted().filter(school=school).order_by("starts"):
+        write(f"    {term.name}: {_term_state(term, today)}")
     twenty = students(today)
     if len(twenty) < STUDENTS:
         write(f"  campus: only {len(twenty)} people aged 55–75 with accounts in 西湖区 (seed more with --retirees)")
