@@ -211,3 +211,17 @@ def test_it_seeds_an_empty_registry_and_again_without_duplicates() -> None:
     assert counts() == before
     terms = xihu_terms()  # the terms are there, dated from today, with nobody in them yet
     assert rules.window_open(terms["first_come"]) and rules.window_open(terms["lottery"])
+
+
+def test_it_gives_xihus_orgs_coordinates_also_in_a_tree_seeded_before(tree: None) -> None:
+    from yinling.orgs.demo import COORDINATES
+
+    located = Org.objects.filter(code__in=list(COORDINATES))
+    assert located.count() == 5 and not located.filter(latitude__isnull=True).exists()
+    located.update(latitude=None, longitude=None)  # as a tree seeded before coordinates existed
+    lines: list[str] = []
+    seed_org_tree({}, lines.append)
+    assert "5 given coordinates" in lines[-1]
+    assert not located.filter(latitude__isnull=True).exists()
+    places = list(located)
+    assert all(0.5 < km(a, b) < 8 for i, a in enumerate(places) for b in places[i + 1 :])  # a few km apart
