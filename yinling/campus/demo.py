@@ -330,6 +330,13 @@ def _past_term(rng: random.Random, term: Term, sections: list[Section], people: 
             done.append(e.pk)
     Presence.objects.bulk_create(marks, batch_size=1000)
     Enrolment.objects.unrestricted().filter(pk__in=done).update(completed=True)
+    # Dated as the history they stand for (the fields stamp "now" when written): enrolled in the window,
+    # marked present at the start of each meeting.
+    enrolled_at = term.apply_from + dt.timedelta(hours=2)
+    Enrolment.objects.unrestricted().filter(term=term).update(created_at=enrolled_at, changed_at=enrolled_at)
+    for m in meetings:
+        at = timezone.make_aware(dt.datetime.combine(m.date, m.start))
+        Presence.objects.unrestricted().filter(meeting=m).update(at=at)
     return len(meetings), len(marks)
 
 

@@ -133,6 +133,9 @@ def test_it_keeps_the_demo_contract(people: None) -> None:
     past = terms["past"]
     assert Presence.objects.unrestricted().filter(meeting__section__term=past).count() > 100
     assert not Meeting.objects.unrestricted().filter(section__term=past, date__gt=past.ends).exists()
+    for mark in Presence.objects.unrestricted().filter(meeting__section__term=past).select_related("meeting")[:50]:
+        assert timezone.localtime(mark.at).date() == mark.meeting.date  # dated as the history it stands for
+    assert Enrolment.objects.unrestricted().filter(term=past, completed=True).exists()
     # A first-come term open now: seats partly taken, one class full with a waitlist, a seat offered.
     first = terms["first_come"]
     assert rules.window_open(first, now)
