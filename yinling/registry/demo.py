@@ -154,7 +154,13 @@ def make_retiree(i: int, org: Org, region: str) -> tuple[Retiree, list[FamilyCon
 
 
 def _leaf_orgs() -> list[tuple[Org, str]]:
-    orgs = list(Org.objects.filter(kind__in=["unit", "station", "county_bureau"]).order_by("path"))
+    # The demo tree's own bureaus, units and stations (330106, 330106U01, 330106S02): not the orgs other
+    # modules' seeders add under them (a school and its sites), so a later top-up puts nobody there.
+    orgs = list(
+        Org.objects.filter(
+            kind__in=["unit", "station", "county_bureau"], code__regex=r"^[0-9]{6}([US][0-9]{2})?$"
+        ).order_by("path")
+    )
     return [(o, (o.division_id or o.code[:6])[:6]) for o in orgs]
 
 
