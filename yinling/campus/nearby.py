@@ -142,7 +142,12 @@ def site_points() -> list[tuple[int, Point]]:
     from yinling.campus.models import Site
 
     rows = Site.objects.unrestricted().filter(is_deleted=False, latitude__isnull=False, longitude__isnull=False)
-    return [(pk, (float(lat), float(lng))) for pk, lat, lng in rows.values_list("pk", "latitude", "longitude")]
+    found = []
+    for pk, lat, lng in rows.values_list("pk", "latitude", "longitude"):
+        place = point(lat, lng)
+        if place is not None:
+            found.append((pk, place))
+    return found
 
 
 def grid(minutes: float | None = None) -> SiteGrid:

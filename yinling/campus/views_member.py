@@ -75,11 +75,12 @@ def _live(section: Section, who: Whom) -> Enrolment | None:
 
 
 def _taken_ranks(section: Section, who: Whom) -> set[int]:
-    return set(
+    ranks = (
         Enrolment.objects.unrestricted()
         .filter(term=section.term, retiree=who.subject, status=Enrolment.Status.APPLIED)
         .values_list("rank", flat=True)
     )
+    return {r for r in ranks if r is not None}
 
 
 @login_required
