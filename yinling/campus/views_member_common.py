@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from yinling.campus import nearby, policy
 from yinling.campus.models import Category, Section
@@ -77,30 +76,27 @@ def check_may_act(request: HttpRequest, who: Whom, section: Section) -> None:
 # --- a section in plain words ----------------------------------------------------------------------
 
 
-def weekday_name(n: int) -> str:
-    names = {
-        1: pgettext("weekday", "Monday"),
-        2: pgettext("weekday", "Tuesday"),
-        3: pgettext("weekday", "Wednesday"),
-        4: pgettext("weekday", "Thursday"),
-        5: pgettext("weekday", "Friday"),
-        6: pgettext("weekday", "Saturday"),
-        7: pgettext("weekday", "Sunday"),
-    }
-    return names.get(n, "")
-
-
 def clock(t: dt.time) -> str:
     return f"{t.hour}:{t.minute:02d}"
 
 
+def slot_words(weekday: int, start: dt.time, end: dt.time) -> str:
+    """每周一 9:00–11:00: a whole phrase per weekday, so each language words it its own way."""
+    phrases = {
+        1: _("Every Monday %(start)s–%(end)s"),
+        2: _("Every Tuesday %(start)s–%(end)s"),
+        3: _("Every Wednesday %(start)s–%(end)s"),
+        4: _("Every Thursday %(start)s–%(end)s"),
+        5: _("Every Friday %(start)s–%(end)s"),
+        6: _("Every Saturday %(start)s–%(end)s"),
+        7: _("Every Sunday %(start)s–%(end)s"),
+    }
+    return phrases.get(weekday, "%(start)s–%(end)s") % {"start": clock(start), "end": clock(end)}
+
+
 def when_words(section: Section) -> list[str]:
-    """每周一 9:00–11:00, one line per weekly slot."""
-    return [
-        _("Every %(weekday)s %(start)s–%(end)s")
-        % {"weekday": weekday_name(s.weekday), "start": clock(s.start), "end": clock(s.end)}
-        for s in section.slots.all()
-    ]
+    """One line per weekly slot."""
+    return [slot_words(s.weekday, s.start, s.end) for s in section.slots.all()]
 
 
 def local_moment(moment: dt.datetime | None) -> str:

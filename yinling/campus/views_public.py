@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -44,12 +45,16 @@ for place, a in enumerate(line, 1):
 """
 
 
+def crumbs() -> list[tuple[str, str]]:
+    return [(_("Lottery results"), "")]
+
+
 def _too_many(request: HttpRequest) -> bool:
     return ratelimit.hit(f"campus:lottery:{request.META.get('REMOTE_ADDR', '')}", 60) > LOTTERY_PER_MINUTE
 
 
 def _limited(request: HttpRequest) -> HttpResponse:
-    return render(request, "campus/public/lottery.html", {"limited": True}, status=429)
+    return render(request, "campus/public/lottery.html", {"limited": True, "breadcrumbs": crumbs()}, status=429)
 
 
 def full_record(term: Term) -> dict[str, Any]:
@@ -90,6 +95,7 @@ def lottery_page(request: HttpRequest, pk: int) -> HttpResponse:
             "applicant_count": len(inputs),
             "snippet": SNIPPET,
             "algorithm": lottery.ALGORITHM,
+            "breadcrumbs": crumbs(),
         },
     )
 
