@@ -133,7 +133,15 @@ class SiteGrid:
         return found
 
     def any_within(self, home: Point, minutes: float) -> bool:
-        return any(within_reach(travel_minutes(km), minutes) for _pk, km in self.near(home))
+        """Whether some site is within `minutes` of home (stops at the first: the coverage panel asks this
+        for every community)."""
+        row, col = self._cell(home)
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                for _pk, place in self.cells.get((row + dr, col + dc), ()):
+                    if within_reach(travel_minutes(haversine_km(home, place)), minutes):
+                        return True
+        return False
 
 
 def site_points() -> list[tuple[int, Point]]:
