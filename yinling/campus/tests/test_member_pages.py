@@ -249,3 +249,27 @@ def test_it_lists_the_nearest_classes_first_with_distance_and_time(campus) -> No
     assert f"/campus/classes/{near.pk}/" in page and f"/campus/classes/{far.pk}/" in page
     chips = login_client(a.account).get("/campus/classes/?category=taichi").content.decode()
     assert "太极拳" in chips and "远处的课" not in chips
+
+
+def test_it_lists_classes_and_my_classes_in_a_fixed_number_of_queries(campus) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a = f.person(campus.cast.tree.unit_a)
+    client = login_client(a.account)
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as listing:
+            assert client.get("/campus/classes/").status_code == 200
+        with CaptureQueriesContext(connection) as mine:
+            assert client.get("/campus/me/").status_code == 200
+        return len(listing.captured_queries), len(mine.captured_queries)
+
+    enrol.do_enrol(by=a.account, section=campus.section, retiree=a)
+    counts()  # warm: the session and the user's grants
+    few = counts()
+    for day in range(2, 8):
+        s = f.section(campus.term, f.site(campus.school), slots=((day, "09:00", "10:00"),))
+        if day == 2:
+            enrol.do_enrol(by=a.account, section=s, retiree=a)
+    assert counts() == few
