@@ -488,6 +488,11 @@ VOLUNTEER_MAX_DAY_HOURS = envint("VOLUNTEER_MAX_DAY_HOURS", 12)
 # More distinct volunteers than this checking in to one activity from one device raise a flag.
 VOLUNTEER_DEVICE_MAX_PEOPLE = envint("VOLUNTEER_DEVICE_MAX_PEOPLE", 3)
 
+# --- Senior university (智慧校园) ------------------------------------------------------------------------
+# A site is "within reach" of a retiree's home when the rough travel time (campus/nearby.py: walking, or a
+# bus with a wait) is at most this many minutes: the classes-near-me page and the coverage panel use it.
+CAMPUS_REACH_MINUTES = max(5, envint("CAMPUS_REACH_MINUTES", 30))
+
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

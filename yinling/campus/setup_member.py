@@ -1,7 +1,10 @@
-"""Registrations of this part of the campus app (filled in by its owner)."""
+"""Registrations of the retiree's half: the home tile and cards, the coverage panels of the cockpit."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    pass
+    from yinling.campus import home_tiles, panels
+
+    home_tiles.register()
+    panels.register_panels()

@@ -42,6 +42,8 @@ PUBLIC = {
     "api:token",
     "volunteering:verify",
     "volunteering:verify_code",
+    "campus:lottery_public",
+    "campus:lottery_public_json",
 }
 PUBLIC_PREFIXES = ("/static/", "/i18n/")
 
@@ -83,6 +85,16 @@ PK_BY_ROUTE = [
     ("volunteering:certificate*", "certificate"),
     ("volunteering:nomination*", "nomination"),
     ("volunteering:target*", "target"),
+    # Campus, the retiree's half (campus/tests/walk_member.walk_objects).
+    ("campus:lottery_public*", "campus_lottery_term"),
+    ("campus:class", "campus_section"),
+    ("campus:enrol", "campus_section"),
+    ("campus:answer", "campus_section"),
+    ("campus:withdraw", "campus_section"),
+    ("campus:accept", "campus_section"),
+    ("campus:decline", "campus_section"),
+    ("api:campus-section-*", "campus_section"),
+    ("api:campus-term-*", "campus_lottery_term"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -229,6 +241,9 @@ def _build() -> World:
     from yinling.volunteering.tests.people_factories import walk_objects
 
     objects.update(walk_objects(cast))
+    from yinling.campus.tests.walk_member import walk_objects as campus_member_objects
+
+    objects.update(campus_member_objects(cast))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
