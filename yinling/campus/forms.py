@@ -172,6 +172,7 @@ class SectionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     slots = SlotsField()
     fee = OfficeDecimalField(label=_("fee (yuan)"), max_digits=8, decimal_places=2, min_value=0, initial=0)
+    live_url = forms.URLField(label=_("live class link"), required=False, assume_scheme="https")
 
     class Meta:
         model = Section
