@@ -238,7 +238,7 @@ def section_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("campus:section_detail", pk=section.pk)
     retiree = form.cleaned_data["retiree"]
     try:
@@ -258,7 +258,7 @@ def section_fee(request: HttpRequest, pk: int, epk: int) -> HttpResponse:
     form = FeeForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("paid_on", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("campus:section_detail", pk=section.pk)
     try:
         offers.do_record_fee(by=request.user, enrolment=enrolment, paid_on=form.cleaned_data["paid_on"])
