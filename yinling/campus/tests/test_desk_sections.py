@@ -9,7 +9,8 @@ import re
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from openpyxl import load_workbook
 
 from yinling.audit.models import AuditRecord
@@ -55,9 +56,10 @@ def test_it_adds_a_section_from_weekly_times_typed_in_chinese(campus: Campus) ->
     ("typed", "says"),
     [
         ("周八 9:00-11:00", "周八 9:00-11:00"),
-        ("周一 11:00-9:00", "end after it starts"),
-        ("周一 9:00-11:00; 周一 10:00-12:00", "overlap"),
-        ("", ""),
+        ("周一 9:00-11:00；周三 14点-", "周三 14点-"),
+        ("周一 11:00-9:00", gettext_noop("A class must end after it starts.")),
+        ("周一 9:00-11:00; 周一 10:00-12:00", gettext_noop("Two of the class's times overlap.")),
+        ("", gettext_noop("This field is required.")),
     ],
 )
 def test_it_shows_which_weekly_time_it_cannot_read(campus: Campus, typed: str, says: str) -> None:
@@ -66,7 +68,8 @@ def test_it_shows_which_weekly_time_it_cannot_read(campus: Campus, typed: str, s
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["slots"]
-    assert says in errors["slots"][0]
+    with translation.override("zh-hans"):  # the page's language
+        assert gettext(says) in errors["slots"][0]
 
 
 def test_it_edits_seats_through_the_service_and_keeps_times_once_people_hold_places(campus: Campus) -> None:
