@@ -26,6 +26,18 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
+def _given(queryset: QuerySet[Any] | None, model: type[Any]) -> QuerySet[Any]:
+    return queryset if queryset is not None else model.objects.none()
+
+
+def choose_from(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Offer `queryset` in a choice field; when there is only one choice (a county's one school), choose it."""
+    field.queryset = queryset  # type: ignore[attr-defined]
+    only = list(queryset[:2])
+    if len(only) == 1 and field.initial is None:
+        field.initial = only[0].pk
+
+
 class SchoolForm(forms.ModelForm):  # type: ignore[type-arg]
     """A school is its org's; the org is chosen once (ObjectEditView narrows it to where the user may add)."""
 
@@ -34,6 +46,7 @@ class SchoolForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = School
         fields = ("org", "name", "women_from", "men_from", "age_until", "returning_priority")
+        labels = {"name": _("school name")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,6 +71,7 @@ class SiteForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Site
         fields = ("school", "org", "name", "kind", "address", "latitude", "longitude", "rooms", "opening_hours")
+        labels = {"name": _("site name")}
 
     def __init__(self, *args: Any, schools: QuerySet[School] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,7 +79,7 @@ class SiteForm(forms.ModelForm):  # type: ignore[type-arg]
             del self.fields["org"]
             del self.fields["school"]
         else:
-            self.fields["school"].queryset = (schools or School.objects.none()).order_by("name")  # type: ignore[attr-defined]
+            choose_from(self.fields["school"], _given(schools, School).order_by("name"))
 
     def clean_latitude(self) -> Any:
         value = self.cleaned_data.get("latitude")
@@ -107,11 +121,12 @@ class TermForm(forms.ModelForm):  # type: ignore[type-arg]
             "fees_due",
             "offer_hours",
         )
+        labels = {"name": _("term name")}
         widgets = {"mode": forms.RadioSelect}
 
     def __init__(self, *args: Any, schools: QuerySet[School] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = (schools or School.objects.none()).order_by("name")  # type: ignore[attr-defined]
+        choose_from(self.fields["school"], _given(schools, School).order_by("name"))
         self.fields["limit"].widget.attrs.update(min=1, max=20)
         self.fields["choices"].widget.attrs.update(min=1, max=10)
         self.fields["choices"].help_text = _("Only for a lottery: how many classes a person may rank.")
@@ -138,6 +153,7 @@ class CourseForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Course
         fields = ("school", "name", "category", "description", "prerequisite")
+        labels = {"name": _("course name")}
 
     def __init__(self, *args: Any, schools: QuerySet[School] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -146,8 +162,8 @@ class CourseForm(forms.ModelForm):  # type: ignore[type-arg]
             del self.fields["school"]
             prerequisites = prerequisites.filter(school_id=self.instance.school_id).exclude(pk=self.instance.pk)
         else:
-            school_qs = (schools or School.objects.none()).order_by("name")
-            self.fields["school"].queryset = school_qs  # type: ignore[attr-defined]
+            school_qs = _given(schools, School).order_by("name")
+            choose_from(self.fields["school"], school_qs)
             prerequisites = prerequisites.filter(school__in=school_qs)
         self.fields["prerequisite"].queryset = prerequisites.order_by("name")  # type: ignore[attr-defined]
         self.fields["prerequisite"].help_text = _("A course of the same school to finish first (optional).")
@@ -193,9 +209,9 @@ class SectionForm(forms.ModelForm):  # type: ignore[type-arg]
             for name in ("term", "course", "site"):
                 del self.fields[name]
         else:
-            self.fields["term"].queryset = (terms or Term.objects.none()).select_related("school")  # type: ignore[attr-defined]
-            self.fields["course"].queryset = (courses or Course.objects.none()).order_by("name")  # type: ignore[attr-defined]
-            self.fields["site"].queryset = (sites or Site.objects.none()).order_by("name")  # type: ignore[attr-defined]
+            self.fields["term"].queryset = _given(terms, Term).select_related("school")  # type: ignore[attr-defined]
+            self.fields["course"].queryset = _given(courses, Course).order_by("name")  # type: ignore[attr-defined]
+            self.fields["site"].queryset = _given(sites, Site).order_by("name")  # type: ignore[attr-defined]
         if not slots_editable:
             self.fields["slots"].disabled = True
             self.fields["slots"].required = False
@@ -241,7 +257,7 @@ class PledgeForm(forms.ModelForm):  # type: ignore[type-arg]
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["retiree"].queryset = people if people is not None else Retiree.objects.none()  # type: ignore[attr-defined]
-        self.fields["school"].queryset = (schools or School.objects.none()).order_by("name")  # type: ignore[attr-defined]
+        choose_from(self.fields["school"], _given(schools, School).order_by("name"))
         if self.instance.pk:
             self.fields["retiree"].disabled = True
 

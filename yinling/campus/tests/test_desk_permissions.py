@@ -135,3 +135,28 @@ def test_it_refuses_get_on_actions_and_unknown_ids(scene: Any) -> None:
     assert clients["clerk"].get(f"/campus/desk/classes/{ids['section']}/enrol/").status_code == 405
     assert clients["clerk"].get("/campus/desk/classes/999999/").status_code == 404
     assert clients["clerk"].post("/campus/desk/classes/999999/enrol/").status_code == 404
+
+
+def test_it_shows_the_desk_in_the_navigation_only_to_those_who_may_use_it(campus: Campus) -> None:
+    from yinling.core.navigation import nav_for
+
+    cast = campus.cast
+    desk = {
+        "campus:section_list",
+        "campus:enrolment_list",
+        "campus:term_list",
+        "campus:course_list",
+        "campus:school_list",
+        "campus:site_list",
+        "campus:pledge_list",
+    }
+
+    def shown(user: Any) -> set[str]:
+        return {item.url_name for item in nav_for(user) if item.url_name in desk}
+
+    assert shown(cast.clerk) == desk
+    assert shown(cast.bureau_admin) == desk
+    assert shown(cast.leader) == desk - {"campus:pledge_list"}
+    for persona in ("norole", "system_admin", "audit_admin", "retiree", "family"):
+        assert shown(cast.user(persona)) == set(), persona
+    assert all(item.group == "campus" for item in nav_for(cast.clerk) if item.url_name in desk)
