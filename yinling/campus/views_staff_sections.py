@@ -218,8 +218,9 @@ def _live_enrolment(request: HttpRequest, section: Section, epk: Any) -> Enrolme
 
 
 def enrolment_people(user: Any) -> QuerySet[Retiree]:
-    """Whom a registrar may enrol: live records on register where they may add enrolments."""
-    return Retiree.objects.restrict(user, perm="campus.add_enrolment").filter(status="active").select_related("org")
+    """Whom a registrar may name: live records where they may add enrolments. Not only those on register:
+    the service refuses the others with why (`not_eligible`), as the API does, rather than a picker error."""
+    return Retiree.objects.restrict(user, perm="campus.add_enrolment").select_related("org")
 
 
 def answer_text(answer: enrol.Answer, name: str) -> str:

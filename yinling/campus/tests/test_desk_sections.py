@@ -161,7 +161,7 @@ def _api_and_page(campus: Campus, section: Section, person: Any) -> tuple[Any, A
     return api, page
 
 
-@pytest.mark.parametrize("case", ["not_eligible", "duplicate", "full", "closed", "clash", "limit"])
+@pytest.mark.parametrize("case", ["not_eligible", "moved_out", "duplicate", "full", "closed", "clash", "limit"])
 def test_it_enrols_on_behalf_with_the_same_refusals_as_the_api(campus: Campus, case: str) -> None:
     cast = campus.cast
     person = f.person(cast.tree.unit_a, age=85 if case == "not_eligible" else 66)
@@ -181,10 +181,13 @@ def test_it_enrols_on_behalf_with_the_same_refusals_as_the_api(campus: Campus, c
         if case == "limit":
             third = f.section(campus.term, campus.site, slots=((3, "09:00", "10:00"),))
             enrol.do_enrol(by=cast.clerk, section=third, retiree=person, on_behalf=True)
+    elif case == "moved_out":
+        person.status = "moved_out"
+        person.save()
     before = Enrolment.objects.unrestricted().count()
     api, page = _api_and_page(campus, section, person)
     assert api.status_code == 409
-    assert api.json()["error"] == case
+    assert api.json()["error"] == ("not_eligible" if case == "moved_out" else case)
     assert _messages(page) == [api.json()["message"]]
     assert Enrolment.objects.unrestricted().count() == before
 
