@@ -288,3 +288,19 @@ def test_it_exports_the_filtered_sections(campus: Campus) -> None:
     header, *data = rows
     assert header[:2] == ("编号", "课程")
     assert [r[1] for r in data] == ["太极拳"]
+
+
+def test_it_lists_a_terms_enrolments_filtered_by_class_and_status(campus: Campus) -> None:
+    cast = campus.cast
+    people = [f.person(cast.tree.unit_a) for _ in range(3)]
+    for person in people:
+        enrol.do_enrol(by=cast.clerk, section=campus.section, retiree=person, on_behalf=True)
+    elsewhere = f.section(campus.term, campus.site, slots=((5, "09:00", "11:00"),))
+    enrol.do_enrol(by=cast.clerk, section=elsewhere, retiree=people[0], on_behalf=True)
+    client = login_client(cast.leader)
+    url = f"/campus/desk/enrolments/?term={campus.term.pk}&section={campus.section.pk}&status=waitlisted"
+    rows = list(client.get(url).context["table"].rows)
+    assert [r.record.retiree for r in rows] == [people[2]]
+    everyone = client.get(f"/campus/desk/enrolments/?term={campus.term.pk}").context["table"]
+    assert everyone.paginator.count == 4
+    assert client.get("/campus/desk/enrolments/?status=nonsense").status_code == 200
