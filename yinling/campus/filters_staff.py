@@ -3,6 +3,8 @@ enrolments (by term, section, status) and pledges."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -52,9 +54,15 @@ class CourseFilterSet(_NameFilterSet):
         fields: list[str] = []
 
 
+def _terms(request: Any) -> QuerySet[Term]:
+    user = getattr(request, "user", None)
+    return Term.objects.restrict(user, "view").select_related("school").order_by("-starts", "pk")
+
+
 class EnrolmentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name"), method="filter_q")
-    term = IdFilter(label=_("term"), field_name="term_id")
+    # The terms in the user's area, by name (a county has a handful a year); the class by its id (from its page).
+    term = django_filters.ModelChoiceFilter(label=_("term"), queryset=_terms)
     section = IdFilter(label=_("class"), field_name="section_id")
     status = django_filters.ChoiceFilter(label=_("status"), choices=Enrolment.Status.choices)
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from yinling.campus.filters_staff import TermFilterSet
 from yinling.campus.forms import TermForm
-from yinling.campus.models import LotteryDraw, Section, Term
+from yinling.campus.models import Section, Term
 from yinling.campus.services import catalogue, draw
 from yinling.campus.services.selectors import schools_where
 from yinling.campus.tables import TermTable
@@ -72,7 +72,6 @@ class TermDetailView(DeskDetailView):
         ctx.update(
             term=term,
             can_draw=term.mode == Term.Mode.LOTTERY and term.drawn_at is None and may_draw(user, term),
-            lottery=LotteryDraw.objects.restrict(user, "view").filter(term=term).first(),
             lottery_url=lottery_url(term),
             sections=Section.objects.restrict(user, "view")
             .filter(term=term)
