@@ -253,6 +253,18 @@ def test_it_refuses_forms_posted_by_the_wrong_role_before_reading_them(campus: C
     campus.section.refresh_from_db()
     assert campus.section.capacity == 2
     assert not SafetyPledge.objects.unrestricted().exists()
+    on_file = SafetyPledge.objects.create(
+        retiree=cast.retiree_record, school=campus.school, signed_by="张秀英", signed_on=dt.date(2026, 11, 1)
+    )
+    change = {**pledge, "signed_by": "改名", "signed_on": "2026-11-02"}
+    assert login_client(cast.leader).post(f"/campus/desk/pledges/{on_file.pk}/edit/", change).status_code == 403
+    assert login_client(cast.outsider).post(f"/campus/desk/pledges/{on_file.pk}/edit/", change).status_code == 404
+    assert login_client(cast.norole).post(f"/campus/desk/pledges/{on_file.pk}/edit/", change).status_code == 404
+    on_file.refresh_from_db()
+    assert on_file.signed_by == "张秀英"
+    assert login_client(cast.clerk).post(f"/campus/desk/pledges/{on_file.pk}/edit/", change).status_code == 302
+    on_file.refresh_from_db()
+    assert (on_file.signed_by, on_file.retiree) == ("改名", cast.retiree_record)
     assert Term.objects.unrestricted().count() == 1
 
 
