@@ -88,6 +88,9 @@ def test_it_edits_seats_through_the_service_and_keeps_times_once_people_hold_pla
     campus.section.refresh_from_db()
     assert (campus.section.capacity, campus.section.teacher) == (3, "李老师")
     assert [s.weekday for s in campus.section.slots.all()] == [2]
+    trail = AuditRecord.objects.filter(object_type="campus.section", object_id=str(campus.section.pk))
+    assert [r.changes["slots"] for r in trail if "slots" in r.changes] == [["周一 09:00-11:00", "周二 09:00-11:00"]]
+    assert any(r.changes.get("capacity") == ["2", "3"] for r in trail)
     enrol.do_enrol(
         by=campus.cast.clerk, section=campus.section, retiree=f.person(campus.cast.tree.unit_a), on_behalf=True
     )
