@@ -34,3 +34,32 @@ def register() -> None:
     # Offered seats not accepted in time move on (cron: every few minutes); unpaid fees lapse (daily).
     PERIODIC_COMMANDS.setdefault("expire_campus_offers", _("Pass on offered class seats not accepted in time"))
     PERIODIC_COMMANDS.setdefault("lapse_campus_fees", _("Free the seats of class fees not paid in time"))
+    navigation()
+    audit()
+
+
+def audit() -> None:
+    """Pledges are plain records edited on the desk: the trail records each save. Schools, sites, courses,
+    terms and sections are not registered: their services write their own records (views_staff.save_audited
+    records the desk's edits), and a registration would record those saves twice."""
+    from yinling.audit.registry import register
+    from yinling.campus.models import SafetyPledge
+
+    register(SafetyPledge)
+
+
+def navigation() -> None:
+    """The registrars' desk in the sidebar's "campus" group, each entry for those who may view its list."""
+    from yinling.core.navigation import NavItem, register_nav
+
+    items = [
+        (_("Classes"), "campus:section_list", "campus.view_section", "list-task", 10),
+        (_("Enrolments"), "campus:enrolment_list", "campus.view_enrolment", "people", 20),
+        (_("Terms"), "campus:term_list", "campus.view_term", "calendar-event", 30),
+        (_("Courses"), "campus:course_list", "campus.view_course", "journal-text", 40),
+        (_("Schools"), "campus:school_list", "campus.view_school", "mortarboard", 50),
+        (_("Teaching sites"), "campus:site_list", "campus.view_site", "geo-alt", 60),
+        (_("Family safety pledges"), "campus:pledge_list", "campus.view_safetypledge", "shield-check", 70),
+    ]
+    for label, url_name, perm, icon, order in items:
+        register_nav(NavItem(label, url_name, perm=perm, order=400 + order, group="campus", icon=icon))

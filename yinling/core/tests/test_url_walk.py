@@ -29,9 +29,10 @@ from django.utils import timezone
 from yinling.testing.personas import PERSONAS, Cast, make_cast, make_user
 
 # The answers a request may get. 400 is bad input to the API (pages show the form again with its errors);
-# 401 is the API's answer to nobody signed in; 429 the sign-in lockout; 204 an API sign-out or revocation done.
+# 401 is the API's answer to nobody signed in; 429 the sign-in lockout; 204 an API sign-out or revocation done;
+# 201/202 a retiree's own class request taken (enrolled or waitlisted / applied for the lottery).
 PAGE_OK = {200, 301, 302, 403, 404, 405, 409}
-API_OK = PAGE_OK | {204, 400, 401, 429}
+API_OK = PAGE_OK | {201, 202, 204, 400, 401, 429}
 
 # What anonymous visitors may see (200); everything else sends them to sign in or refuses.
 PUBLIC = {
@@ -85,6 +86,7 @@ PK_BY_ROUTE = [
     ("volunteering:certificate*", "certificate"),
     ("volunteering:nomination*", "nomination"),
     ("volunteering:target*", "target"),
+<<<<<<< HEAD
     # Campus, the retiree's half (campus/tests/walk_member.walk_objects).
     ("campus:lottery_public*", "campus_lottery_term"),
     ("campus:class", "campus_section"),
@@ -95,6 +97,14 @@ PK_BY_ROUTE = [
     ("campus:decline", "campus_section"),
     ("api:campus-section-*", "campus_section"),
     ("api:campus-term-*", "campus_lottery_term"),
+=======
+    # The campus (its objects: campus/tests/desk_walk.walk_objects).
+    ("campus:section*", "campus_section"),
+    ("campus:term*", "campus_term"),
+    ("api:campus-section-*", "campus_section"),
+    ("api:campus-term-*", "campus_term"),
+    ("api:campus-course-*", "campus_course"),
+>>>>>>> desk
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -110,6 +120,7 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
     "panel_id": [("*", "", "registry-orgs")],
     # An API token id (its first 15 characters) that is nobody's: revoking it answers 404 / nothing.
     "token_id": [("*", "", "0123456789abcde")],
+    "epk": [("campus:*", "campus_enrolment", "pk")],
 }
 
 JUNK_FORM = {
@@ -241,9 +252,15 @@ def _build() -> World:
     from yinling.volunteering.tests.people_factories import walk_objects
 
     objects.update(walk_objects(cast))
+<<<<<<< HEAD
     from yinling.campus.tests.walk_member import walk_objects as campus_member_objects
 
     objects.update(campus_member_objects(cast))
+=======
+    from yinling.campus.tests.desk_walk import walk_objects as campus_objects
+
+    objects.update(campus_objects(cast))
+>>>>>>> desk
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
