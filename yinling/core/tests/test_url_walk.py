@@ -86,25 +86,19 @@ PK_BY_ROUTE = [
     ("volunteering:certificate*", "certificate"),
     ("volunteering:nomination*", "nomination"),
     ("volunteering:target*", "target"),
-<<<<<<< HEAD
-    # Campus, the retiree's half (campus/tests/walk_member.walk_objects).
+    # The campus (its objects: campus/tests/desk_walk.walk_objects and walk_member.walk_objects).
     ("campus:lottery_public*", "campus_lottery_term"),
-    ("campus:class", "campus_section"),
-    ("campus:enrol", "campus_section"),
-    ("campus:answer", "campus_section"),
-    ("campus:withdraw", "campus_section"),
-    ("campus:accept", "campus_section"),
-    ("campus:decline", "campus_section"),
-    ("api:campus-section-*", "campus_section"),
-    ("api:campus-term-*", "campus_lottery_term"),
-=======
-    # The campus (its objects: campus/tests/desk_walk.walk_objects).
+    ("campus:class", "campus_member_section"),
+    ("campus:enrol", "campus_member_section"),
+    ("campus:answer", "campus_member_section"),
+    ("campus:withdraw", "campus_member_section"),
+    ("campus:accept", "campus_member_section"),
+    ("campus:decline", "campus_member_section"),
     ("campus:section*", "campus_section"),
     ("campus:term*", "campus_term"),
     ("api:campus-section-*", "campus_section"),
     ("api:campus-term-*", "campus_term"),
     ("api:campus-course-*", "campus_course"),
->>>>>>> desk
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -252,15 +246,11 @@ def _build() -> World:
     from yinling.volunteering.tests.people_factories import walk_objects
 
     objects.update(walk_objects(cast))
-<<<<<<< HEAD
+    from yinling.campus.tests.desk_walk import walk_objects as campus_objects
     from yinling.campus.tests.walk_member import walk_objects as campus_member_objects
 
-    objects.update(campus_member_objects(cast))
-=======
-    from yinling.campus.tests.desk_walk import walk_objects as campus_objects
-
     objects.update(campus_objects(cast))
->>>>>>> desk
+    objects.update(campus_member_objects(cast, objects["campus_school"]))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
