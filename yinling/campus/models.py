@@ -143,10 +143,10 @@ class Category(models.TextChoices):
     TAICHI = "taichi", _("Tai chi")  # 太极
     PHOTOGRAPHY = "photography", _("Photography")  # 摄影
     PHONE = "phone", _("Smartphones")  # 智能手机
-    HEALTH = "health", _("Health")  # 健康养生
+    HEALTH = "health", _("Health and wellbeing")  # 健康养生
     HISTORY = "history", _("Literature and history")  # 文史
     LANGUAGE = "language", _("Languages")  # 外语
-    MUSIC = "music", _("Instruments")  # 器乐
+    MUSIC = "music", _("Musical instruments")  # 器乐
     OTHER = "other", _("Other")
 
 
@@ -274,11 +274,11 @@ HOLDS_SEAT = ("enrolled", "offered")
 class Enrolment(models.Model):
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied (awaiting the draw)")
-        ENROLLED = "enrolled", _("Enrolled")
+        ENROLLED = "enrolled", _("Has a seat in the class")
         WAITLISTED = "waitlisted", _("Waitlisted")
         OFFERED = "offered", _("Seat offered")
         NOT_DRAWN = "not_drawn", _("Not drawn")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", _("Withdrew from the class")
         DECLINED = "declined", _("Offer declined")
         EXPIRED = "expired", _("Offer expired")
         LAPSED = "lapsed", _("Fee not paid in time")
@@ -303,8 +303,8 @@ class Enrolment(models.Model):
     scope_path_field = "section__site__org__path"
 
     class Meta:
-        verbose_name = _("enrolment")
-        verbose_name_plural = _("enrolments")
+        verbose_name = _("class enrolment")
+        verbose_name_plural = _("class enrolments")
         permissions = [("export_enrolment", "Can export enrolments")]
         constraints = [
             models.UniqueConstraint(
