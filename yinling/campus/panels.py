@@ -115,8 +115,9 @@ def uncovered(user: Any, org: Org) -> PanelData:
         note += " " + _("The first %(n)s of %(total)s are shown.") % {"n": len(shown), "total": len(rows)}
     if any(not c.located for c in shown):
         note += " " + _("“(place unknown)”: the org has no coordinates, nor has its division.")
+    unknown = _("(place unknown)")  # outside the f-string below, where makemessages would not find it
     return PanelData(
-        categories=[c.name if c.located else f"{c.name} {_('(place unknown)')}" for c in shown],
+        categories=[c.name if c.located else f"{c.name} {unknown}" for c in shown],
         series=[Series(_("Retirees"), [c.retirees for c in shown])],
         category_header=_("Community"),
         drill=[c.code for c in shown],

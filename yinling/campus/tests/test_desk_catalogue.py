@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext as _
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -75,7 +76,7 @@ def test_it_adds_a_site_at_an_org_in_the_schools_subtree_only(campus: Campus) ->
     # City A itself is in the admin's area, but above the school: the service refuses, on the form.
     above = client.post("/campus/desk/sites/add/", {**values, "org": cast.tree.city_a.code})
     assert above.status_code == 200
-    assert "A site must be in the school's part of the org tree." in above.context["form"].non_field_errors()
+    assert str(_("A site must be in the school's part of the org tree.")) in above.context["form"].non_field_errors()
 
 
 def test_it_checks_coordinates_on_the_site_form(campus: Campus) -> None:
