@@ -114,7 +114,7 @@ def lesson_video(request: HttpRequest, pk: int) -> HttpResponseBase:
         handle = lesson.video.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    content_type = "video/webm" if lesson.video.name.endswith(".webm") else "video/mp4"
+    content_type = "video/webm" if str(lesson.video.name).endswith(".webm") else "video/mp4"
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
