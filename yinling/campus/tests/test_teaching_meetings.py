@@ -113,7 +113,7 @@ def _checkin_scene(campus):  # type: ignore[no-untyped-def]
 
 def test_it_checks_in_a_student_with_the_current_code(campus, settings) -> None:  # type: ignore[no-untyped-def]
     settings.CAMPUS_CODE_PERIOD_SECONDS = 180
-    section, me, _other, m = _checkin_scene(campus)
+    _section, me, _other, m = _checkin_scene(campus)
     with time_machine.travel(BASE, tick=False):
         code = teaching.current_code(m)[0]
         made = teaching.do_code_checkin(by=me.account, meeting=m, code=f" {code[:3]} {code[3:]} ")
