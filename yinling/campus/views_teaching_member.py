@@ -233,6 +233,11 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
     return member_page(
         request,
         "campus/teaching/verify.html",
-        {"code": code, "certificate": found, "limited": limited},
+        {
+            "code": code,
+            "certificate": found,
+            "name": certificates.masked_name(found.enrolment.retiree.name) if found else "",
+            "limited": limited,
+        },
         status=429 if limited else 200,
     )

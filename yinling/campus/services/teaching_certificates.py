@@ -112,6 +112,14 @@ def do_issue_certificate(*, by: Any, enrolment: Enrolment) -> Certificate:
     return made
 
 
+def masked_name(name: str) -> str:
+    """张*明 for 张三明, 张* for 张三: the public check shows no full name."""
+    name = (name or "").strip()
+    if len(name) <= 2:
+        return name[:1] + "*" if name else ""
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def by_code(code: str) -> Certificate | None:
     text = "".join(str(code or "").split()).upper()
     if not text or len(text) > 16:
