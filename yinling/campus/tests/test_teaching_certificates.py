@@ -67,9 +67,11 @@ def test_it_issues_at_exactly_the_threshold_and_refuses_just_below(ended, campus
 
 def test_it_waits_for_the_term_to_end(ended, campus) -> None:  # type: ignore[no-untyped-def]
     section, (three, _two, _none), term = ended
-    with time_machine.travel(dt.datetime.combine(term.ends, dt.time(10)), tick=False):
-        with pytest.raises(Refused) as refused:
-            certificates.do_issue_certificate(by=campus.cast.clerk, enrolment=tf.enrolment(section, three))
+    with (
+        time_machine.travel(dt.datetime.combine(term.ends, dt.time(10)), tick=False),
+        pytest.raises(Refused) as refused,
+    ):
+        certificates.do_issue_certificate(by=campus.cast.clerk, enrolment=tf.enrolment(section, three))
     assert refused.value.code == "not_ended"
 
 
