@@ -83,11 +83,36 @@ def _is_retiree(user: Any) -> bool:
     return getattr(user, "kind", "") == "retiree"
 
 
-def _is_teacher(user: Any) -> bool:
-    from yinling.campus.views_teaching import may_use_teaching
+def _studies(user: Any) -> dict[str, bool]:
+    """What of the teaching half concerns this retiree (one query set per request): the tiles show only that."""
     from yinling.core.tiles import once_per_request
 
-    return _is_retiree(user) and bool(once_per_request(user, "campus.teaches", lambda: may_use_teaching(user)))
+    def find() -> dict[str, bool]:
+        from django.utils import timezone
+
+        from yinling.campus.models import Enrolment, Lesson
+        from yinling.campus.views_teaching import may_use_teaching
+        from yinling.registry import acting
+
+        me = acting.retiree_of(user)
+        if me is None:
+            return {}
+        mine = Enrolment.objects.unrestricted().filter(retiree=me, status=Enrolment.Status.ENROLLED)
+        today = timezone.localdate()
+        return {
+            "student": mine.filter(section__term__ends__gte=today).exists(),
+            "live": mine.filter(section__term__ends__gte=today).exclude(section__live_url="").exists(),
+            "ended": mine.filter(section__term__ends__lt=today).exists(),
+            "lessons": mine.exists()
+            or Lesson.objects.unrestricted().filter(open_to_all=True, is_deleted=False).exists(),
+            "teaches": may_use_teaching(user),
+        }
+
+    return once_per_request(user, "campus.teaching_tiles", find)  # type: ignore[no-any-return]
+
+
+def _applies(key: str) -> Any:
+    return lambda user: _is_retiree(user) and bool(_studies(user).get(key))
 
 
 def _today_count(user: Any) -> int:
@@ -101,46 +126,15 @@ def _tiles() -> None:
     from yinling.core.tiles import Tile, register_tile
 
     for tile in (
-        Tile(
-            "campus-checkin",
-            _("Check in to class"),
-            "clipboard-check",
-            url_name="campus:checkin_today",
-            order=31,
-            applies=_is_retiree,
-            count=_today_count,
-        ),
-        Tile(
-            "campus-lessons",
-            _("Online lessons"),
-            "journal-text",
-            url_name="campus:my_lessons",
-            order=32,
-            applies=_is_retiree,
-        ),
-        Tile(
-            "campus-timetable",
-            _("Live classes this week"),
-            "calendar-event",
-            url_name="campus:live_timetable",
-            order=33,
-            applies=_is_retiree,
-        ),
-        Tile(
-            "campus-certificates",
-            _("My certificates"),
-            "file-earmark-pdf",
-            url_name="campus:my_certificates",
-            order=34,
-            applies=_is_retiree,
-        ),
-        Tile(
-            "campus-teaching",
-            _("Take attendance"),
-            "people",
-            url_name="campus:teaching_today",
-            order=35,
-            applies=_is_teacher,
-        ),
-    ):
+        Tile("campus-checkin", _("Check in to class"), "clipboard-check", url_name="campus:checkin_today", order=31,
+             applies=_applies("student"), count=_today_count),
+        Tile("campus-lessons", _("Online lessons"), "journal-text", url_name="campus:my_lessons", order=32,
+             applies=_applies("lessons")),
+        Tile("campus-timetable", _("Live classes this week"), "calendar-event", url_name="campus:live_timetable",
+             order=33, applies=_applies("live")),
+        Tile("campus-certificates", _("My certificates"), "file-earmark-pdf", url_name="campus:my_certificates",
+             order=34, applies=_applies("ended")),
+        Tile("campus-teaching", _("Take attendance"), "people", url_name="campus:teaching_today", order=35,
+             applies=_applies("teaches")),
+    ):  # fmt: skip
         register_tile(tile)
