@@ -45,3 +45,33 @@ def meeting(
 
 def present(meeting_: Meeting, enrolment_: Enrolment) -> Presence:
     return Presence.objects.create(meeting=meeting_, enrolment=enrolment_, method=Presence.Method.STAFF)
+
+
+def walk_objects(cast: Any) -> dict[str, Any]:
+    """The teaching half's objects for the URL walk (core/tests/test_url_walk.py), keyed as its PK_BY_ROUTE names
+    them: a class at a site of county A1 taught by an account without a role, the family persona enrolled, a
+    meeting today, a link lesson, and a certificate of an ended term."""
+    from yinling.campus.models import Certificate, Enrolment, Lesson
+
+    school = f.school(cast.tree.county_a)
+    site = f.site(school)
+    term = f.term(school)
+    section = f.section(term, site, live_url="https://live.example.org/1")
+    enrolment = Enrolment.objects.create(section=section, term=term, retiree=cast.family_record, status="enrolled")
+    meeting_ = meeting(section)
+    lesson = Lesson.objects.create(course=section.course, title="第一课", url="https://example.org/1")
+    past = f.term(
+        school, starts=timezone.localdate() - dt.timedelta(days=120), ends=timezone.localdate() - dt.timedelta(days=5)
+    )
+    done = f.section(past, site, section.course)
+    ended = Enrolment.objects.create(section=done, term=past, retiree=cast.family_record, status="enrolled")
+    certificate = Certificate.objects.create(
+        enrolment=ended, code="WALK234567", attended=1, meetings=1, issued_on=timezone.localdate()
+    )
+    return {
+        "campus_section": section,
+        "campus_meeting": meeting_,
+        "campus_lesson": lesson,
+        "campus_enrolment": enrolment,
+        "campus_certificate": certificate,
+    }
