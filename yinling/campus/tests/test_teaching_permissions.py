@@ -140,5 +140,5 @@ def _other(campus) -> Section:  # type: ignore[no-untyped-def]
 def test_it_shows_the_roll_in_seat_order_with_big_targets(scene) -> None:  # type: ignore[no-untyped-def]
     cast, ids, clients, _teacher = scene
     page = clients["clerk"].get(_url("teaching/meetings/{meeting}/", ids)).content.decode()
-    assert cast.family_record.name in page and "min-height:64px" in page
+    assert cast.family_record.name in page and "campus/teaching.css" in page and "yl-mark" in page
     assert Meeting.objects.unrestricted().filter(pk=ids["meeting"]).exists()
