@@ -85,7 +85,15 @@ def today(request: HttpRequest) -> HttpResponse:
         .select_related("section__course", "section__site")
         .order_by("date", "start")[:20]
     )
-    return member_page(request, "campus/teaching/today.html", {"meetings": meetings, "today": day, "elder_mode": False})
+    # Every class of a term not yet ended whose attendance they take: where meetings are made and cancelled.
+    classes = list(
+        taught_sections(request.user)
+        .filter(term__ends__gte=day, term__is_deleted=False)
+        .select_related("course", "term", "site")
+        .order_by("term__starts", "course__name", "pk")[:100]
+    )
+    context = {"meetings": meetings, "classes": classes, "today": day}
+    return member_page(request, "campus/teaching/today.html", context)
 
 
 @login_required
