@@ -45,6 +45,7 @@ PUBLIC = {
     "volunteering:verify_code",
     "campus:lottery_public",
     "campus:lottery_public_json",
+    "campus:certificate_verify",
 }
 PUBLIC_PREFIXES = ("/static/", "/i18n/")
 
@@ -94,6 +95,14 @@ PK_BY_ROUTE = [
     ("campus:withdraw", "campus_member_section"),
     ("campus:accept", "campus_member_section"),
     ("campus:decline", "campus_member_section"),
+    ("campus:section_meetings", "campus_teaching_section"),
+    ("campus:section_generate", "campus_teaching_section"),
+    ("campus:section_students", "campus_teaching_section"),
+    ("campus:section_certificate", "campus_teaching_section"),
+    ("campus:certificate_pdf", "campus_certificate"),
+    ("campus:lesson_*", "campus_lesson"),
+    ("campus:meeting_*", "campus_meeting"),
+    ("campus:my_certificate_take", "campus_teaching_enrolment"),
     ("campus:section*", "campus_section"),
     ("campus:term*", "campus_term"),
     ("api:campus-section-*", "campus_section"),
@@ -105,6 +114,7 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
     "code": [
         ("timebank:*", "pool_org", "code"),
         ("volunteering:verify_code", "certificate", "code"),
+        ("campus:certificate_verify", "campus_certificate", "code"),
         ("*", "org", "code"),
     ],
     "org_code": [("*", "pool_org", "code")],
@@ -251,6 +261,9 @@ def _build() -> World:
 
     objects.update(campus_objects(cast))
     objects.update(campus_member_objects(cast, objects["campus_school"]))
+    from yinling.campus.tests.teaching_factories import walk_objects as campus_teaching_objects
+
+    objects.update(campus_teaching_objects(cast, objects["campus_school"]))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
