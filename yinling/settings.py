@@ -481,16 +481,6 @@ VOLUNTEER_CODE_PERIOD_SECONDS = max(30, envint("VOLUNTEER_CODE_PERIOD_SECONDS", 
 VOLUNTEER_CODE_MAX_MISSES = max(1, envint("VOLUNTEER_CODE_MAX_MISSES", 5))
 VOLUNTEER_CODE_MISS_WINDOW_SECONDS = max(60, envint("VOLUNTEER_CODE_MISS_WINDOW_SECONDS", 600))
 
-# --- Campus (智慧校园) teaching ------------------------------------------------------------------
-# A completion certificate needs at least this share of the class's held meetings attended (0.6 = 60 %).
-CAMPUS_CERTIFICATE_MIN_ATTENDANCE = float(os.getenv("CAMPUS_CERTIFICATE_MIN_ATTENDANCE", "0.6"))
-# The teacher's self check-in code for a class meeting, and the wrong tries a student has per meeting
-# (as the volunteers' codes above).
-CAMPUS_CODE_PERIOD_SECONDS = max(30, envint("CAMPUS_CODE_PERIOD_SECONDS", 180))
-CAMPUS_CODE_MAX_MISSES = max(1, envint("CAMPUS_CODE_MAX_MISSES", 5))
-CAMPUS_CODE_MISS_WINDOW_SECONDS = max(60, envint("CAMPUS_CODE_MISS_WINDOW_SECONDS", 600))
-# An uploaded online lesson video: MP4 or WebM, at most this many bytes (default 500 MB).
-CAMPUS_LESSON_MAX_BYTES = max(1, envint("CAMPUS_LESSON_MAX_BYTES", 500 * 1024 * 1024))
 # The board's hours by month read a summary rebuilt by `run_periodic refresh_volunteer_hours` (every 10
 # minutes); older than this, or never built, the panel sums the check-ins itself.
 VOLUNTEER_HOURS_SUMMARY_MAX_AGE_MINUTES = max(1, envint("VOLUNTEER_HOURS_SUMMARY_MAX_AGE_MINUTES", 30))
@@ -503,6 +493,15 @@ VOLUNTEER_DEVICE_MAX_PEOPLE = envint("VOLUNTEER_DEVICE_MAX_PEOPLE", 3)
 # A site is "within reach" of a retiree's home when the rough travel time (campus/nearby.py: walking, or a
 # bus with a wait) is at most this many minutes: the classes-near-me page and the coverage panel use it.
 CAMPUS_REACH_MINUTES = max(5, envint("CAMPUS_REACH_MINUTES", 30))
+# A completion certificate needs at least this share of the class's held meetings attended (0.6 = 60 %).
+CAMPUS_CERTIFICATE_MIN_ATTENDANCE = min(1.0, max(0.0, float(os.getenv("CAMPUS_CERTIFICATE_MIN_ATTENDANCE") or "0.6")))
+# The teacher's self check-in code for a class meeting, and the wrong tries a student has per meeting
+# (as the volunteers' codes above).
+CAMPUS_CODE_PERIOD_SECONDS = max(30, envint("CAMPUS_CODE_PERIOD_SECONDS", 180))
+CAMPUS_CODE_MAX_MISSES = max(1, envint("CAMPUS_CODE_MAX_MISSES", 5))
+CAMPUS_CODE_MISS_WINDOW_SECONDS = max(60, envint("CAMPUS_CODE_MISS_WINDOW_SECONDS", 600))
+# An uploaded online lesson video: MP4 or WebM, at most this many bytes (default 500 MB).
+CAMPUS_LESSON_MAX_BYTES = max(1, envint("CAMPUS_LESSON_MAX_BYTES", 500 * 1024 * 1024))
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
