@@ -13,7 +13,7 @@ import secrets
 from collections import defaultdict
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -118,20 +118,73 @@ def _apply(
         else:
             waitlisted.append(Enrolment(pk=pk, status=Enrolment.Status.WAITLISTED, queue=r.position or 0))
     manager = Enrolment.objects.unrestricted()
-    for i in range(0, len(enrolled_paying), BATCH):
-        manager.filter(pk__in=enrolled_paying[i : i + BATCH]).update(status=Enrolment.Status.ENROLLED, fee_due_on=due)
-    for i in range(0, len(enrolled_free), BATCH):
-        manager.filter(pk__in=enrolled_free[i : i + BATCH]).update(status=Enrolment.Status.ENROLLED)
-    manager.bulk_update(waitlisted, ["status", "queue"], batch_size=BATCH)
-    not_drawn = manager.filter(term=term, status=Enrolment.Status.APPLIED).update(status=Enrolment.Status.NOT_DRAWN)
-    for section_id, n in wins.items():
-        Section.objects.unrestricted().filter(pk=section_id).update(taken=F("taken") + n)
+    if connection.vendor == "postgresql":
+        not_drawn = set(rows.values()) - set(enrolled_paying) - set(enrolled_free) - {e.pk for e in waitlisted}
+        _apply_pg(enrolled_paying, enrolled_free, waitlisted, sorted(not_drawn), due, wins)
+    else:
+        for i in range(0, len(enrolled_paying), BATCH):
+            manager.filter(pk__in=enrolled_paying[i : i + BATCH]).update(
+                status=Enrolment.Status.ENROLLED, fee_due_on=due
+            )
+        for i in range(0, len(enrolled_free), BATCH):
+            manager.filter(pk__in=enrolled_free[i : i + BATCH]).update(status=Enrolment.Status.ENROLLED)
+        manager.bulk_update(waitlisted, ["status", "queue"], batch_size=BATCH)
+        for section_id, n in wins.items():
+            Section.objects.unrestricted().filter(pk=section_id).update(taken=F("taken") + n)
+    # Every application not in the results was not drawn (on PostgreSQL already written above: this
+    # then finds none, and stays as the safety net for a row `rows` did not hold).
+    not_drawn_n = manager.filter(term=term, status=Enrolment.Status.APPLIED).update(status=Enrolment.Status.NOT_DRAWN)
+    if connection.vendor == "postgresql":
+        not_drawn_n += len(not_drawn)
     return {
         "enrolled": len(enrolled_paying) + len(enrolled_free),
         "waitlisted": len(waitlisted),
-        "not_drawn": not_drawn,
+        "not_drawn": not_drawn_n,
         "applicants": len(keys),
     }
+
+
+def _apply_pg(
+    paying: list[int],
+    free: list[int],
+    waitlisted: list[Enrolment],
+    not_drawn: list[int],
+    due: dt.date,
+    wins: dict[int, int],
+) -> None:
+    """PostgreSQL: every application's new status (with its waitlist place and fee date) in one UPDATE
+    joined to arrays (unnest), and the seats won in another.
+
+    Why (benchmarks/campus_lottery.py, 100,000 applicants, 224,600 applications): the portable path is 30
+    `pk IN (…)` UPDATEs for the enrolled, `bulk_update` for the waitlisted (`CASE WHEN id = … THEN …` per
+    row, evaluated arm by arm: quadratic in the batch; 2.8 s for 11,500 results alone), one UPDATE a section
+    for the seats, and a last pass over the term for the rest: about 30 s in all. Here each row is written
+    once, by one statement, with the same values (status, queue, fee_due_on; changed_at untouched, as there)."""
+    enrolments, sections = Enrolment._meta.db_table, Section._meta.db_table
+    ids: list[int] = [*paying, *free, *(e.pk for e in waitlisted), *not_drawn]
+    statuses = (
+        [Enrolment.Status.ENROLLED] * (len(paying) + len(free))
+        + [Enrolment.Status.WAITLISTED] * len(waitlisted)
+        + [Enrolment.Status.NOT_DRAWN] * len(not_drawn)
+    )
+    queues = [0] * (len(paying) + len(free)) + [e.queue for e in waitlisted] + [0] * len(not_drawn)
+    dues = [due] * len(paying) + [None] * (len(ids) - len(paying))
+    with connection.cursor() as cur:
+        if ids:
+            cur.execute(
+                f"UPDATE {enrolments} AS e SET status = v.status, "  # noqa: S608 - our table names
+                "queue = CASE WHEN v.status = 'waitlisted' THEN v.queue ELSE e.queue END, "
+                "fee_due_on = COALESCE(v.due, e.fee_due_on) "
+                "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::date[]) AS v(id, status, queue, due) "
+                "WHERE e.id = v.id",
+                [ids, statuses, queues, dues],
+            )
+        if wins:
+            cur.execute(
+                f"UPDATE {sections} AS s SET taken = s.taken + v.n "  # noqa: S608 - our table names
+                "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, n) WHERE s.id = v.id",
+                [list(wins), list(wins.values())],
+            )
 
 
 @transaction.atomic
