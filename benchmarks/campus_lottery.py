@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import fresh_database  # noqa: E402
+from benchmarks._common import fresh_database
 
 SEATS = 30
 TIMES = 20
@@ -111,13 +111,13 @@ def setup(url: str, applicants: int, sections: int, reuse: bool) -> int:
     cols = ", ".join(f'"{c}"' for c in columns)
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
-            f'INSERT INTO registry_retiree ({cols}, "id_hash") '  # noqa: S608 - column names from the model
+            f'INSERT INTO registry_retiree ({cols}, "id_hash") '
             f"SELECT {cols}, 'lot{stamp}:' || g FROM registry_retiree, generate_series(1, %s) g "
             "WHERE id = %s RETURNING id",
             [applicants, template.pk],
         )
         people = sorted(r[0] for r in cur.fetchall())
-    rng = random.Random(13)  # noqa: S311 - a fixed workload, not a secret
+    rng = random.Random(13)
     # Popular sections: a skewed choice, so some classes have many applicants per seat and others few.
     weights = [1.0 / (1 + i % 200) ** 0.5 for i in range(sections)]
     buf = io.StringIO()
@@ -144,7 +144,7 @@ def setup(url: str, applicants: int, sections: int, reuse: bool) -> int:
         rows = [line.split("\t") for line in buf.getvalue().splitlines()]
         with transaction.atomic(), connection.cursor() as cur:
             cur.executemany(
-                f"INSERT INTO {table} ({fields}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+                f"INSERT INTO {table} ({fields}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [(*r[:6], False, False, r[8], r[9]) for r in rows],
             )
     return int(term.pk)
@@ -191,7 +191,9 @@ def check_database(term_id: int, limit: int) -> list[str]:
             "FROM campus_section s WHERE s.term_id = %s",
             [term_id],
         )
-        bad = [f"section {pk}: taken {t}, enrolled {n}, capacity {c}" for pk, t, c, n in cur.fetchall() if t != n or n > c]
+        bad = [
+            f"section {pk}: taken {t}, enrolled {n}, capacity {c}" for pk, t, c, n in cur.fetchall() if t != n or n > c
+        ]
         cur.execute(
             "SELECT retiree_id, count(*) FROM campus_enrolment WHERE term_id = %s AND status = 'enrolled' "
             "GROUP BY retiree_id HAVING count(*) > %s",
@@ -252,7 +254,10 @@ def main() -> int:
         if again.digest != done.digest:
             problems.append(f"the re-run's digest {again.digest[:12]} differs from the first {done.digest[:12]}")
         transaction.set_rollback(True)
-    print(f"re-run: total {times2['total (do_draw)']:.2f} s, digest {'same' if again.digest == done.digest else 'DIFFERENT'}")
+    print(
+        f"re-run: total {times2['total (do_draw)']:.2f} s, "
+        f"digest {'same' if again.digest == done.digest else 'DIFFERENT'}"
+    )
     if times["total (do_draw)"] >= 10:
         problems.append(f"the draw took {times['total (do_draw)']:.1f} s (target: under 10 s)")
     print("checks: " + ("all hold (verify, re-run identical, seats == enrolled rows, limit)" if not problems else ""))

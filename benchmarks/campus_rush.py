@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import ROOT, fresh_database  # noqa: E402
+from benchmarks._common import ROOT, fresh_database
 
 DB = "yinling_bench_rush"
 SECTIONS = 50
@@ -160,7 +160,7 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subproces
 
 def rush(port: int, ids: list[int], tokens: list[str], clients: int, total: int) -> tuple[float, list, list]:
     """Send the requests; (wall seconds, [(status, answer, seconds)], warm-up statuses)."""
-    rng = random.Random(13)  # noqa: S311 - a fixed workload, not a secret
+    rng = random.Random(13)
     plan = [(tokens[i % len(tokens)], rng.choice(ids)) for i in range(total)]
     results: list[tuple[int, str, float]] = []
     lock = threading.Lock()
@@ -273,7 +273,19 @@ def pgbench(url: str, ids: list[int], clients: int, seconds: int) -> str:
         f.write(script)
     try:
         out = subprocess.run(
-            ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", f.name, url.replace("postgres://", "postgresql://")],
+            [
+                "pgbench",
+                "-n",
+                "-c",
+                str(clients),
+                "-j",
+                "2",
+                "-T",
+                str(seconds),
+                "-f",
+                f.name,
+                url.replace("postgres://", "postgresql://"),
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -320,7 +332,10 @@ def main() -> int:
         f"{len(results)} requests, {args.clients} clients, gunicorn {args.workers} workers x {args.threads} threads, "
         f"wall {wall:.1f} s: {len(results) / wall:.0f} decisions/s"
     )
-    print(f"latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms")
+    print(
+        f"latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
+        f"max {times[-1] * 1000:.0f} ms"
+    )
     print("status " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
     print("answers " + ", ".join(f"{k}: {v}" for k, v in answers.most_common()))
     problems = check(term_id)
@@ -333,7 +348,9 @@ def main() -> int:
     pg_clients = min(args.pg_clients, ceiling - 20)
     print(f"pgbench floor (-c {pg_clients} -j 2 -T {args.pg_seconds}, same conditional UPDATE): ", end="", flush=True)
     print(pgbench(url, ids, pg_clients, args.pg_seconds))
-    print("checks: " + ("all hold (no seat sold twice, nobody over the limit, no clash, no 5xx)" if not problems else ""))
+    print(
+        "checks: " + ("all hold (no seat sold twice, nobody over the limit, no clash, no 5xx)" if not problems else "")
+    )
     for p in problems[:20]:
         print("  FAIL " + p)
     return 1 if problems else 0

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from yinling.campus import lottery
 
 # A few weekly times, several sharing a weekday and overlapping, so clashes are common.
-TIMES = [(1, "09:00", "11:00"), (1, "10:00", "12:00"), (1, "14:00", "16:00"), (2, "09:00", "11:00"), (3, "19:00", "20:30")]
+TIMES = [
+    (1, "09:00", "11:00"),
+    (1, "10:00", "12:00"),
+    (1, "14:00", "16:00"),
+    (2, "09:00", "11:00"),
+    (3, "19:00", "20:30"),
+]
 
 
 @st.composite
