@@ -209,6 +209,9 @@ def main() -> int:
     parser.add_argument("--sections", type=int, default=2_000)
     parser.add_argument("--reuse", action="store_true", help="the database exists and is migrated")
     parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument(
+        "--portable-apply", action="store_true", help="PostgreSQL too writes the results by the ORM path"
+    )
     args = parser.parse_args()
     name = "yinling_bench_lottery"
     if args.reuse:
@@ -223,6 +226,7 @@ def main() -> int:
     from yinling.campus.models import Enrolment, LotteryDraw, Section, Term
     from yinling.campus.services import draw
 
+    draw.APPLY_IN_ONE_STATEMENT = not args.portable_apply
     term = Term.objects.unrestricted().select_related("school__org").get(pk=term_id)
     applications = Enrolment.objects.unrestricted().filter(term_id=term_id).count()
     print(

@@ -29,6 +29,9 @@ from yinling.core.refusals import Refused
 from yinling.notifications.services import notify_many
 
 BATCH = 2000
+# PostgreSQL writes the draw's results with one UPDATE joined to arrays (`_apply_pg`); False takes the
+# portable ORM path there too (benchmarks/campus_lottery.py --portable-apply compares the two).
+APPLY_IN_ONE_STATEMENT = True
 
 
 def new_seed() -> tuple[str, str]:
@@ -118,7 +121,9 @@ def _apply(
         else:
             waitlisted.append(Enrolment(pk=pk, status=Enrolment.Status.WAITLISTED, queue=r.position or 0))
     manager = Enrolment.objects.unrestricted()
-    if connection.vendor == "postgresql":
+    one_statement = APPLY_IN_ONE_STATEMENT and connection.vendor == "postgresql"
+    not_drawn: set[int] = set()
+    if one_statement:
         not_drawn = set(rows.values()) - set(enrolled_paying) - set(enrolled_free) - {e.pk for e in waitlisted}
         _apply_pg(enrolled_paying, enrolled_free, waitlisted, sorted(not_drawn), due, wins)
     else:
@@ -134,8 +139,7 @@ def _apply(
     # Every application not in the results was not drawn (on PostgreSQL already written above: this
     # then finds none, and stays as the safety net for a row `rows` did not hold).
     not_drawn_n = manager.filter(term=term, status=Enrolment.Status.APPLIED).update(status=Enrolment.Status.NOT_DRAWN)
-    if connection.vendor == "postgresql":
-        not_drawn_n += len(not_drawn)
+    not_drawn_n += len(not_drawn)
     return {
         "enrolled": len(enrolled_paying) + len(enrolled_free),
         "waitlisted": len(waitlisted),
@@ -169,6 +173,11 @@ def _apply_pg(
     )
     queues = [0] * (len(paying) + len(free)) + [e.queue for e in waitlisted] + [0] * len(not_drawn)
     dues = [due] * len(paying) + [None] * (len(ids) - len(paying))
+    # In id order, which is the order the rows were written in: the UPDATE then walks the table's pages
+    # (and its indexes) front to back instead of jumping about (results come section by section).
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    ids, statuses = [ids[i] for i in order], [statuses[i] for i in order]
+    queues, dues = [queues[i] for i in order], [dues[i] for i in order]
     with connection.cursor() as cur:
         if ids:
             cur.execute(
