@@ -20,6 +20,12 @@ def take(section_id: int) -> bool:
     )
 
 
+def lock(section_id: int) -> None:
+    """Hold the section's row until the transaction ends (a request about to join the waitlist: see
+    enrol.do_enrol). A withdrawal's `give_back` holds the same row from its UPDATE to its commit."""
+    list(Section.objects.unrestricted().select_for_update().filter(pk=section_id).values_list("pk", flat=True))
+
+
 def give_back(section_id: int) -> None:
     Section.objects.unrestricted().filter(pk=section_id, taken__gt=0).update(taken=F("taken") - 1)
 
