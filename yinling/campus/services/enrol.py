@@ -68,7 +68,8 @@ def live_section(pk: Any) -> Section:
     found = (
         Section.objects.unrestricted()
         .filter(pk=int(text), is_deleted=False, term__is_deleted=False, course__is_deleted=False)
-        .select_related("term__school", "course__prerequisite", "site")
+        # site__org: the audit record's org path (bench: one query less on every request of the rush).
+        .select_related("term__school", "course__prerequisite", "site__org")
         .first()
     )
     if found is None:
