@@ -45,6 +45,7 @@ DB = "yinling_bench_rush"
 SECTIONS = 50
 SEATS = 30
 LIMIT = 2
+LOG = ROOT / "var" / "bench" / "campus_rush_gunicorn.log"
 
 
 def setup(url: str, people: int, reuse: bool) -> tuple[list[int], list[str], int]:
@@ -146,7 +147,9 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subproces
     command = [sys.executable, "-m", "gunicorn", "yinling.wsgi", "-w", str(workers), "--threads", str(threads)]
     command += ["-k", "gthread", "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--backlog", "2048"]
     command += ["--timeout", "120", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    # The server's log (Django's "Conflict: …" warning for every 409, any traceback) goes to a file.
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=LOG.open("wb"))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
