@@ -162,8 +162,9 @@ def _apply_pg(
     Why (benchmarks/campus_lottery.py, 100,000 applicants, 224,600 applications): the portable path is 30
     `pk IN (…)` UPDATEs for the enrolled, `bulk_update` for the waitlisted (`CASE WHEN id = … THEN …` per
     row, evaluated arm by arm: quadratic in the batch; 2.8 s for 11,500 results alone), one UPDATE a section
-    for the seats, and a last pass over the term for the rest: about 30 s in all. Here each row is written
-    once, by one statement, with the same values (status, queue, fee_due_on; changed_at untouched, as there)."""
+    for the seats, and a last pass over the term for the rest: 141 s for `_apply` on the loaded bench machine,
+    against 19–31 s this way (benchmarks/README.md). Each row is written once, by one statement, with the same
+    values (status, queue, fee_due_on; changed_at untouched, as there): test_lottery_properties_apply.py."""
     enrolments, sections = Enrolment._meta.db_table, Section._meta.db_table
     ids: list[int] = [*paying, *free, *(e.pk for e in waitlisted), *not_drawn]
     statuses = (
