@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -321,12 +322,18 @@ def main() -> int:
 
     connection.close()  # gunicorn's workers get the connections
     port = free_port()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     server = start_gunicorn(url, port, args.workers, args.threads)
     try:
+        client_before = time.process_time()
         wall, results, _ = rush(port, ids, tokens, args.clients, args.requests)
+        client_cpu = time.process_time() - client_before
     finally:
         server.terminate()
         server.wait(30)
+    # The server's CPU: gunicorn's master and its workers, all reaped by now (start-up included).
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = (children.ru_utime - children_before.ru_utime) + (children.ru_stime - children_before.ru_stime)
     times = sorted(r[2] for r in results)
     q = statistics.quantiles(times, n=100)
     statuses = Counter(r[0] for r in results)
@@ -338,6 +345,10 @@ def main() -> int:
     print(
         f"latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
         f"max {times[-1] * 1000:.0f} ms"
+    )
+    print(
+        f"CPU: server {server_cpu:.0f} s ({server_cpu / len(results) * 1000:.1f} ms a request, start-up included), "
+        f"client {client_cpu:.0f} s, of {wall * (os.cpu_count() or 1):.0f} core-seconds in the wall time"
     )
     print("status " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
     print("answers " + ", ".join(f"{k}: {v}" for k, v in answers.most_common()))
