@@ -162,7 +162,9 @@ def expire_offers(now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             offer = (
                 Enrolment.objects.unrestricted()
-                .select_for_update()
+                # Only the enrolment's row: PostgreSQL cannot lock the nullable side of the outer join
+                # to retiree__account ("FOR UPDATE cannot be applied to the nullable side of an outer join").
+                .select_for_update(of=("self",))
                 .select_related("section__term", "section__site__org", "retiree__account")
                 .filter(pk=pk, status=Enrolment.Status.OFFERED, offered_until__lte=now)
                 .first()
@@ -193,7 +195,9 @@ def lapse_unpaid(today: dt.date | None = None) -> int:
         with transaction.atomic():
             row = (
                 Enrolment.objects.unrestricted()
-                .select_for_update()
+                # Only the enrolment's row: PostgreSQL cannot lock the nullable side of the outer join
+                # to retiree__account ("FOR UPDATE cannot be applied to the nullable side of an outer join").
+                .select_for_update(of=("self",))
                 .select_related("section__term", "section__site__org", "retiree__account")
                 .filter(pk=pk, status=Enrolment.Status.ENROLLED, fee_paid_on__isnull=True)
                 .first()
