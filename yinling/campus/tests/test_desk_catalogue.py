@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils.translation import gettext as _
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from yinling.audit.models import AuditRecord
 from yinling.campus.models import Course, School, Site, Term
