@@ -137,6 +137,20 @@ EXTRA_LABELS = {
     "updated": gettext_lazy("Updated"),
     "username": gettext_lazy("Username"),
     "via": gettext_lazy("Via"),
+    # The senior university (campus).
+    "attended": gettext_lazy("Meetings attended"),
+    "held": gettext_lazy("Meetings held"),
+    "meetings": gettext_lazy("Meetings"),
+    "digest": gettext_lazy("Results SHA-256"),
+    "seed_sha256": gettext_lazy("Seed SHA-256"),
+    "due": gettext_lazy("Due"),
+    "until": gettext_lazy("Until"),
+    "self_service": gettext_lazy("Taken by the student"),
+    "enrolled": gettext_lazy("Seats won"),
+    "waitlisted": gettext_lazy("Waitlist places"),
+    "not_drawn": gettext_lazy("Not drawn"),
+    "applicants": gettext_lazy("Applicants"),
+    "slots": gettext_lazy("Class times"),
 }
 EVENT_LABELS = {
     "job_started": gettext_lazy("Job started"),
@@ -157,6 +171,23 @@ EVENT_LABELS = {
     "two_factor_enrolled": gettext_lazy("Two-factor enrolled"),
     "two_factor_failed": gettext_lazy("Two-factor code refused"),
     "unlock": gettext_lazy("Unlocked"),
+    # The senior university (campus).
+    "campus_enrolled": gettext_lazy("Enrolled in a class"),
+    "campus_waitlisted": gettext_lazy("Joined a class's waitlist"),
+    "campus_applied": gettext_lazy("Applied for a class (lottery)"),
+    "campus_withdrawn": gettext_lazy("Withdrew from a class"),
+    "campus_offered": gettext_lazy("Offered a freed seat"),
+    "campus_accepted": gettext_lazy("Accepted an offered seat"),
+    "campus_declined": gettext_lazy("Declined an offered seat"),
+    "campus_offer_expired": gettext_lazy("Offered seat expired"),
+    "campus_fee_paid": gettext_lazy("Class fee recorded as paid"),
+    "campus_fee_lapsed": gettext_lazy("Seat freed: fee not paid in time"),
+    "campus_drawn": gettext_lazy("Lottery drawn"),
+    "campus_certificate": gettext_lazy("Completion certificate issued"),
+    "campus_checkin_code": gettext_lazy("Checked in to a class with the code"),
+    "campus_present": gettext_lazy("Marked present"),
+    "campus_absent": gettext_lazy("Marked absent"),
+    "campus_meetings_generated": gettext_lazy("Class meetings generated"),
 }
 
 

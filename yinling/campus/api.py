@@ -34,17 +34,17 @@ from rest_framework.routers import BaseRouter
 
 from yinling.campus import lottery
 from yinling.campus.api_serializers import (
-    CourseInput,
-    CreatedAnswer,
-    DrawAnswer,
-    EnrolAnswer,
-    EnrolInput,
-    LotteryAnswer,
-    MeAnswer,
-    SectionInput,
-    SectionSerializer,
-    StatusAnswer,
-    TermInput,
+    CampusCourseInput,
+    CampusCreatedAnswer,
+    CampusDrawAnswer,
+    CampusEnrolAnswer,
+    CampusEnrolInput,
+    CampusLotteryAnswer,
+    CampusMeAnswer,
+    CampusSectionInput,
+    CampusSectionSerializer,
+    CampusStatusAnswer,
+    CampusTermInput,
 )
 from yinling.campus.filters import SectionFilterSet
 from yinling.campus.models import Course, Enrolment, LotteryDraw, Section, Site, Term
@@ -90,7 +90,7 @@ class SectionViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[ty
     """Sections (classes) of the senior university."""
 
     lookup_value_regex = ID_REGEX
-    serializer_class = SectionSerializer
+    serializer_class = CampusSectionSerializer
     filterset_class = SectionFilterSet
 
     def get_queryset(self) -> QuerySet[Section]:
@@ -111,16 +111,16 @@ class SectionViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[ty
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         page = self.paginate_queryset(filterset.qs)
-        return self.get_paginated_response(SectionSerializer(page, many=True).data)
+        return self.get_paginated_response(CampusSectionSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str, format: str | None = None) -> Response:
-        return Response(SectionSerializer(selectors.viewable(request.user, pk)).data)
+        return Response(CampusSectionSerializer(selectors.viewable(request.user, pk)).data)
 
-    @extend_schema(request=SectionInput, responses={201: CreatedAnswer, **REFUSALS})
+    @extend_schema(request=CampusSectionInput, responses={201: CampusCreatedAnswer, **REFUSALS})
     def create(self, request: Request, format: str | None = None) -> Response:
         if not has_anywhere(request.user, Section, "add"):
             raise PermissionDenied
-        data = SectionInput(data=request.data)
+        data = CampusSectionInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         # Looked up among what the caller may use: another subtree's term reads as one that does not exist.
@@ -140,10 +140,10 @@ class SectionViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[ty
         section = catalogue.do_create_section(by=request.user, course=course, term=term, site=site, slots=slots, **v)
         return Response({"id": section.pk}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=EnrolInput, responses={201: EnrolAnswer, 202: EnrolAnswer, **REFUSALS})
+    @extend_schema(request=CampusEnrolInput, responses={201: CampusEnrolAnswer, 202: CampusEnrolAnswer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def enroll(self, request: Request, pk: str, format: str | None = None) -> Response:
-        data = EnrolInput(data=request.data if isinstance(request.data, dict) else {})
+        data = CampusEnrolInput(data=request.data if isinstance(request.data, dict) else {})
         data.is_valid(raise_exception=True)
         section, retiree, on_behalf = subject_of(request, pk)
         rank = data.validated_data.get("rank")
@@ -151,21 +151,21 @@ class SectionViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[ty
             enrol.do_enrol(by=request.user, section=section, retiree=retiree, on_behalf=on_behalf, rank=rank)
         )
 
-    @extend_schema(request=EnrolInput, responses={200: StatusAnswer, **REFUSALS})
+    @extend_schema(request=CampusEnrolInput, responses={200: CampusStatusAnswer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str, format: str | None = None) -> Response:
         section, retiree, on_behalf = subject_of(request, pk)
         done = enrol.do_withdraw(by=request.user, section=section, retiree=retiree, on_behalf=on_behalf)
         return Response({"status": done.status})
 
-    @extend_schema(request=EnrolInput, responses={200: StatusAnswer, **REFUSALS})
+    @extend_schema(request=CampusEnrolInput, responses={200: CampusStatusAnswer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str, format: str | None = None) -> Response:
         section, retiree, on_behalf = subject_of(request, pk)
         done = offers.do_accept(by=request.user, section=section, retiree=retiree, on_behalf=on_behalf)
         return Response({"status": done.status})
 
-    @extend_schema(request=EnrolInput, responses={200: StatusAnswer, **REFUSALS})
+    @extend_schema(request=CampusEnrolInput, responses={200: CampusStatusAnswer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str, format: str | None = None) -> Response:
         section, retiree, on_behalf = subject_of(request, pk)
@@ -177,16 +177,16 @@ class TermViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[type-
     """Terms: add one, run its lottery, read the lottery's published record."""
 
     lookup_value_regex = ID_REGEX
-    serializer_class = TermInput
+    serializer_class = CampusTermInput
 
     def get_queryset(self) -> QuerySet[Term]:
         return Term.objects.restrict(self.request.user, "view").select_related("school__org")
 
-    @extend_schema(request=TermInput, responses={201: CreatedAnswer, **REFUSALS})
+    @extend_schema(request=CampusTermInput, responses={201: CampusCreatedAnswer, **REFUSALS})
     def create(self, request: Request, format: str | None = None) -> Response:
         if not has_anywhere(request.user, Term, "add"):
             raise PermissionDenied
-        data = TermInput(data=request.data)
+        data = CampusTermInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         school = selectors.schools_where(request.user, Term).filter(org__code=v.pop("school")).first()
@@ -195,7 +195,7 @@ class TermViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[type-
         term = catalogue.do_create_term(by=request.user, school=school, **v)
         return Response({"id": term.pk}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: DrawAnswer, **REFUSALS})
+    @extend_schema(request=None, responses={200: CampusDrawAnswer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def draw(self, request: Request, pk: str, format: str | None = None) -> Response:
         term = get_scoped_or_404(self.get_queryset(), request.user, "view", pk=pk)
@@ -205,7 +205,7 @@ class TermViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[type-
             counts[row["status"]] += 1
         return Response({"seed": term.seed, "results_sha256": done.digest, **counts})
 
-    @extend_schema(responses={200: LotteryAnswer})
+    @extend_schema(responses={200: CampusLotteryAnswer})
     @action(detail=True, methods=["get"])
     def lottery(self, request: Request, pk: str, format: str | None = None) -> Response:
         term = published_term(pk)
@@ -245,16 +245,16 @@ def lottery_record(term: Term) -> dict[str, Any]:
 class CourseViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Courses: a registrar adds one to a school's catalogue."""
 
-    serializer_class = CourseInput
+    serializer_class = CampusCourseInput
 
     def get_queryset(self) -> QuerySet[Course]:
         return Course.objects.restrict(self.request.user, "view")
 
-    @extend_schema(request=CourseInput, responses={201: CreatedAnswer, **REFUSALS})
+    @extend_schema(request=CampusCourseInput, responses={201: CampusCreatedAnswer, **REFUSALS})
     def create(self, request: Request, format: str | None = None) -> Response:
         if not has_anywhere(request.user, Course, "add"):
             raise PermissionDenied
-        data = CourseInput(data=request.data)
+        data = CampusCourseInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         school = selectors.schools_where(request.user, Course).filter(org__code=v.pop("school")).first()
@@ -264,7 +264,7 @@ class CourseViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[typ
         return Response({"id": course.pk}, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses={200: MeAnswer})
+@extend_schema(responses={200: CampusMeAnswer})
 @api_view(["GET"])
 def me(request: Request) -> Response:
     """The signed-in retiree's requests this term and after (404 for staff: they have none)."""

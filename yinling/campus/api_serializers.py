@@ -13,20 +13,20 @@ from yinling.campus.services import rules
 from yinling.core.api_fields import OfficeDate, OfficeDateTime
 
 
-class SlotSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CampusSlotSerializer(serializers.Serializer):  # type: ignore[type-arg]
     weekday = serializers.IntegerField(min_value=1, max_value=7)
     start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S", "%H点%M分", "%H点"])
     end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S", "%H点%M分", "%H点"])
 
 
-class SectionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CampusSectionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     course = serializers.SerializerMethodField()
     term = serializers.SerializerMethodField()
     school = serializers.CharField(source="term.school.name")
     site = serializers.SerializerMethodField()
     seats_left = serializers.IntegerField(read_only=True)
     fee = serializers.DecimalField(max_digits=8, decimal_places=2)
-    slots = SlotSerializer(many=True, read_only=True)
+    slots = CampusSlotSerializer(many=True, read_only=True)
     open = serializers.SerializerMethodField()
 
     class Meta:
@@ -66,21 +66,21 @@ class SectionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return rules.window_open(obj.term, timezone.now()) and obj.term.drawn_at is None
 
 
-class EnrolInput(serializers.Serializer):  # type: ignore[type-arg]
+class CampusEnrolInput(serializers.Serializer):  # type: ignore[type-arg]
     retiree_id = serializers.CharField(required=False, allow_blank=True, help_text="staff, or family: whom for")
     rank = serializers.IntegerField(required=False, min_value=1, max_value=10, help_text="lottery: 1 = first choice")
 
 
-class EnrolAnswer(serializers.Serializer):  # type: ignore[type-arg]
+class CampusEnrolAnswer(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.ChoiceField(choices=["enrolled", "waitlisted", "applied", "offered"])
     position = serializers.IntegerField(required=False)
 
 
-class StatusAnswer(serializers.Serializer):  # type: ignore[type-arg]
+class CampusStatusAnswer(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.CharField()
 
 
-class MeEnrolment(serializers.Serializer):  # type: ignore[type-arg]
+class CampusMeEnrolment(serializers.Serializer):  # type: ignore[type-arg]
     section = serializers.IntegerField()
     status = serializers.CharField()
     position = serializers.IntegerField(allow_null=True)
@@ -90,12 +90,12 @@ class MeEnrolment(serializers.Serializer):  # type: ignore[type-arg]
     fee_due_on = serializers.DateField(allow_null=True)
 
 
-class MeAnswer(serializers.Serializer):  # type: ignore[type-arg]
+class CampusMeAnswer(serializers.Serializer):  # type: ignore[type-arg]
     retiree_id = serializers.IntegerField()
-    enrolments = MeEnrolment(many=True)
+    enrolments = CampusMeEnrolment(many=True)
 
 
-class TermInput(serializers.Serializer):  # type: ignore[type-arg]
+class CampusTermInput(serializers.Serializer):  # type: ignore[type-arg]
     school = serializers.CharField(help_text="the school's org code")
     name = serializers.CharField(max_length=60)
     starts = OfficeDate()
@@ -109,14 +109,14 @@ class TermInput(serializers.Serializer):  # type: ignore[type-arg]
     offer_hours = serializers.IntegerField(min_value=1, max_value=720, default=48)
 
 
-class CourseInput(serializers.Serializer):  # type: ignore[type-arg]
+class CampusCourseInput(serializers.Serializer):  # type: ignore[type-arg]
     school = serializers.CharField(help_text="the school's org code")
     name = serializers.CharField(max_length=100)
     category = serializers.ChoiceField(choices=Category.choices)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SectionInput(serializers.Serializer):  # type: ignore[type-arg]
+class CampusSectionInput(serializers.Serializer):  # type: ignore[type-arg]
     course = serializers.IntegerField(min_value=1)
     term = serializers.IntegerField(min_value=1)
     site = serializers.CharField(help_text="the site's org code")
@@ -124,7 +124,7 @@ class SectionInput(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     room = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     capacity = serializers.IntegerField(min_value=1, max_value=100000)
-    slots = SlotSerializer(many=True, allow_empty=False)
+    slots = CampusSlotSerializer(many=True, allow_empty=False)
     fee = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"))
     waitlist = serializers.BooleanField(default=True)
     age_min = serializers.IntegerField(min_value=0, max_value=130, required=False, allow_null=True)
@@ -132,28 +132,28 @@ class SectionInput(serializers.Serializer):  # type: ignore[type-arg]
     live_url = serializers.URLField(required=False, allow_blank=True, default="")
 
 
-class CreatedAnswer(serializers.Serializer):  # type: ignore[type-arg]
+class CampusCreatedAnswer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
 
 
-class LotteryResult(serializers.Serializer):  # type: ignore[type-arg]
+class CampusLotteryResult(serializers.Serializer):  # type: ignore[type-arg]
     section = serializers.IntegerField()
     applicant = serializers.CharField()
     status = serializers.ChoiceField(choices=["enrolled", "waitlisted"])
     position = serializers.IntegerField(allow_null=True)
 
 
-class LotteryAnswer(serializers.Serializer):  # type: ignore[type-arg]
+class CampusLotteryAnswer(serializers.Serializer):  # type: ignore[type-arg]
     term = serializers.IntegerField()
     seed_sha256 = serializers.CharField()
     seed = serializers.CharField(allow_null=True)
     drawn_at = serializers.DateTimeField(allow_null=True)
     algorithm = serializers.CharField()
     results_sha256 = serializers.CharField(allow_null=True)
-    results = LotteryResult(many=True)
+    results = CampusLotteryResult(many=True)
 
 
-class DrawAnswer(serializers.Serializer):  # type: ignore[type-arg]
+class CampusDrawAnswer(serializers.Serializer):  # type: ignore[type-arg]
     seed = serializers.CharField()
     results_sha256 = serializers.CharField()
     enrolled = serializers.IntegerField()

@@ -9,14 +9,14 @@ import pytest
 
 from yinling.campus.models import Enrolment
 from yinling.campus.tests import factories as f
-from yinling.core.tests.browser.conftest import DESKTOP, browser, new_context, page  # noqa: F401
+from yinling.core.tests.browser.conftest import DESKTOP
 from yinling.core.tests.browser.helpers import attach_session, axe_problems, layout_problems
 from yinling.testing.personas import make_cast
 
 pytestmark = pytest.mark.browser
 
 
-def test_it_enrols_on_behalf_with_the_picker_and_passes_axe(new_context: Any, live_server: Any) -> None:  # noqa: F811
+def test_it_enrols_on_behalf_with_the_picker_and_passes_axe(new_context: Any, live_server: Any) -> None:
     cast = make_cast()
     school = f.school(cast.tree.county_a)
     site = f.site(school)
