@@ -20,7 +20,6 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic.edit import FormView
 
 from yinling.audit import registry as audit_registry
 from yinling.audit.models import AuditRecord
@@ -105,17 +104,6 @@ class DeskEditView(ObjectEditView):
 
     def object_crumbs(self, obj: Any) -> list[tuple[str, str]]:
         return [*self.list_crumbs(), (str(obj), reverse(self.detail_url_name, args=[obj.pk]))]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # ObjectEditView's own links to obj.get_absolute_url(), which the campus models do not have.
-        ctx = FormView.get_context_data(self, **kwargs)  # type: ignore[arg-type]
-        ctx.update(
-            object=self.object,
-            model_name=self.model._meta.verbose_name,
-            cancel_url=self.cancel_url(),
-            breadcrumbs=self.breadcrumbs(),
-        )
-        return ctx
 
 
 # --- schools --------------------------------------------------------------------------------------

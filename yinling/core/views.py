@@ -371,7 +371,9 @@ class ObjectEditView(ScopedMixin, FormView):
         ctx["object"] = self.object
         ctx["model_name"] = self.model._meta.verbose_name
         obj: Any = self.object
-        ctx["cancel_url"] = obj.get_absolute_url() if obj is not None else self.cancel_url()
+        # A model without get_absolute_url (a module's page is a named URL) falls back to cancel_url().
+        has_page = obj is not None and hasattr(obj, "get_absolute_url")
+        ctx["cancel_url"] = obj.get_absolute_url() if has_page else self.cancel_url()
         ctx["breadcrumbs"] = self.breadcrumbs()
         return ctx
 

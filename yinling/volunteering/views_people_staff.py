@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django.views.generic.edit import FormView
 
 from yinling.core import refusals
 from yinling.core.refusals import Refused
@@ -212,17 +211,7 @@ class TeamListView(ObjectListView):
 
 
 class EditView(ObjectEditView):
-    """The generic edit view for models without an absolute URL: the cancel link comes from cancel_url()."""
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = FormView.get_context_data(self, **kwargs)
-        ctx.update(
-            object=self.object,
-            model_name=self.model._meta.verbose_name,
-            cancel_url=self.cancel_url(),
-            breadcrumbs=self.breadcrumbs(),
-        )
-        return ctx
+    """The generic edit view (models without an absolute URL get their cancel link from cancel_url())."""
 
 
 class TeamEditView(EditView):
