@@ -11,7 +11,8 @@ In plain words:
    and is not at the same time as a class they have already won. Each applicant wins at most one class a
    round, so the first in line cannot take every seat they asked for before others get one.
 3. Every choice an applicant did not win goes on that class's waitlist, in the same order, when the class
-   keeps one and it does not clash with a class they won, at most `limit` waitlists a person.
+   keeps one, is full and does not clash with a class they won, at most `limit` waitlists a person. (A class
+   with a seat left after the draw has no waitlist: whoever did not take the seat could not use it.)
 
 Nothing else is random and nothing depends on the order of the inputs: the same seed and inputs always
 give the same results.
@@ -97,6 +98,8 @@ def draw(inputs: Inputs) -> list[Result]:
         for section in applicant.choices:
             if section in mine or section not in inputs.waitlist or queued >= inputs.limit:
                 continue
+            if free.get(section, 0) > 0:
+                continue  # seats left: nobody waits for a class that is not full
             if any(_clash(slots.get(section, []), slots.get(w, [])) for w in mine):
                 continue
             waiting[section] = waiting.get(section, 0) + 1
