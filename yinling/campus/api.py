@@ -78,6 +78,23 @@ def subject_of(request: Request, section_pk: Any) -> tuple[Section, Retiree, boo
     return section, acting.staff_subject(request.user, acting.as_id(named) or 0, Enrolment, "add"), True
 
 
+def live_context(request: Request) -> dict[str, Any]:
+    """Staff see every live link in their scope; a retiree only those of the classes they have a seat in."""
+    if selectors.is_staff(request.user):
+        return {}
+    retiree = acting.retiree_of(request.user)
+    seated = (
+        set(
+            Enrolment.objects.unrestricted()
+            .filter(retiree=retiree, status=Enrolment.Status.ENROLLED)
+            .values_list("section_id", flat=True)
+        )
+        if retiree is not None
+        else set()
+    )
+    return {"live_sections": seated}
+
+
 def _answer(answer: enrol.Answer) -> Response:
     body: dict[str, Any] = {"status": answer.status}
     if answer.position is not None:
@@ -111,10 +128,12 @@ class SectionViewSet(RefusalsAs409, viewsets.GenericViewSet):  # type: ignore[ty
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         page = self.paginate_queryset(filterset.qs)
-        return self.get_paginated_response(CampusSectionSerializer(page, many=True).data)
+        context = live_context(request)
+        return self.get_paginated_response(CampusSectionSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request: Request, pk: str, format: str | None = None) -> Response:
-        return Response(CampusSectionSerializer(selectors.viewable(request.user, pk)).data)
+        section = selectors.viewable(request.user, pk)
+        return Response(CampusSectionSerializer(section, context=live_context(request)).data)
 
     @extend_schema(request=CampusSectionInput, responses={201: CampusCreatedAnswer, **REFUSALS})
     def create(self, request: Request, format: str | None = None) -> Response:

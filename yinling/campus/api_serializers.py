@@ -28,6 +28,7 @@ class CampusSectionSerializer(serializers.ModelSerializer):  # type: ignore[type
     fee = serializers.DecimalField(max_digits=8, decimal_places=2)
     slots = CampusSlotSerializer(many=True, read_only=True)
     open = serializers.SerializerMethodField()
+    live_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Section
@@ -61,6 +62,11 @@ class CampusSectionSerializer(serializers.ModelSerializer):  # type: ignore[type
     def get_site(self, obj: Section) -> dict[str, Any]:
         s = obj.site
         return {"id": s.pk, "code": s.org.code, "name": s.name, "address": s.address}
+
+    def get_live_url(self, obj: Section) -> str:
+        """The live class's link is for its students (and staff): a stranger browsing the catalogue gets ""."""
+        shown = self.context.get("live_sections")
+        return obj.live_url if shown is None or obj.pk in shown else ""
 
     def get_open(self, obj: Section) -> bool:
         return rules.window_open(obj.term, timezone.now()) and obj.term.drawn_at is None

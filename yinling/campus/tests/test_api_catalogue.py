@@ -280,3 +280,19 @@ def test_it_refuses_a_draw_while_the_window_is_open_and_junk_term_ids(campus, cl
     for junk in (str(2**70), "abc", "-1", "0"):
         assert client.post(f"{API}/terms/{junk}/draw/").status_code == 404
         assert client.get(f"{API}/terms/{junk}/lottery/").status_code == 404
+
+
+def test_it_shows_a_live_class_link_only_to_its_students_and_staff(campus) -> None:  # type: ignore[no-untyped-def]
+    from yinling.campus.models import Enrolment, Section
+    from yinling.campus.tests import factories as f
+    from yinling.testing.permissions import api_client
+
+    Section.objects.unrestricted().filter(pk=campus.section.pk).update(live_url="https://live.example.org/9")
+    student, stranger = f.person(campus.cast.tree.unit_a), f.person(campus.cast.tree.unit_a)
+    Enrolment.objects.create(section=campus.section, term=campus.term, retiree=student, status="enrolled")
+    url = f"/api/v1/campus/sections/{campus.section.pk}/"
+    assert api_client(student.account).get(url).json()["live_url"] == "https://live.example.org/9"
+    assert api_client(stranger.account).get(url).json()["live_url"] == ""
+    listed = api_client(stranger.account).get("/api/v1/campus/sections/").json()["results"]
+    assert all(row["live_url"] == "" for row in listed)
+    assert api_client(campus.cast.clerk).get(url).json()["live_url"] == "https://live.example.org/9"
