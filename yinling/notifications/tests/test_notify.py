@@ -118,7 +118,8 @@ def test_it_audits_a_change_of_choices_and_not_a_repeat(cast: Cast) -> None:
     do_set_preferences(by=cast.retiree, sms=False, email=True)
     do_set_preferences(by=cast.retiree, sms=False, email=True)
     do_set_preferences(by=cast.retiree, sms=True, email=True)
-    records = AuditRecord.objects.unrestricted().filter(object_type="notifications.preference").order_by("seq")
+    # seq is given when the records are sealed, after commit: none in a test, so the order is the rows'.
+    records = AuditRecord.objects.unrestricted().filter(object_type="notifications.preference").order_by("seq", "pk")
     assert [(r.action, r.changes) for r in records] == [
         ("create", {"sms": [True, False], "email": [True, True]}),
         ("update", {"sms": [False, True]}),
