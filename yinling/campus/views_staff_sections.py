@@ -24,15 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yinling.audit.models import AuditRecord
-from yinling.audit.services import record
 from yinling.campus import policy
 from yinling.campus.filters import SectionFilterSet
 from yinling.campus.forms import EnrolForm, FeeForm, SectionForm
 from yinling.campus.forms_slots import format_slots
-from yinling.campus.models import LIVE, Course, Enrolment, Section, Site, Slot, Term
+from yinling.campus.models import LIVE, Course, Enrolment, Section, Site, Term
 from yinling.campus.services import catalogue, enrol, offers
-from yinling.campus.services.catalogue import SlotSpec
 from yinling.campus.tables import SectionTable
 from yinling.campus.views_staff import DeskEditView
 from yinling.core import refusals
@@ -69,27 +66,6 @@ class SectionListView(ObjectListView):
         return super().export_queryset().select_related("course", "term", "site")
 
 
-def holds_places(section: Section) -> bool:
-    return Enrolment.objects.unrestricted().filter(section=section, status__in=LIVE).exists()
-
-
-def replace_slots(*, by: Any, section: Section, slots: list[SlotSpec]) -> bool:
-    """New weekly times for a class nobody holds a place in yet (clashes were decided against the old ones).
-    Returns whether they changed; audited with the times before and after."""
-    policy.check_at(by, Section, "change", section.site.org)
-    before = format_slots(section.slots.all())
-    after = format_slots(slots)
-    if before == after:
-        return False
-    locked = Section.objects.unrestricted().select_for_update().get(pk=section.pk)
-    if holds_places(locked):
-        raise Refused("invalid", _("People already hold places in this class: its times stay as they are."))
-    Slot.objects.unrestricted().filter(section=locked).delete()
-    Slot.objects.bulk_create([Slot(section=locked, weekday=w, start=s, end=e) for w, s, e in slots])
-    record(AuditRecord.Action.UPDATE, locked, changes={"slots": [before, after]}, org_path=section.site.org.path)
-    return True
-
-
 class SectionEditView(DeskEditView):
     model = Section
     form_class = SectionForm
@@ -103,7 +79,7 @@ class SectionEditView(DeskEditView):
     def form_extra(self) -> dict[str, Any]:
         user = self.request.user
         if self.object is not None:
-            return {"slots_editable": not holds_places(self.object)}  # type: ignore[arg-type]
+            return {"slots_editable": not catalogue.holds_places(self.object)}  # type: ignore[arg-type]
         return {
             "terms": Term.objects.restrict(user, "view").order_by("-starts"),
             "courses": Course.objects.restrict(user, "view"),
@@ -134,7 +110,7 @@ class SectionEditView(DeskEditView):
         section = self.object
         assert isinstance(section, Section)
         if not form.fields["slots"].disabled and data.get("slots"):
-            replace_slots(by=by, section=section, slots=data["slots"])
+            catalogue.do_replace_slots(by=by, section=section, slots=data["slots"])
         return catalogue.do_update_section(by=by, section=section, **form.values())
 
 

@@ -179,6 +179,33 @@ def do_create_section(
     return section
 
 
+def holds_places(section: Section) -> bool:
+    """Someone holds a place or a request in the class (its times can no longer change)."""
+    from yinling.campus.models import LIVE, Enrolment
+
+    return Enrolment.objects.unrestricted().filter(section=section, status__in=LIVE).exists()
+
+
+@transaction.atomic
+def do_replace_slots(*, by: Any, section: Section, slots: list[SlotSpec]) -> bool:
+    """New weekly times for a class nobody holds a place in yet (clashes were decided against the old ones).
+    Returns whether they changed; audited with the times before and after."""
+    from yinling.campus.forms_slots import format_slots  # the times as the desk writes them, also in the trail
+
+    policy.check_at(by, Section, "change", section.site.org)
+    check_slots(slots)
+    before, after = format_slots(section.slots.all()), format_slots(slots)
+    if before == after:
+        return False
+    locked = Section.objects.unrestricted().select_for_update().get(pk=section.pk)
+    if holds_places(locked):
+        raise Refused("invalid", _("People already hold places in this class: its times stay as they are."))
+    Slot.objects.unrestricted().filter(section=locked).delete()
+    Slot.objects.bulk_create([Slot(section=locked, weekday=w, start=s, end=e) for w, s, e in slots])
+    record(AuditRecord.Action.UPDATE, locked, changes={"slots": [before, after]}, org_path=section.site.org.path)
+    return True
+
+
 SECTION_EDITABLE = (
     "name",
     "teacher",
