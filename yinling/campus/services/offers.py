@@ -11,9 +11,11 @@ cannot take it now stay on the list. `expire_offers()` and `lapse_unpaid()` run 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,47 +151,10 @@ def do_decline(*, by: Any, section: Section, retiree: Any, on_behalf: bool = Fal
     return offer
 
 
-def expire_offers(now: dt.datetime | None = None) -> int:
-    """Offers past their deadline expire, one transaction each; the seat moves on. Returns how many."""
-    now = now or timezone.now()
-    due = list(
-        Enrolment.objects.unrestricted()
-        .filter(status=Enrolment.Status.OFFERED, offered_until__lte=now)
-        .values_list("pk", flat=True)
-    )
-    done = 0
-    for pk in due:
-        with transaction.atomic():
-            offer = (
-                Enrolment.objects.unrestricted()
-                # Only the enrolment's row: PostgreSQL cannot lock the nullable side of the outer join
-                # to retiree__account ("FOR UPDATE cannot be applied to the nullable side of an outer join").
-                .select_for_update(of=("self",))
-                .select_related("section__term", "section__site__org", "retiree__account")
-                .filter(pk=pk, status=Enrolment.Status.OFFERED, offered_until__lte=now)
-                .first()
-            )
-            if offer is None:
-                continue
-            _pass_on(offer, Enrolment.Status.EXPIRED, "campus_offer_expired")
-            _tell(
-                offer,
-                "campus.offer_expired",
-                _("The seat offered to you in “%(section)s” was not accepted in time and has gone to the next person.")
-                % {"section": offer.section},
-            )
-            done += 1
-    return done
-
-
-def lapse_unpaid(today: dt.date | None = None) -> int:
-    """Enrolments whose fee is still unpaid after its due date lose the seat; it is offered on."""
-    today = today or rules.local_today()
-    due = list(
-        Enrolment.objects.unrestricted()
-        .filter(status=Enrolment.Status.ENROLLED, fee_due_on__lt=today, fee_paid_on__isnull=True)
-        .values_list("pk", flat=True)
-    )
+def _sweep(match: Q, act: Callable[[Enrolment], None]) -> int:
+    """`act` on each enrolment matching `match`, one transaction and row lock each, the match checked again
+    under the lock (a student may have accepted or paid meanwhile). Returns how many were acted on."""
+    due = list(Enrolment.objects.unrestricted().filter(match).values_list("pk", flat=True))
     done = 0
     for pk in due:
         with transaction.atomic():
@@ -199,30 +164,55 @@ def lapse_unpaid(today: dt.date | None = None) -> int:
                 # to retiree__account ("FOR UPDATE cannot be applied to the nullable side of an outer join").
                 .select_for_update(of=("self",))
                 .select_related("section__term", "section__site__org", "retiree__account")
-                .filter(pk=pk, status=Enrolment.Status.ENROLLED, fee_paid_on__isnull=True)
+                .filter(match, pk=pk)
                 .first()
             )
-            if row is None:
-                continue
-            row.status = Enrolment.Status.LAPSED
-            row.save(update_fields=["status", "changed_at"])
-            record(
-                AuditRecord.Action.UPDATE,
-                row,
-                changes={"status": ["enrolled", "lapsed"]},
-                extra={"event": "campus_fee_lapsed", "due": str(row.fee_due_on)},
-                org_path=row.section.site.org.path,
-            )
-            seats.give_back(row.section_id)
-            _tell(
-                row,
-                "campus.fee_lapsed",
-                _("The fee for “%(section)s” was not paid by %(day)s, so the seat has gone to the next person.")
-                % {"section": row.section, "day": row.fee_due_on},
-            )
-            offer_next(row.section)
-            done += 1
+            if row is not None:
+                act(row)
+                done += 1
     return done
+
+
+def expire_offers(now: dt.datetime | None = None) -> int:
+    """Offers past their deadline expire; the seat moves on. Returns how many."""
+    now = now or timezone.now()
+
+    def expire(offer: Enrolment) -> None:
+        _pass_on(offer, Enrolment.Status.EXPIRED, "campus_offer_expired")
+        _tell(
+            offer,
+            "campus.offer_expired",
+            _("The seat offered to you in “%(section)s” was not accepted in time and has gone to the next person.")
+            % {"section": offer.section},
+        )
+
+    return _sweep(Q(status=Enrolment.Status.OFFERED, offered_until__lte=now), expire)
+
+
+def lapse_unpaid(today: dt.date | None = None) -> int:
+    """Enrolments whose fee is still unpaid after its due date lose the seat; it is offered on."""
+    today = today or rules.local_today()
+
+    def lapse(row: Enrolment) -> None:
+        row.status = Enrolment.Status.LAPSED
+        row.save(update_fields=["status", "changed_at"])
+        record(
+            AuditRecord.Action.UPDATE,
+            row,
+            changes={"status": ["enrolled", "lapsed"]},
+            extra={"event": "campus_fee_lapsed", "due": str(row.fee_due_on)},
+            org_path=row.section.site.org.path,
+        )
+        seats.give_back(row.section_id)
+        _tell(
+            row,
+            "campus.fee_lapsed",
+            _("The fee for “%(section)s” was not paid by %(day)s, so the seat has gone to the next person.")
+            % {"section": row.section, "day": row.fee_due_on},
+        )
+        offer_next(row.section)
+
+    return _sweep(Q(status=Enrolment.Status.ENROLLED, fee_due_on__lt=today, fee_paid_on__isnull=True), lapse)
 
 
 @transaction.atomic
