@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from yinling.campus.models import Category, Section, Term
@@ -69,7 +68,7 @@ class CampusSectionSerializer(serializers.ModelSerializer):  # type: ignore[type
         return obj.live_url if shown is None or obj.pk in shown else ""
 
     def get_open(self, obj: Section) -> bool:
-        return rules.window_open(obj.term, timezone.now()) and obj.term.drawn_at is None
+        return rules.window_open(obj.term)
 
 
 class CampusEnrolInput(serializers.Serializer):  # type: ignore[type-arg]

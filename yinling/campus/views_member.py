@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from yinling.campus import nearby
 from yinling.campus.filters import SectionFilterSet
 from yinling.campus.models import LIVE, Category, Enrolment, Section, Term
-from yinling.campus.services import enrol, selectors
+from yinling.campus.services import enrol, rules, selectors
 from yinling.campus.views_member_common import (
     Whom,
     card,
@@ -94,7 +94,7 @@ def section(request: HttpRequest, pk: int) -> HttpResponse:
     lottery = term.mode == Term.Mode.LOTTERY
     taken = _taken_ranks(found, who) if lottery else set()
     ranks = [r for r in range(1, term.choices + 1) if r not in taken] if lottery else []
-    is_open = Section.objects.unrestricted().filter(selectors.open_q(), pk=found.pk).exists()
+    is_open = rules.window_open(term)
     return member_page(
         request,
         "campus/member/section.html",

@@ -25,8 +25,10 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def window_open(term: Term, now: dt.datetime | None = None) -> bool:
+    """Taking requests now: the window is open (and a lottery not yet drawn). The same rule as
+    selectors.open_q(), which filters lists by it in SQL, and as check_open(), which says why not."""
     now = now or timezone.now()
-    return not term.is_deleted and term.apply_from <= now < term.apply_until
+    return not term.is_deleted and term.apply_from <= now < term.apply_until and term.drawn_at is None
 
 
 def check_open(term: Term, now: dt.datetime | None = None) -> None:
