@@ -352,7 +352,7 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Hashed, expiring tokens (accounts/tokens.py), sent as before: "Authorization: Token <token>".
-        "knox.auth.TokenAuthentication",
+        "yinling.accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

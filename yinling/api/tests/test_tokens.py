@@ -149,6 +149,18 @@ def test_it_drops_expired_tokens_when_the_account_signs_in_again(cast: Cast) -> 
     assert not AuthToken.objects.filter(user=cast.clerk, token_key=old[:15]).exists()
 
 
+def test_it_refuses_and_deletes_an_expired_token_and_leaves_the_others(cast: Cast) -> None:
+    old = sign_in("clerk")["token"]
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=9)):
+        newer = sign_in("clerk")["token"]
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=11)):
+        assert not works(old)  # past its ten hours
+        assert not AuthToken.objects.filter(token_key=old[:15]).exists()
+        assert works(newer)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=20)):
+        assert not works(newer)
+
+
 def test_it_retires_the_oldest_token_past_the_per_user_limit(cast: Cast, settings: object) -> None:
     settings.API_TOKENS_PER_USER = 3  # type: ignore[attr-defined]
     issued = []
