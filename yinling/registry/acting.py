@@ -20,17 +20,28 @@ from django.db.models import Model, Q, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from yinling.core import rows
 from yinling.core.refusals import Refused
 from yinling.core.scoping import can_at
 from yinling.core.widgets import MAX_KEY
+from yinling.orgs.models import Org
 from yinling.registry.models import FamilyContact, Retiree
+
+# Read on every request a retiree makes (their own record, read on their own authority), so written once
+# rather than compiled each time (core.rows; bench: 1.1 ms of CPU through the ORM in the enrolment rush).
+_OWN_RECORD = rows.Joined(
+    [rows.Part(Retiree, "r"), rows.Part(Org, "o", "org", "r")],
+    where="r.account_id = %s AND r.is_deleted = %s ORDER BY r.id",
+)
 
 
 def retiree_of(user: Any) -> Retiree | None:
     """The registry record behind a signed-in retiree account (None for staff)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != "retiree":
         return None
-    return Retiree.objects.unrestricted().select_related("org").filter(account=user, is_deleted=False).first()
+    found = _OWN_RECORD.first([user.pk, False])
+    assert found is None or isinstance(found, Retiree)
+    return found
 
 
 def as_id(value: Any) -> int | None:

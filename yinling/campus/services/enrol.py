@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 
 from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
-from yinling.campus.models import LIVE, Enrolment, Section, Term
+from yinling.campus.models import LIVE, Course, Enrolment, School, Section, Site, Term
 from yinling.campus.services import offers, rules, seats
+from yinling.core import rows
 from yinling.core.refusals import Refused
+from yinling.orgs.models import Org
 from yinling.registry.models import Retiree
 
 
@@ -56,6 +58,21 @@ def _arrival() -> int:
     return time.time_ns() // 1000
 
 
+# The section with its term, school, course, site and the site's org: what deciding a request reads (the
+# audit record's org path included), in one statement written once (core.rows: bench, the rush).
+_SECTION = rows.Joined(
+    [
+        rows.Part(Section, "s"),
+        rows.Part(Term, "t", "term", "s"),
+        rows.Part(School, "sc", "school", "t"),
+        rows.Part(Course, "c", "course", "s"),
+        rows.Part(Site, "si", "site", "s"),
+        rows.Part(Org, "o", "org", "si"),
+    ],
+    where="s.id = %s AND s.is_deleted = %s AND t.is_deleted = %s AND c.is_deleted = %s",
+)
+
+
 def live_section(pk: Any) -> Section:
     """A section anyone may ask for (the catalogue is public to every signed-in person)."""
     from django.http import Http404
@@ -65,15 +82,10 @@ def live_section(pk: Any) -> Section:
     text = str(pk)
     if not text.isdigit() or not 0 < int(text) <= MAX_KEY:
         raise Http404
-    found = (
-        Section.objects.unrestricted()
-        .filter(pk=int(text), is_deleted=False, term__is_deleted=False, course__is_deleted=False)
-        # site__org: the audit record's org path (bench: one query less on every request of the rush).
-        .select_related("term__school", "course__prerequisite", "site__org")
-        .first()
-    )
+    found = _SECTION.first([int(text), False, False, False])
     if found is None:
         raise Http404
+    assert isinstance(found, Section)
     return found
 
 

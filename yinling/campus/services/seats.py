@@ -16,9 +16,14 @@ from yinling.registry.models import Retiree
 
 
 def take(section_id: int) -> bool:
-    return bool(
-        Section.objects.unrestricted().filter(pk=section_id, taken__lt=F("capacity")).update(taken=F("taken") + 1)
-    )
+    # Plain SQL: the statement every first-come request runs (bench: campus_rush; the ORM compiled it anew
+    # each time for more CPU than the database spent on it).
+    with connection.cursor() as cur:
+        cur.execute(_TAKE, [section_id])
+        return cur.rowcount == 1
+
+
+_TAKE = f"UPDATE {Section._meta.db_table} SET taken = taken + 1 WHERE id = %s AND taken < capacity"  # noqa: S608
 
 
 def lock(section_id: int) -> None:
