@@ -32,7 +32,8 @@ ITEMS: list[dict[str, Any]] = [
             ],
             "eligibility": {"categories": [], "min_age": 0, "libraries": []},
             "documents": ["困难情况证明", "身份证复印件"],
-            "steps": [_s("单位初审", CLERK, "unit"), _s("县级审核", CLERK, "county"), _s("市局审批", ADMIN, "city")],
+            # Applied for by the retiree, their spouse or former unit; decided by the county, approved by the city.
+            "steps": [_s("县级初审", CLERK, "county"), _s("市局审批", ADMIN, "city")],
             "limit_days": 15,
         },
     },
