@@ -24,7 +24,7 @@ class ServicesStepSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class ServicesItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    fields = serializers.SerializerMethodField()
+    fields = serializers.SerializerMethodField(method_name="fields_of")
     steps = serializers.SerializerMethodField()
     limit_days = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
@@ -36,7 +36,7 @@ class ServicesItemSerializer(serializers.ModelSerializer):  # type: ignore[type-
     def _definition(self, obj: ServiceItem) -> dict[str, Any]:
         return obj.current.definition if obj.current else {}
 
-    def get_fields(self, obj: ServiceItem) -> list[dict[str, Any]]:
+    def fields_of(self, obj: ServiceItem) -> list[dict[str, Any]]:
         keys = ("name", "label", "type", "required", "choices")
         return [{k: f.get(k) for k in keys} for f in self._definition(obj).get("fields", [])]
 

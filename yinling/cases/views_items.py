@@ -98,7 +98,7 @@ def _builder(request: HttpRequest, item: ServiceItem | None) -> HttpResponseBase
             return redirect("cases:item", pk=item.pk)
     title = _("Edit %(name)s") % {"name": item.name} if item else _("New service item")
     context: dict[str, Any] = {"form": form, "fields": fields, "steps": steps, "title": title, "item": item}
-    return render(request, "cases/staff/item_form.html", context, status=400 if data is not None else 200)
+    return render(request, "cases/staff/item_form.html", context)
 
 
 @login_required

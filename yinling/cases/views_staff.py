@@ -99,7 +99,6 @@ def case_detail(request: HttpRequest, pk: int, form: DecideForm | None = None) -
             "form": form or DecideForm(initial={"version": case.version}),
             "documents": case.item_version.definition.get("documents", []),
         },
-        status=400 if form is not None and form.errors else 200,
     )
 
 
