@@ -28,10 +28,14 @@ def _post(client: Client, url: str, body: Any) -> Any:
 
 
 def _case(cast: Cast, code: str = "aid") -> Case:
-    return do_file(by=cast.clerk, item=f.item(cast.tree.province, code), retiree=cast.retiree_record, data={"reason": "x"})
+    return do_file(
+        by=cast.clerk, item=f.item(cast.tree.province, code), retiree=cast.retiree_record, data={"reason": "x"}
+    )
 
 
-def test_it_lists_the_items_a_retiree_may_apply_for_in_the_contracts_shape(cast: Cast, clients: dict[str, Client]) -> None:
+def test_it_lists_the_items_a_retiree_may_apply_for_in_the_contracts_shape(
+    cast: Cast, clients: dict[str, Client]
+) -> None:
     f.builtins(cast.tree.province)
     cast.retiree_record.category = "tuixiu"
     cast.retiree_record.save()
@@ -48,7 +52,9 @@ def test_it_lists_the_items_a_retiree_may_apply_for_in_the_contracts_shape(cast:
     ("persona", "expected"),
     [("anonymous", 401), ("norole", 403), ("leader", 403), ("audit_admin", 403), ("clerk", 200), ("family", 200)],
 )
-def test_it_answers_the_item_list_per_persona(clients: dict[str, Client], cast: Cast, persona: str, expected: int) -> None:
+def test_it_answers_the_item_list_per_persona(
+    clients: dict[str, Client], cast: Cast, persona: str, expected: int
+) -> None:
     f.item(cast.tree.province)
     assert clients[persona].get(ITEMS).status_code == expected
 
@@ -88,7 +94,9 @@ def test_it_files_for_a_relative_and_staff_file_in_their_scope_only(cast: Cast, 
         ({"item": "aid", "data": {"reason": "x"}, "retiree_id": "abc"}, "retiree_id"),
     ],
 )
-def test_it_answers_bad_input_with_400_naming_the_field(cast: Cast, clients: dict[str, Client], body: Any, field: str) -> None:
+def test_it_answers_bad_input_with_400_naming_the_field(
+    cast: Cast, clients: dict[str, Client], body: Any, field: str
+) -> None:
     f.item(cast.tree.province)
     r = _post(clients["retiree"], CASES, body)
     assert r.status_code == 400, r.content
@@ -120,9 +128,20 @@ def test_it_lists_own_cases_scope_and_waiting_for_me(cast: Cast, clients: dict[s
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("anonymous", 401), ("norole", 404), ("outsider", 404), ("leader", 200), ("clerk", 200), ("retiree", 200), ("family", 200), ("system_admin", 403)],
+    [
+        ("anonymous", 401),
+        ("norole", 404),
+        ("outsider", 404),
+        ("leader", 200),
+        ("clerk", 200),
+        ("retiree", 200),
+        ("family", 200),
+        ("system_admin", 403),
+    ],
 )
-def test_it_shows_a_case_with_its_history_per_persona(cast: Cast, clients: dict[str, Client], persona: str, expected: int) -> None:
+def test_it_shows_a_case_with_its_history_per_persona(
+    cast: Cast, clients: dict[str, Client], persona: str, expected: int
+) -> None:
     case = _case(cast)
     r = clients[persona].get(f"{CASES}{case.pk}/")
     assert r.status_code == expected

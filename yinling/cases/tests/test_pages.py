@@ -65,7 +65,9 @@ def test_it_answers_the_member_pages_per_persona(
     assert c.get(f"/cases/mine/{case.pk}/").status_code == detail
 
 
-def test_it_shows_a_relatives_case_when_they_choose_whom_it_is_for(clients: dict[str, Client], cast: Cast, case: Case) -> None:
+def test_it_shows_a_relatives_case_when_they_choose_whom_it_is_for(
+    clients: dict[str, Client], cast: Cast, case: Case
+) -> None:
     r = clients["family"].get(f"/cases/mine/{case.pk}/?for={cast.retiree_record.pk}")
     assert r.status_code == 200 and "张建国" in r.content.decode()
 
@@ -78,7 +80,10 @@ def test_it_applies_with_a_photo_then_fixes_a_returned_case(clients: dict[str, C
     form = {"area": "如厕洗浴安全", "priority": "80周岁以上", "address_note": "卫生间无扶手", "agree": "on"}
     missing = c.post("/cases/apply/home_adaptation/", form)
     assert missing.status_code == 200 and not Case.objects.exists()  # the photo is required
-    bad = c.post("/cases/apply/home_adaptation/", {**form, "photo": f.photo("x.png").__class__("x.png", b"not a picture", "image/png")})
+    bad = c.post(
+        "/cases/apply/home_adaptation/",
+        {**form, "photo": f.photo("x.png").__class__("x.png", b"not a picture", "image/png")},
+    )
     assert bad.status_code == 200 and not Case.objects.exists()
     r = c.post("/cases/apply/home_adaptation/", {**form, "photo": f.photo()})
     case = Case.objects.get()
@@ -105,7 +110,9 @@ def test_it_lets_staff_file_on_behalf_through_the_member_pages(clients: dict[str
     assert case.on_behalf and case.filed_by == cast.clerk
 
 
-def test_it_decides_on_the_case_page_and_shows_refusals_on_the_form(clients: dict[str, Client], cast: Cast, case: Case) -> None:
+def test_it_decides_on_the_case_page_and_shows_refusals_on_the_form(
+    clients: dict[str, Client], cast: Cast, case: Case
+) -> None:
     url = f"/cases/desk/{case.pk}/decide/"
     r = clients["bureau_admin"].post(url, {"action": "approve", "version": case.version})
     assert r.status_code == 200
@@ -156,7 +163,9 @@ def test_it_builds_an_item_without_code_and_versions_each_edit(clients: dict[str
     edit.update({"fields-INITIAL_FORMS": "1", "steps-INITIAL_FORMS": "1"})
     edit.update({"fields-1-name": "amount", "fields-1-label": "金额", "fields-1-type": "money"})
     r = c.post(f"/cases/desk/items/{item.pk}/edit/", edit)
-    assert r.status_code == 302, [e for e in r.content.decode().split("\n") if "invalid-feedback" in e or "alert-danger" in e]
+    assert r.status_code == 302, [
+        e for e in r.content.decode().split("\n") if "invalid-feedback" in e or "alert-danger" in e
+    ]
     item.refresh_from_db()
     assert item.current.number == 2 and [x["name"] for x in item.current.fields] == ["reason", "amount"]
     # A choice without options, and no steps: shown on the form, nothing saved.
@@ -185,7 +194,9 @@ def test_it_lists_my_queue_oldest_due_first(clients: dict[str, Client], cast: Ca
     assert f'data-case="{case.pk}"' not in clients["bureau_admin"].get("/cases/desk/queue/").content.decode()
 
 
-def test_it_serves_an_attachment_to_the_applicant_and_staff_in_scope_only(clients: dict[str, Client], cast: Cast) -> None:
+def test_it_serves_an_attachment_to_the_applicant_and_staff_in_scope_only(
+    clients: dict[str, Client], cast: Cast
+) -> None:
     f.builtins(cast.tree.province)
     clients["retiree"].post(
         "/cases/apply/home_adaptation/",
