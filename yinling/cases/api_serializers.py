@@ -11,9 +11,9 @@ from yinling.cases.models import Case, CaseEvent, ServiceItem
 
 class ServicesFieldSerializer(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     type = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     choices = serializers.ListField(child=serializers.CharField())
 
 
@@ -24,7 +24,7 @@ class ServicesStepSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class ServicesItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    fields = serializers.SerializerMethodField(method_name="fields_of")
+    fields = serializers.SerializerMethodField(method_name="fields_of")  # type: ignore[assignment]
     steps = serializers.SerializerMethodField()
     limit_days = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
@@ -93,7 +93,7 @@ class ServicesCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-
 
 
 class ServicesCaseDetailSerializer(ServicesCaseSerializer):
-    data = serializers.JSONField()
+    data = serializers.JSONField()  # type: ignore[assignment]
     history = ServicesEventSerializer(many=True, source="events")
 
     class Meta(ServicesCaseSerializer.Meta):
@@ -102,7 +102,7 @@ class ServicesCaseDetailSerializer(ServicesCaseSerializer):
 
 class ServicesFileInput(serializers.Serializer):  # type: ignore[type-arg]
     item = serializers.CharField(max_length=40)
-    data = serializers.JSONField(required=False, default=dict)
+    data = serializers.JSONField(required=False, default=dict)  # type: ignore[assignment]
     retiree_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
@@ -113,7 +113,7 @@ class ServicesDecideInput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class ServicesResubmitInput(serializers.Serializer):  # type: ignore[type-arg]
-    data = serializers.JSONField()
+    data = serializers.JSONField()  # type: ignore[assignment]
     version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 

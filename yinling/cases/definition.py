@@ -203,14 +203,14 @@ def _one(kind: str, raw: Any, text: str, f: dict[str, Any]) -> Any:
         return text
     if kind == "yesno":
         if isinstance(raw, bool):
-            value = raw
+            flag = raw
         elif text.lower() in ("1", "true", "yes", "on", "是"):
-            value = True
+            flag = True
         elif text.lower() in ("", "0", "false", "no", "off", "否"):
-            value = False
+            flag = False
         else:
             raise ValueError(_("Answer yes or no."))
-        if f["required"] and not value:
+        if f["required"] and not flag:
             raise ValueError(_("This must be confirmed."))
-        return value
+        return flag
     raise ValueError(_("Unknown field type."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
@@ -56,7 +57,7 @@ class CaseFilterSet(django_filters.FilterSet):
         if value == "overdue":
             return qs.filter(open_, due_on__lt=today)
         if value == "near":
-            return qs.filter(open_, due_on__gte=today, due_on__lte=today + timezone.timedelta(days=3))
+            return qs.filter(open_, due_on__gte=today, due_on__lte=today + dt.timedelta(days=3))
         if value == "escalated":
             return qs.filter(open_, escalated=True)
         return qs

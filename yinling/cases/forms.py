@@ -15,10 +15,10 @@ from yinling.orgs.models import Org
 
 
 def case_form(
-    fields: list[dict[str, Any]], *args: Any, initial: dict[str, Any] | None = None, **kwargs: Any
+    fields: list[dict[str, Any]], data: Any = None, files: Any = None, initial: dict[str, Any] | None = None
 ) -> forms.Form:
     """A Django form with one control per item field; values are checked again by definition.clean_data."""
-    form = forms.Form(*args, initial=initial, **kwargs)
+    form = forms.Form(data=data, files=files, initial=initial)
     for f in fields:
         label, required = f["label"], bool(f["required"])
         kind = f["type"]

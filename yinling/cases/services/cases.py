@@ -8,6 +8,7 @@ A refusal rolls everything back: `not_eligible`, `duplicate` (an open case of th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -77,7 +78,7 @@ def _enter_step(case: Case, index: int) -> None:
 
 @transaction.atomic
 def do_file(
-    *, by: Any, item: ServiceItem, retiree: Retiree, data: Any, files: dict[str, UploadedFile] | None = None
+    *, by: Any, item: ServiceItem, retiree: Retiree, data: Any, files: Mapping[str, UploadedFile] | None = None
 ) -> Case:
     """`by` files a case of `item` for `retiree` (themselves, a recorded relative, or as staff: 代办)."""
     on_behalf = _check_filer(by, retiree)
@@ -189,7 +190,7 @@ def do_resubmit(
     by: Any,
     case: Case,
     data: Any,
-    files: dict[str, UploadedFile] | None = None,
+    files: Mapping[str, UploadedFile] | None = None,
     expected_version: int | None = None,
 ) -> Case:
     """The applicant (or their 代办) sends the fixed form: back to the step that returned it."""

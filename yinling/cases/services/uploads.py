@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
@@ -37,7 +39,7 @@ def check_upload(upload: UploadedFile) -> str:
     return PICTURES[kind]
 
 
-def save_uploads(case: Case, files: dict[str, UploadedFile]) -> list[CaseAttachment]:
+def save_uploads(case: Case, files: Mapping[str, UploadedFile]) -> list[CaseAttachment]:
     saved = []
     for field, upload in files.items():
         kind = check_upload(upload)
