@@ -4,6 +4,7 @@ level up (in the history, audited), and the escalated org's bureau admin then de
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -61,6 +62,6 @@ def test_it_leaves_decided_cases_alone_and_runs_as_a_command(cast: Cast) -> None
     case = _filed(cast)
     do_decide(by=cast.clerk, case=case, action="reject", comment="不符合")
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=TZ), tick=False):
-        call_command("sweep_cases", stdout=__import__("io").StringIO())
+        call_command("sweep_cases", stdout=io.StringIO())
     case.refresh_from_db()
     assert not case.escalated and not CaseEvent.objects.filter(case=case, action="escalate").exists()
