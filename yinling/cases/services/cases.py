@@ -54,7 +54,11 @@ def _event(case: Case, action: str, by: Any, comment: str = "") -> CaseEvent:
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
-    locked = Case.objects.unrestricted().select_for_update().select_related("item", "item_version", "retiree__org")
+    locked = (
+        Case.objects.unrestricted()
+        .select_for_update(of=("self",))
+        .select_related("item", "item_version", "retiree__org")
+    )
     found = locked.get(pk=case.pk)
     if expected_version is not None and found.version != expected_version:
         if not found.is_open:

@@ -45,7 +45,12 @@ def sweep(day: dt.date | None = None) -> SweepResult:
 
 @transaction.atomic
 def _escalate(pk: int, day: dt.date) -> int:
-    case = Case.objects.unrestricted().select_for_update().select_related("item", "item_version", "step_org").get(pk=pk)
+    case = (
+        Case.objects.unrestricted()
+        .select_for_update(of=("self",))
+        .select_related("item", "item_version", "step_org")
+        .get(pk=pk)
+    )
     if case.status != Case.Status.IN_PROGRESS or case.escalated or not case.due_on or case.due_on >= day:
         return 0
     parent = Org.objects.unrestricted().filter(pk=case.step_org.parent_id).first() if case.step_org else None
@@ -75,7 +80,7 @@ def _escalate(pk: int, day: dt.date) -> int:
 
 @transaction.atomic
 def _flag(pk: int, day: dt.date) -> int:
-    case = Case.objects.unrestricted().select_for_update().select_related("item", "item_version").get(pk=pk)
+    case = Case.objects.unrestricted().select_for_update(of=("self",)).select_related("item", "item_version").get(pk=pk)
     if case.status != Case.Status.IN_PROGRESS or case.flagged_on or not near_limit(case, day):
         return 0
     case.flagged_on = day
