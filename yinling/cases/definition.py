@@ -51,6 +51,22 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Registry fields an 信息变更 case may change (never identity: ID number, name, birth date).
 # The item's "field" choice is stored as these words (data, like the built-in libraries' names).
 INFO_FIELDS = {"联系电话": "phone", "居住地址": "address", "所在社区": "community", "特长爱好": "skills"}
+# Those the registry keeps encrypted and masked: the case keeps them so too (Case.sensitive_value).
+SENSITIVE_INFO = {"phone", "address"}
+
+
+def split_sensitive(definition: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """(the form's data to store, the sensitive value to encrypt): an 信息变更 of a phone or an address keeps only
+    the value's mask in `data`."""
+    from yinling.core.crypto import mask_phone, mask_text
+
+    if definition.get("applies") != "info_change":
+        return data, ""
+    field = INFO_FIELDS.get(str(data.get("field", "")))
+    value = str(data.get("value", ""))
+    if field not in SENSITIVE_INFO or not value:
+        return data, ""
+    return {**data, "value": mask_phone(value) if field == "phone" else mask_text(value)}, value
 
 
 def check(definition: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yinling.core.crypto import EncryptedTextField
 from yinling.core.scoping import ScopedManager, ScopedQuerySet
 from yinling.orgs.models import Org
 
@@ -120,6 +121,9 @@ class Case(models.Model):
     )
     due_on = models.DateField(_("due on"), null=True, blank=True)
     data = models.JSONField(_("form"), default=dict)
+    # A 信息变更's new phone or address: sensitive (PIPL), so encrypted at rest as the registry keeps it, and
+    # `data` holds only its mask. Cleared once the case is closed (the registry then holds the value).
+    sensitive_value = EncryptedTextField(blank=True, default="", editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     flagged_on = models.DateField(null=True, blank=True, editable=False)  # near-limit notice sent for this step
     escalated = models.BooleanField(_("escalated"), default=False)
@@ -131,6 +135,7 @@ class Case(models.Model):
 
     objects = ScopedManager()
     scope_path_field = "org__path"
+    audit_sensitive = ("sensitive_value",)
 
     class Meta:
         verbose_name = _("case")

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yinling.audit.models import AuditRecord
+from yinling.audit.services import record
 from yinling.cases import policy, services
 from yinling.cases.filters import CaseFilterSet
 from yinling.cases.forms import DecideForm, WorkdayForm
@@ -24,6 +26,7 @@ from yinling.core import refusals
 from yinling.core.refusals import Refused
 from yinling.core.scoping import get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectListView
+from yinling.registry.services import may_see_sensitive
 
 
 class CaseListView(ObjectListView):
@@ -86,12 +89,19 @@ def case_detail(request: HttpRequest, pk: int, form: DecideForm | None = None) -
     )
     may_decide = policy.may_decide(request.user, case)
     labels = _labels(case)
+    values = dict(case.data)
+    may_reveal = bool(case.sensitive_value) and may_see_sensitive(request.user, case.retiree)
+    if may_reveal and request.GET.get("reveal") == "1":
+        # The new phone or address in full, for a role that sees the registry's sensitive fields: audited.
+        record(AuditRecord.Action.VIEW_SENSITIVE, case, extra={"fields": ["value"]})
+        values["value"] = case.sensitive_value
     return render(
         request,
         "cases/staff/case.html",
         {
             "case": case,
-            "values": [(labels.get(k, k), v) for k, v in case.data.items()],
+            "values": [(labels.get(k, k), v) for k, v in values.items()],
+            "may_reveal": may_reveal,
             "events": list(case.events.all()),
             "steps": case.item_version.steps,
             "attachments": list(case.attachments.all()),

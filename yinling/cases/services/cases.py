@@ -94,7 +94,9 @@ def do_file(
     if reason:
         raise Refused("not_eligible", reason)
     file_fields = {f["name"] for f in version.fields if f["type"] == "file"}
-    cleaned = spec.clean_data(version.fields, data, files={k for k in files if k in file_fields})
+    cleaned, secret = spec.split_sensitive(
+        version.definition, spec.clean_data(version.fields, data, files={k for k in files if k in file_fields})
+    )
     # The person's row serialises their own filings: two taps of "send" cannot open two cases.
     Retiree.objects.unrestricted().select_for_update().filter(pk=retiree.pk).first()
     if Case.objects.unrestricted().filter(OPEN, retiree=retiree, item=item).exists():
@@ -107,6 +109,7 @@ def do_file(
         filed_by=by,
         on_behalf=on_behalf,
         data=cleaned,
+        sensitive_value=secret,
         due_on=workdays.add_workdays(today(), version.limit_days),
     )
     _enter_step(case, 0)
@@ -140,6 +143,7 @@ def do_decide(*, by: Any, case: Case, action: str, comment: str = "", expected_v
     step_before = case.step
     _event(case, action, by, comment)
     fields = ["status", "step", "step_org", "escalated", "flagged_on", "days_left", "closed_at", "on_time"]
+    fields.append("sensitive_value")
     event = action
     if action == "approve":
         if case.step + 1 < len(case.item_version.steps):
@@ -156,6 +160,7 @@ def do_decide(*, by: Any, case: Case, action: str, comment: str = "", expected_v
         case.status = Case.Status.REJECTED
     if case.status in (Case.Status.COMPLETED, Case.Status.REJECTED):
         case.closed_at = timezone.now()
+        case.sensitive_value = ""  # the registry holds it now, or it was refused: keep no copy
         case.on_time = case.due_on is None or today() <= case.due_on
     _bump(case, fields)
     record(
@@ -178,7 +183,7 @@ def _apply_effect(by: Any, case: Case) -> None:
     from yinling.registry.services import EditConflict, do_update_retiree
 
     field = spec.INFO_FIELDS.get(str(case.data.get("field", "")))
-    value = str(case.data.get("value", "")).strip()
+    value = (case.sensitive_value or str(case.data.get("value", ""))).strip()
     if field is None or not value:
         raise Refused("invalid", _("The change asked for names no field of the record that can be changed."))
     retiree = Retiree.objects.unrestricted().get(pk=case.retiree_id)
@@ -208,13 +213,15 @@ def do_resubmit(
     version = case.item_version
     file_fields = {f["name"] for f in version.fields if f["type"] == "file"}
     have = set(case.attachments.values_list("field", flat=True)) | {k for k in files if k in file_fields}
-    case.data = spec.clean_data(version.fields, data, files=have)
+    case.data, case.sensitive_value = spec.split_sensitive(
+        version.definition, spec.clean_data(version.fields, data, files=have)
+    )
     save_uploads(case, {k: v for k, v in files.items() if k in file_fields})
     case.status = Case.Status.IN_PROGRESS
     case.due_on = workdays.add_workdays(today(), case.days_left or 1)
     case.days_left = None
     _event(case, CaseEvent.Action.RESUBMIT, by)
-    _bump(case, ["data", "status", "due_on", "days_left"])
+    _bump(case, ["data", "sensitive_value", "status", "due_on", "days_left"])
     record(
         AuditRecord.Action.UPDATE, case, extra={"event": "case_resubmitted", "on_behalf": by != case.retiree.account}
     )

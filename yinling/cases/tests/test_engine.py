@@ -179,3 +179,47 @@ def test_it_applies_an_approved_information_change_through_the_registry(cast: Ca
     assert cast.retiree_record.community == "文新街道" and cast.retiree_record.version == version + 1
     assert AuditRecord.objects.filter(object_type="registry.retiree", action="update").exists()
     assert CaseEvent.objects.filter(case=case, action="complete").exists()
+
+
+def test_it_keeps_a_new_phone_encrypted_and_masked_until_the_registry_has_it(cast: Cast) -> None:
+    from django.db import connection
+
+    items = f.builtins(cast.tree.province)
+    case = do_file(
+        by=cast.retiree,
+        item=items["info_change"],
+        retiree=cast.retiree_record,
+        data={"field": "联系电话", "value": "13912345678"},
+    )
+    assert case.data["value"] == "139****5678" and case.sensitive_value == "13912345678"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sensitive_value, data FROM cases_case WHERE id = %s", [case.pk])
+        raw_secret, raw_data = cursor.fetchone()
+    assert "13912345678" not in str(raw_secret) and "13912345678" not in str(raw_data)
+    case = do_decide(by=cast.clerk, case=case, action="approve")
+    cast.retiree_record.refresh_from_db()
+    assert cast.retiree_record.phone == "13912345678"
+    case.refresh_from_db()
+    assert case.status == "completed" and case.sensitive_value == ""
+
+
+def test_it_refuses_an_information_change_as_stale_when_the_record_changed_meanwhile(cast: Cast) -> None:
+    from unittest import mock
+
+    from yinling.registry.services import EditConflict
+
+    items = f.builtins(cast.tree.province)
+    case = do_file(
+        by=cast.retiree,
+        item=items["info_change"],
+        retiree=cast.retiree_record,
+        data={"field": "所在社区", "value": "x"},
+    )
+    with (
+        mock.patch("yinling.registry.services.do_update_retiree", side_effect=EditConflict),
+        pytest.raises(Refused) as exc,
+    ):
+        do_decide(by=cast.clerk, case=case, action="approve")
+    assert exc.value.code == "stale"
+    case.refresh_from_db()
+    assert case.status == "in_progress" and case.step == 0

@@ -216,3 +216,24 @@ def test_it_keeps_the_working_day_calendar_for_bureau_admins(clients: dict[str, 
     assert r.status_code == 302
     assert AuditRecord.objects.filter(object_type="cases.workdayoverride", action="create").exists()
     assert clients["bureau_admin"].post("/cases/desk/workdays/", {"day": "2027-02-30"}).status_code == 200
+
+
+def test_it_masks_a_new_phone_on_the_desk_and_reveals_it_only_to_a_sensitive_role(
+    clients: dict[str, Client], cast: Cast
+) -> None:
+    items = f.builtins(cast.tree.province)
+    case = do_file(
+        by=cast.retiree,
+        item=items["info_change"],
+        retiree=cast.retiree_record,
+        data={"field": "联系电话", "value": "13912345678"},
+    )
+    clerk_page = clients["clerk"].get(f"/cases/desk/{case.pk}/?reveal=1").content.decode()
+    assert "139****5678" in clerk_page and "13912345678" not in clerk_page
+    admin_page = clients["bureau_admin"].get(f"/cases/desk/{case.pk}/?reveal=1").content.decode()
+    assert "13912345678" in admin_page
+    assert AuditRecord.objects.filter(
+        action="view_sensitive", object_type="cases.case", actor=cast.bureau_admin
+    ).exists()
+    api = clients["clerk"].get(f"/api/v1/services/cases/{case.pk}/").json()
+    assert api["data"]["value"] == "139****5678"
