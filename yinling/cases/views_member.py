@@ -54,6 +54,12 @@ def _for(request: HttpRequest, who: Retiree) -> str:
     return "" if me is None or me.pk == who.pk else str(who.pk)
 
 
+def _family(request: HttpRequest) -> list[Retiree]:
+    """Whom the member may choose on the list pages (themselves first); staff acting for one person: none."""
+    me, staff = member_for(request)
+    return [] if me is None or staff else acting.family_of(me)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     who = _subject_or_refusal(request)
@@ -65,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/member/home.html",
-        {"who": who, "for": _for(request, who), "items": items, "open_cases": open_cases},
+        {"who": who, "for": _for(request, who), "items": items, "open_cases": open_cases, "family": _family(request)},
     )
 
 
@@ -130,7 +136,8 @@ def _my_case(request: HttpRequest, pk: int) -> tuple[Case, Retiree]:
 def mine(request: HttpRequest) -> HttpResponse:
     who = _subject_or_refusal(request)
     cases = Case.objects.unrestricted().filter(retiree=who).select_related("item", "item_version").order_by("-pk")
-    return render(request, "cases/member/mine.html", {"who": who, "for": _for(request, who), "cases": list(cases[:50])})
+    context = {"who": who, "for": _for(request, who), "cases": list(cases[:50]), "family": _family(request)}
+    return render(request, "cases/member/mine.html", context)
 
 
 def _fix_comment(case: Case) -> str:

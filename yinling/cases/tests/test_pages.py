@@ -237,3 +237,21 @@ def test_it_masks_a_new_phone_on_the_desk_and_reveals_it_only_to_a_sensitive_rol
     ).exists()
     api = clients["clerk"].get(f"/api/v1/services/cases/{case.pk}/").json()
     assert api["data"]["value"] == "139****5678"
+
+
+def test_it_lets_a_relative_choose_whom_to_apply_for(clients: dict[str, Client], cast: Cast) -> None:
+    f.item(cast.tree.province)
+    page = clients["family"].get("/cases/").content.decode()
+    assert f"?for={cast.retiree_record.pk}" in page
+    r = clients["family"].post("/cases/apply/aid/", {"reason": "代母亲申请", "for": cast.retiree_record.pk})
+    case = Case.objects.get()
+    assert r.status_code == 302 and case.retiree == cast.retiree_record and case.on_behalf
+    assert (
+        f'data-case="{case.pk}"' in clients["family"].get(f"/cases/mine/?for={cast.retiree_record.pk}").content.decode()
+    )
+    # Someone they may not act for: the page says no, and nothing is filed.
+    from yinling.testing.personas import make_retiree_record
+
+    stranger = make_retiree_record(cast.tree.county_b, "陌生人", "13700137000", 9)
+    assert clients["family"].post("/cases/apply/aid/", {"reason": "x", "for": stranger.pk}).status_code == 404
+    assert not Case.objects.filter(retiree=stranger).exists()
