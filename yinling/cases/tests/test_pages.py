@@ -255,3 +255,15 @@ def test_it_lets_a_relative_choose_whom_to_apply_for(clients: dict[str, Client],
     stranger = make_retiree_record(cast.tree.county_b, "陌生人", "13700137000", 9)
     assert clients["family"].post("/cases/apply/aid/", {"reason": "x", "for": stranger.pk}).status_code == 404
     assert not Case.objects.filter(retiree=stranger).exists()
+
+
+def test_it_puts_the_services_and_a_returned_case_on_the_retirees_home(
+    clients: dict[str, Client], cast: Cast, case: Case
+) -> None:
+    home = clients["retiree"].get("/").content.decode()
+    assert "/cases/" in home and "/cases/more/" in home
+    assert f"/cases/mine/{case.pk}/" not in home
+    do_decide(by=cast.clerk, case=case, action="return", comment="请补充")
+    home = clients["retiree"].get("/").content.decode()
+    assert f"/cases/mine/{case.pk}/" in home
+    assert "/cases/more/" not in clients["clerk"].get("/").content.decode()
