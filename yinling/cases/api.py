@@ -67,8 +67,21 @@ class ServiceItemViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def get_queryset(self) -> QuerySet[ServiceItem]:
         return ServiceItem.objects.none()
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "retiree_id", OpenApiTypes.INT, description="staff: the items this retiree in their scope may apply for"
+            )
+        ]
+    )
     def list(self, request: Request, format: str | None = None) -> Response:
         me = acting.retiree_of(request.user)
+        named = request.query_params.get("retiree_id")
+        if me is None and named not in (None, ""):
+            pk = acting.as_id(named)
+            if pk is None:
+                raise exceptions.ValidationError({"retiree_id": ["Enter a retiree id (a whole number)."]})
+            me = acting.staff_subject(request.user, pk, Case, "add")
         if me is not None:
             items = [
                 i

@@ -179,3 +179,16 @@ def test_it_resubmits_a_returned_case_through_the_api(cast: Cast, clients: dict[
     assert r.json() == {"status": "in_progress", "step": "县级审核"}
     r = _post(clients["retiree"], url, {"data": {"reason": "x"}})
     assert (r.status_code, r.json()["error"]) == (409, "not_your_step")
+
+
+def test_it_lists_for_staff_what_a_retiree_in_their_scope_may_apply_for(cast: Cast, clients: dict[str, Client]) -> None:
+    f.builtins(cast.tree.province)
+    f.item(cast.tree.city_b, "ningbo")
+    cast.retiree_record.category = "tuixiu"
+    cast.retiree_record.save()
+    all_codes = {i["code"] for i in clients["bureau_admin"].get(ITEMS).json()}
+    assert "war_veteran_medical" in all_codes and "ningbo" not in all_codes
+    mine = {i["code"] for i in clients["clerk"].get(f"{ITEMS}?retiree_id={cast.retiree_record.pk}").json()}
+    assert "war_veteran_medical" not in mine and "home_adaptation" in mine
+    assert clients["outsider"].get(f"{ITEMS}?retiree_id={cast.retiree_record.pk}").status_code == 404
+    assert "retiree_id" in clients["clerk"].get(f"{ITEMS}?retiree_id=abc").json()

@@ -223,3 +223,28 @@ def test_it_refuses_an_information_change_as_stale_when_the_record_changed_meanw
     assert exc.value.code == "stale"
     case.refresh_from_db()
     assert case.status == "in_progress" and case.step == 0
+
+
+@pytest.mark.parametrize(
+    ("eligibility", "change", "allowed"),
+    [
+        ({"categories": ["lixiu"]}, {"category": "lixiu"}, True),
+        ({"categories": ["lixiu"]}, {"category": "tuixiu"}, False),
+        ({"min_age": 90}, {}, False),  # the persona is 82
+        ({"min_age": 80}, {}, True),
+        ({"libraries": ["hardship"]}, {"special_flags": ["hardship"]}, True),
+        ({"libraries": ["hardship"]}, {"special_flags": []}, False),
+        ({}, {"status": "deceased"}, False),
+    ],
+)
+def test_it_decides_eligibility_by_category_age_library_and_register(
+    cast: Cast, eligibility: dict, change: dict, allowed: bool
+) -> None:
+    from yinling.cases import policy
+
+    record = cast.retiree_record
+    for key, value in change.items():
+        setattr(record, key, value)
+    record.save()
+    record.refresh_from_db()
+    assert (policy.ineligible_reason(record, {"eligibility": eligibility}) == "") is allowed
