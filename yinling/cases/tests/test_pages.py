@@ -267,3 +267,36 @@ def test_it_puts_the_services_and_a_returned_case_on_the_retirees_home(
     home = clients["retiree"].get("/").content.decode()
     assert f"/cases/mine/{case.pk}/" in home
     assert "/cases/more/" not in clients["clerk"].get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "apply", "fix", "decide"),
+    [
+        ("anonymous", 302, 302, 302),
+        ("norole", 404, 404, 404),
+        ("outsider", 404, 404, 404),
+        ("leader", 404, 404, 403),
+        ("system_admin", 404, 404, 403),
+        ("bureau_admin", 404, 404, 200),  # in scope, not the step's owner: the refusal on the form
+        ("retiree", 200, 302, 404),  # the form shown again (an open case of the item exists); the fix sent
+        ("family", 302, 404, 404),  # files for themselves (a retiree too); not their case without ?for=
+    ],
+)
+def test_it_answers_every_form_posted_by_each_persona(
+    clients: dict[str, Client], cast: Cast, persona: str, apply: int, fix: int, decide: int
+) -> None:
+    item = f.item(cast.tree.province)
+    case = do_file(by=cast.clerk, item=item, retiree=cast.retiree_record, data={"reason": "x"})
+    # A second returned case of another item, so the fix form has something to take.
+    other = do_file(
+        by=cast.clerk, item=f.item(cast.tree.province, "b"), retiree=cast.retiree_record, data={"reason": "x"}
+    )
+    do_decide(by=cast.clerk, case=other, action="return", comment="请补充")
+    c = clients[persona]
+    assert c.post("/cases/apply/aid/", {"reason": "再次申请"}).status_code == apply
+    assert c.post(f"/cases/mine/{other.pk}/fix/", {"reason": "补充"}).status_code == fix
+    assert (
+        c.post(f"/cases/desk/{case.pk}/decide/", {"action": "approve", "version": case.version}).status_code == decide
+    )
+    case.refresh_from_db()
+    assert case.step == 0  # nobody here may take the county clerk's step
