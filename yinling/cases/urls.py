@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yinling.cases import views_items, views_member, views_staff
+from yinling.cases import views_items, views_member, views_pdf, views_staff
 
 app_name = "cases"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("mine/", views_member.mine, name="mine"),
     path("mine/<id:pk>/", views_member.mine_detail, name="mine_detail"),
     path("mine/<id:pk>/fix/", views_member.resubmit, name="resubmit"),
+    path("mine/<id:pk>/pdf/", views_pdf.mine_pdf, name="mine_pdf"),
     path("more/", views_member.external, name="external"),
     path("attachments/<id:pk>/", views_staff.attachment, name="attachment"),
     # The staff desk.
@@ -17,6 +18,7 @@ urlpatterns = [
     path("desk/queue/", views_staff.queue, name="queue"),
     path("desk/<id:pk>/", views_staff.case_detail, name="case"),
     path("desk/<id:pk>/decide/", views_staff.decide, name="decide"),
+    path("desk/<id:pk>/pdf/", views_pdf.case_pdf, name="case_pdf"),
     path("desk/workdays/", views_staff.workdays, name="workday_list"),
     path("desk/items/", views_items.ItemListView.as_view(), name="item_list"),
     path("desk/items/add/", views_items.item_add, name="item_add"),

@@ -24,7 +24,7 @@ from yinling.cases.services.sweep import near_limit
 from yinling.cases.tables import CaseTable
 from yinling.core import refusals
 from yinling.core.refusals import Refused
-from yinling.core.scoping import get_scoped_or_404, has_anywhere
+from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
 from yinling.core.views import ObjectListView
 from yinling.registry.services import may_see_sensitive
 
@@ -102,6 +102,7 @@ def case_detail(request: HttpRequest, pk: int, form: DecideForm | None = None) -
             "case": case,
             "values": [(labels.get(k, k), v) for k, v in values.items()],
             "may_reveal": may_reveal,
+            "may_export": can(request.user, "export", case),
             "events": list(case.events.all()),
             "steps": case.item_version.steps,
             "attachments": list(case.attachments.all()),
