@@ -115,3 +115,36 @@ def test_it_takes_a_home_adaptation_case_from_phone_to_completion(
     check(page, "other online services", problems)
     assert problems == [], "\n".join(problems)
     assert not phone.console_log.csp_violations(), phone.console_log
+
+
+def test_it_passes_axe_on_the_staff_desk(new_context: Any, live_server: Any) -> None:
+    from yinling.cases.services import do_file
+
+    cast = make_cast()
+    items = f.builtins(cast.tree.province)
+    case = do_file(by=cast.clerk, item=items["hardship_aid"], retiree=cast.retiree_record, data=_hardship())
+    desk = new_context(DESKTOP)
+    attach_session(desk, live_server.url, cast.bureau_admin)
+    page = desk.new_page()
+    problems: list[str] = []
+    for where, url in [
+        ("all cases", "/cases/desk/"),
+        ("the case", f"/cases/desk/{case.pk}/"),
+        ("service items", "/cases/desk/items/"),
+        ("an item", f"/cases/desk/items/{items['home_adaptation'].pk}/"),
+        ("the form builder", f"/cases/desk/items/{items['home_adaptation'].pk}/edit/"),
+        ("a new item", "/cases/desk/items/add/"),
+        ("the working-day calendar", "/cases/desk/workdays/"),
+    ]:
+        page.goto(url)
+        problems += axe_problems(page, where)
+    page.goto("/cases/desk/items/add/")
+    with page.expect_navigation():
+        page.click("#cases-item-form button[type=submit]")  # empty: the errors on the page
+    problems += axe_problems(page, "a new item with its errors")
+    assert problems == [], "\n".join(problems)
+    assert not desk.console_log.csp_violations(), desk.console_log
+
+
+def _hardship() -> dict[str, str]:
+    return {"year": "2026", "reason": "老伴住院", "income": "1800", "amount": "4000"}
