@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from yinling.api import views
 from yinling.campus import api as campus_api
+from yinling.cases import api as cases_api
 from yinling.jobs.api import JobViewSet
 from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
@@ -21,6 +22,7 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("notifications", NotificationViewSet, basename="notification")
 volunteering_api.register(router)
 campus_api.register(router)
+cases_api.register(router)
 
 app_name = "api"
 urlpatterns = [

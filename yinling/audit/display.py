@@ -151,6 +151,9 @@ EXTRA_LABELS = {
     "not_drawn": gettext_lazy("Not drawn"),
     "applicants": gettext_lazy("Applicants"),
     "slots": gettext_lazy("Class times"),
+    # Services and cases (网上办).
+    "item_version": gettext_lazy("Service item version"),
+    "comment": gettext_lazy("Comment"),
 }
 EVENT_LABELS = {
     "job_started": gettext_lazy("Job started"),
@@ -188,6 +191,15 @@ EVENT_LABELS = {
     "campus_present": gettext_lazy("Marked present"),
     "campus_absent": gettext_lazy("Marked absent"),
     "campus_meetings_generated": gettext_lazy("Class meetings generated"),
+    # Services and cases (网上办).
+    "item_defined": gettext_lazy("Service item defined"),
+    "item_edited": gettext_lazy("Service item edited"),
+    "case_filed": gettext_lazy("Service case filed"),
+    "case_approve": gettext_lazy("Service case step approved"),
+    "case_return": gettext_lazy("Service case returned for correction"),
+    "case_reject": gettext_lazy("Service case rejected"),
+    "case_resubmitted": gettext_lazy("Service case resubmitted"),
+    "case_escalated": gettext_lazy("Service case escalated past its time limit"),
 }
 
 

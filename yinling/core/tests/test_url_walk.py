@@ -108,6 +108,11 @@ PK_BY_ROUTE = [
     ("api:campus-section-*", "campus_section"),
     ("api:campus-term-*", "campus_term"),
     ("api:campus-course-*", "campus_course"),
+    # Services and cases (their objects: cases/tests/walk.walk_objects).
+    ("cases:item*", "cases_item"),
+    ("cases:attachment", "cases_attachment"),
+    ("cases:*", "cases_case"),
+    ("api:services-case-*", "cases_case"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -115,6 +120,7 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
         ("timebank:*", "pool_org", "code"),
         ("volunteering:verify_code", "certificate", "code"),
         ("campus:certificate_verify", "campus_certificate", "code"),
+        ("cases:*", "cases_item", "code"),
         ("*", "org", "code"),
     ],
     "org_code": [("*", "pool_org", "code")],
@@ -264,6 +270,9 @@ def _build() -> World:
     from yinling.campus.tests.teaching_factories import walk_objects as campus_teaching_objects
 
     objects.update(campus_teaching_objects(cast, objects["campus_school"]))
+    from yinling.cases.tests.walk import walk_objects as cases_objects
+
+    objects.update(cases_objects(cast))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
