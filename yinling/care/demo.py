@@ -78,7 +78,7 @@ def _visits(plan: CarePlan, start: dt.date, today: dt.date, rng: random.Random, 
         if kind == VisitKind.TALK:
             plan.last_talk_on = day
         gap = {Risk.HIGH: 7, Risk.KEY: 30, Risk.NORMAL: 90}[plan.risk]
-        day += dt.timedelta(days=gap + rng.randint(-2, 12))
+        day += dt.timedelta(days=gap + rng.randint(-3, 6))
     return out
 
 

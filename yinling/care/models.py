@@ -209,6 +209,12 @@ class CampaignTarget(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign} · {self.retiree}"
 
+    @property
+    def reasons_text(self) -> str:
+        from yinling.care.rules import label_of
+
+        return label_of(self.reasons)
+
 
 class Visit(models.Model):
     retiree = models.ForeignKey(
