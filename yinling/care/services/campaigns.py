@@ -15,6 +15,7 @@ from yinling.audit.models import AuditRecord
 from yinling.audit.services import bulk_record, record, record_values
 from yinling.care import policy, rules
 from yinling.care.models import Campaign, CampaignTarget
+from yinling.care.services import explicit
 from yinling.core.refusals import Refused
 from yinling.orgs.models import Org
 from yinling.registry import choices
@@ -34,6 +35,7 @@ def clean_campaign(name: str, starts_on: dt.date, ends_on: dt.date, codes: list[
     return list(dict.fromkeys(codes))
 
 
+@explicit
 @transaction.atomic
 def do_create_campaign(
     *, by: Any, org: Org, name: str, kind: str, starts_on: dt.date, ends_on: dt.date, codes: list[str]
@@ -73,6 +75,7 @@ def matching(campaign: Campaign) -> dict[int, tuple[int, list[str]]]:
     return found
 
 
+@explicit
 @transaction.atomic
 def do_build_targets(*, by: Any, campaign: Campaign) -> int:
     """Add everyone the rules find and who is not on the list yet (building again adds newcomers, never removes
@@ -102,6 +105,7 @@ def do_build_targets(*, by: Any, campaign: Campaign) -> int:
     return len(created)
 
 
+@explicit
 @transaction.atomic
 def do_assign(*, by: Any, targets: list[CampaignTarget], worker: Any) -> int:
     """Assign targets to a worker (None: unassign). Every target must be one the user may change (403), the
@@ -135,6 +139,7 @@ def do_assign(*, by: Any, targets: list[CampaignTarget], worker: Any) -> int:
     return len(entries)
 
 
+@explicit
 @transaction.atomic
 def do_close_campaign(*, by: Any, campaign: Campaign) -> Campaign:
     policy.check_change_campaign(by, campaign)

@@ -14,6 +14,7 @@ from yinling.audit.models import AuditRecord
 from yinling.audit.services import bulk_record, record, record_values
 from yinling.care import policy, rhythm
 from yinling.care.models import CareEvent, CarePlan
+from yinling.care.services import explicit
 from yinling.core.refusals import Refused
 from yinling.orgs.models import Org
 from yinling.registry import choices
@@ -47,9 +48,11 @@ def locked_plan(retiree: Retiree, today: dt.date) -> tuple[CarePlan, bool]:
         return plan, False
     plan = new_plan(retiree, today)
     plan.save()
+    record(AuditRecord.Action.CREATE, plan, extra={"event": "care_plan_opened", "retiree": retiree.pk})
     return plan, True
 
 
+@explicit
 @transaction.atomic
 def do_set_plan(
     *, by: Any, retiree: Retiree, risk: str, worker: Any = None, version: int | None = None
@@ -73,7 +76,7 @@ def do_set_plan(
     plan.save()
     changes = {k: [before[k], v] for k, v in (("risk", plan.risk), ("worker", plan.worker_id)) if before[k] != v}
     record(
-        AuditRecord.Action.CREATE if created else AuditRecord.Action.UPDATE,
+        AuditRecord.Action.UPDATE,
         plan,
         changes=changes,
         extra={"event": "care_plan_set", "retiree": locked.pk},
@@ -81,6 +84,7 @@ def do_set_plan(
     return plan
 
 
+@explicit
 @transaction.atomic
 def do_open_default_plans(*, by: Any, org: Org, limit: int = 20000) -> int:
     """Open a plan with the record's default risk for every person on register in `org`'s subtree who has none
@@ -96,13 +100,14 @@ def do_open_default_plans(*, by: Any, org: Org, limit: int = 20000) -> int:
     CarePlan.objects.bulk_create(plans, batch_size=1000)
     bulk_record(
         [
-            record_values(AuditRecord.Action.CREATE, plan, extra={"event": "care_plan_set", "retiree": plan.retiree_id})
+            record_values(AuditRecord.Action.CREATE, plan, extra={"event": "care_plan_opened", "retiree": plan.retiree_id})
             for plan in plans
         ]
     )
     return len(plans)
 
 
+@explicit
 @transaction.atomic
 def do_record_event(
     *, by: Any, retiree: Retiree, kind: str, happened_at: dt.datetime, note: str = "", ended_on: dt.date | None = None

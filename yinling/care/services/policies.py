@@ -15,6 +15,7 @@ from yinling.audit.services import record
 from yinling.care import policy, rhythm
 from yinling.care.models import Plan1P1C, PolicyReview
 from yinling.care.services.plans import check_on_register
+from yinling.care.services import explicit
 from yinling.core.refusals import Refused
 from yinling.registry import choices
 from yinling.registry.models import Retiree
@@ -31,6 +32,7 @@ def _clean(needs: str, measures: str, review_months: int) -> tuple[str, str]:
     return needs[:2000], measures[:2000]
 
 
+@explicit
 @transaction.atomic
 def do_write_policy(
     *,
@@ -82,6 +84,7 @@ def do_write_policy(
     return plan
 
 
+@explicit
 @transaction.atomic
 def do_review_policy(
     *, by: Any, plan: Plan1P1C, notes: str, reviewed_on: dt.date | None = None, version: int | None = None

@@ -17,6 +17,7 @@ from yinling.audit.services import record
 from yinling.care import policy, rhythm
 from yinling.care.models import Campaign, CampaignTarget, CareEvent, Occasion, Visit, VisitKind
 from yinling.care.services.plans import check_on_register, locked_plan
+from yinling.care.services import explicit
 from yinling.core.refusals import Refused
 from yinling.registry.models import Retiree
 
@@ -65,6 +66,7 @@ def _target_for(target: CampaignTarget | None, retiree: Retiree, visited_on: dt.
     return locked
 
 
+@explicit
 @transaction.atomic
 def do_record_visit(
     *,
