@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,17 @@ from yinling.core.exports import xlsx_response
 from yinling.core.refusals import Refused
 from yinling.core.scoping import can, get_scoped_or_404, has_anywhere, orgs_where
 from yinling.orgs.models import Org
+
+
+def viewable(request: HttpRequest, pk: int) -> Campaign:
+    """A campaign the user may view: run in their subtree or from an org above it (CampaignQuerySet); 404
+    outside their scope, 403 inside it without the right to view campaigns."""
+    found = Campaign.objects.restrict(request.user, "view").select_related("org").filter(pk=pk).first()
+    if found is not None:
+        return found
+    if Campaign.objects.restrict(request.user, None).filter(pk=pk).exists():
+        raise PermissionDenied
+    raise Http404
 
 
 def _crumbs(*items: tuple[Any, str]) -> list[tuple[str, str]]:
@@ -72,11 +83,11 @@ def _targets(request: HttpRequest, campaign: Campaign, action: str = "view") -> 
 
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_scoped_or_404(Campaign.objects.select_related("org"), request.user, "view", pk=pk)
+    campaign = viewable(request, pk)
     user = request.user
     top = _top_org(request, campaign)
     progress = [(o, t, d, t - d) for o, t, d in (selectors.campaign_progress(user, campaign, top) if top else [])]
-    filterset = TargetFilterSet(request.GET or None, queryset=_targets(request, campaign), request=request)
+    filterset = TargetFilterSet(request.GET, queryset=_targets(request, campaign), request=request)
     rows = filterset.qs if filterset.is_valid() else _targets(request, campaign).none()
     page = Paginator(
         rows.select_related("retiree", "org", "worker").order_by("done_on", "org__path", "id"), 50
@@ -134,7 +145,7 @@ def campaign_build(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_POST
 def campaign_assign(request: HttpRequest, pk: int) -> HttpResponseBase:
-    campaign = get_scoped_or_404(Campaign.objects.select_related("org"), request.user, "view", pk=pk)
+    campaign = viewable(request, pk)
     if not has_anywhere(request.user, CampaignTarget, "change"):
         raise PermissionDenied
     form = AssignForm(
@@ -177,7 +188,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_GET
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The list, done and not done, as .xlsx: the rows the user may export (audited)."""
-    campaign = get_scoped_or_404(Campaign, request.user, "view", pk=pk)
+    campaign = viewable(request, pk)
     if not has_anywhere(request.user, CampaignTarget, "export"):
         raise PermissionDenied
     rows = (
