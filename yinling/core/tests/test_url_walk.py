@@ -108,6 +108,11 @@ PK_BY_ROUTE = [
     ("api:campus-section-*", "campus_section"),
     ("api:campus-term-*", "campus_term"),
     ("api:campus-course-*", "campus_course"),
+    # Care (its objects: care/tests/factories.walk_objects).
+    ("care:visit*", "care_visit"),
+    ("api:care-visit-*", "care_visit"),
+    ("care:policy_review", "care_policy"),
+    ("care:campaign*", "care_campaign"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -264,6 +269,9 @@ def _build() -> World:
     from yinling.campus.tests.teaching_factories import walk_objects as campus_teaching_objects
 
     objects.update(campus_teaching_objects(cast, objects["campus_school"]))
+    from yinling.care.tests.factories import walk_objects as care_objects
+
+    objects.update(care_objects(cast))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
