@@ -82,7 +82,7 @@ class VisitViewSet(RefusalsAs409, ScopedViewSetMixin, mixins.CreateModelMixin, v
         else:
             qs = super().get_queryset()
             if getattr(self, "action", None) == "list" and self.request.query_params.get("mine") in ("1", "true"):
-                qs = qs.filter(recorded_by=self.request.user)
+                qs = qs.filter(recorded_by_id=self.request.user.pk)
         return qs.select_related("retiree__org", "recorded_by", "campaign_target").order_by("-visited_on", "-id")
 
     def check_permissions(self, request: Request) -> None:

@@ -23,7 +23,7 @@ class DueItemSerializer(serializers.Serializer):
         help_text="visit (by the plan's rhythm), call (monthly), talk (every six months), event (a visit due "
         "after a hospital stay or bereavement), birthday (an 80th, 90th or 100th).",
     )
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     due_on = serializers.DateField()
     overdue = serializers.BooleanField()
     days_late = serializers.IntegerField()

@@ -77,7 +77,7 @@ def _visits(plan: CarePlan, start: dt.date, today: dt.date, rng: random.Random, 
             plan.last_call_on = day
         if kind == VisitKind.TALK:
             plan.last_talk_on = day
-        gap = {Risk.HIGH: 7, Risk.KEY: 30, Risk.NORMAL: 90}[plan.risk]
+        gap = {"high": 7, "key": 30, "normal": 90}[str(plan.risk)]
         day += dt.timedelta(days=gap + rng.randint(-3, 6))
     return out
 
@@ -86,7 +86,7 @@ def seed_care(options: dict[str, Any], write: Callable[[str], None]) -> None:
     if CarePlan.objects.unrestricted().exists():
         write("care: already seeded")
         return
-    rng = random.Random(14)
+    rng = random.Random(14)  # noqa: S311 - demo data, reproducible on purpose
     today = timezone.localdate()
     people = list(
         Retiree.objects.unrestricted().filter(status=choices.Status.ACTIVE, is_deleted=False).select_related("org")
@@ -114,8 +114,13 @@ def seed_care(options: dict[str, Any], write: Callable[[str], None]) -> None:
         at = timezone.now() - dt.timedelta(hours=6 if i == 0 else 24 * (20 + i))
         due = at + dt.timedelta(hours=rhythm.event_visit_hours(plan.risk))
         CareEvent.objects.create(
-            retiree_id=plan.retiree_id, kind=EventKind.HOSPITAL, happened_at=at, visit_due_at=due, visited=i != 0,
-            note="住院治疗", ended_on=None if i == 0 else timezone.localtime(at).date() + dt.timedelta(days=7),
+            retiree_id=plan.retiree_id,
+            kind=EventKind.HOSPITAL,
+            happened_at=at,
+            visit_due_at=due,
+            visited=i != 0,
+            note="住院治疗",
+            ended_on=None if i == 0 else timezone.localtime(at).date() + dt.timedelta(days=7),
         )
         if i == 0:
             plan.event_due_at = due

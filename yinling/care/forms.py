@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from yinling.care import rules
 from yinling.care.models import Campaign, EventKind, Occasion, Risk, VisitKind
 from yinling.core.formfields import OfficeDateField, OfficeDateTimeField
+from yinling.orgs.models import Org
 from yinling.registry.lookups import RetireeField
 from yinling.registry.models import Retiree
 
@@ -35,7 +36,9 @@ class VisitForm(forms.Form):
     visitors = forms.CharField(label=_("Visitors"), max_length=200)
     occasion = forms.ChoiceField(label=_("Occasion"), choices=Occasion.choices, initial=Occasion.ROUTINE)
     given = forms.CharField(label=_("What was given"), max_length=200, required=False)
-    needs = forms.CharField(label=_("Needs found"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    needs = forms.CharField(
+        label=_("Needs found"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     follow_up = forms.CharField(label=_("Follow-up task"), max_length=300, required=False)
     open_case = forms.BooleanField(label=_("A service case should be opened"), required=False)
     photo = forms.ImageField(label=_("Photo (optional, at most 5 MB)"), required=False)
@@ -96,7 +99,7 @@ class ReviewForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    org = forms.ModelChoiceField(label=_("Org"), queryset=None)
+    org = forms.ModelChoiceField(label=_("Org"), queryset=Org.objects.none())
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
     starts_on = OfficeDateField(label=_("Starts"), widget=DATE)
@@ -113,7 +116,7 @@ class CampaignForm(forms.Form):
 class AssignForm(forms.Form):
     """Assign the campaign's unassigned targets under an org (or all of them) to one worker."""
 
-    org = forms.ModelChoiceField(label=_("People managed under"), queryset=None, required=False)
+    org = forms.ModelChoiceField(label=_("People managed under"), queryset=Org.objects.none(), required=False)
     worker = WorkerField(label=_("Worker"), queryset=None)
     only_unassigned = forms.BooleanField(label=_("Only those not yet assigned"), required=False, initial=True)
 

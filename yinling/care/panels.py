@@ -42,9 +42,9 @@ def campaign_progress(user: Any, org: Org) -> PanelData:
     from django.db.models import Count, Q
 
     campaigns = list(
-        Campaign.objects.restrict(user, "view").filter(status=Campaign.Status.OPEN).order_by("-starts_on", "-id")[
-            :CAMPAIGNS_SHOWN
-        ]
+        Campaign.objects.restrict(user, "view")
+        .filter(status=Campaign.Status.OPEN)
+        .order_by("-starts_on", "-id")[:CAMPAIGNS_SHOWN]
     )
     grouped = {
         row["campaign_id"]: row

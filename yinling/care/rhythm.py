@@ -72,7 +72,11 @@ def default_risk(retiree: Any, today: dt.date) -> tuple[str, list[str]]:
 
     High: 90 or older, disabled, seriously ill, or 80+ and living alone. Key: 离休, hardship, living alone
     or in an empty nest, lost their only child, or 80+. Everyone else: normal."""
-    age = today.year - retiree.birth_date.year - ((today.month, today.day) < (retiree.birth_date.month, retiree.birth_date.day))
+    age = (
+        today.year
+        - retiree.birth_date.year
+        - ((today.month, today.day) < (retiree.birth_date.month, retiree.birth_date.day))
+    )
     flags = set(retiree.special_flags or [])
     alone = retiree.living == choices.Living.ALONE
     high: list[str] = []

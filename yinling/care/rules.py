@@ -30,9 +30,11 @@ def _flag(code: str) -> Callable[[dt.date, dt.date], Q]:
 
 def _hospitalised(start: dt.date, end: dt.date) -> Q:
     # Read on the campaign service's authority (its policy check has run).
-    stays = CareEvent.objects.unrestricted().filter(
-        kind=EventKind.HOSPITAL, happened_at__date__lte=end
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    stays = (
+        CareEvent.objects.unrestricted()
+        .filter(kind=EventKind.HOSPITAL, happened_at__date__lte=end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    )
     return Q(pk__in=stays.values("retiree_id"))
 
 
@@ -67,6 +69,6 @@ def choices_list() -> list[tuple[str, Any]]:
 
 
 def label_of(codes: str | list[str]) -> str:
-    """"|lixiu|hardship|" or ["lixiu", "hardship"] → "离休 cadres、In hardship" (translated)."""
+    """ "|lixiu|hardship|" or ["lixiu", "hardship"] → "离休 cadres、In hardship" (translated)."""
     items = [c for c in codes.split("|") if c] if isinstance(codes, str) else list(codes)
     return "、".join(str(BY_CODE[c].label) for c in items if c in BY_CODE)

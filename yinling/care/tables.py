@@ -81,7 +81,9 @@ class PolicyTable(tables.Table):
 
     def render_next_review_on(self, value: Any, record: Plan1P1C) -> Any:
         if value < timezone.localdate():
-            return format_html('{} <span class="badge text-bg-danger">{}</span>', value.isoformat(), _("review overdue"))
+            return format_html(
+                '{} <span class="badge text-bg-danger">{}</span>', value.isoformat(), _("review overdue")
+            )
         return value.isoformat()
 
 

@@ -163,7 +163,9 @@ def campaign_assign(request: HttpRequest, pk: int) -> HttpResponseBase:
     if form.cleaned_data.get("only_unassigned"):
         targets = targets.filter(worker__isnull=True)
     try:
-        n = campaigns.do_assign(by=request.user, targets=list(targets.filter(done_on__isnull=True)), worker=form.cleaned_data["worker"])
+        n = campaigns.do_assign(
+            by=request.user, targets=list(targets.filter(done_on__isnull=True)), worker=form.cleaned_data["worker"]
+        )
     except Refused as exc:
         refusals.flash(request, exc)
     else:

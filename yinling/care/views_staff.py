@@ -82,7 +82,9 @@ def visit_add(request: HttpRequest) -> HttpResponse:
     target = None
     if request.GET.get("target"):
         target = get_scoped_or_404(
-            CampaignTarget.objects.select_related("retiree__org", "campaign"), request.user, "change",
+            CampaignTarget.objects.select_related("retiree__org", "campaign"),
+            request.user,
+            "change",
             pk=request.GET["target"],
         )
         fixed = target.retiree
@@ -121,7 +123,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visit": visit,
             "case_url": case_link(visit.retiree_id) if visit.open_case else "",
             "breadcrumbs": trail(
-                (_("Visit records"), reverse("care:visits")), (visit.retiree.name, reverse("care:person", args=[visit.retiree_id])), (str(visit.visited_on), "")
+                (_("Visit records"), reverse("care:visits")),
+                (visit.retiree.name, reverse("care:person", args=[visit.retiree_id])),
+                (str(visit.visited_on), ""),
             ),
         },
     )
@@ -156,9 +160,16 @@ def person(request: HttpRequest, retiree: int) -> HttpResponse:
             "person": found,
             "plan": plan,
             "items": items,
-            "events": list(CareEvent.objects.restrict(user, "view").filter(retiree=found).order_by("-happened_at")[:10]),
-            "visits": list(Visit.objects.restrict(user, "view").filter(retiree=found).order_by("-visited_on", "-id")[:30]),
-            "policy": Plan1P1C.objects.restrict(user, "view").select_related("responsible").filter(retiree=found).first(),
+            "events": list(
+                CareEvent.objects.restrict(user, "view").filter(retiree=found).order_by("-happened_at")[:10]
+            ),
+            "visits": list(
+                Visit.objects.restrict(user, "view").filter(retiree=found).order_by("-visited_on", "-id")[:30]
+            ),
+            "policy": Plan1P1C.objects.restrict(user, "view")
+            .select_related("responsible")
+            .filter(retiree=found)
+            .first(),
             "can_plan": can_at(user, CarePlan, "change", found.org),
             "can_event": can_at(user, CareEvent, "add", found.org),
             "can_visit": can_at(user, Visit, "add", found.org),

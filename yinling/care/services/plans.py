@@ -54,9 +54,7 @@ def locked_plan(retiree: Retiree, today: dt.date) -> tuple[CarePlan, bool]:
 
 @explicit
 @transaction.atomic
-def do_set_plan(
-    *, by: Any, retiree: Retiree, risk: str, worker: Any = None, version: int | None = None
-) -> CarePlan:
+def do_set_plan(*, by: Any, retiree: Retiree, risk: str, worker: Any = None, version: int | None = None) -> CarePlan:
     """Set a retiree's risk level and responsible worker. Refused: `not_eligible` (not on register, or a worker
     who may not record visits there), `stale` (someone saved the plan since `version` was read)."""
     policy.check_set_plan(by, retiree)
@@ -100,7 +98,9 @@ def do_open_default_plans(*, by: Any, org: Org, limit: int = 20000) -> int:
     CarePlan.objects.bulk_create(plans, batch_size=1000)
     bulk_record(
         [
-            record_values(AuditRecord.Action.CREATE, plan, extra={"event": "care_plan_opened", "retiree": plan.retiree_id})
+            record_values(
+                AuditRecord.Action.CREATE, plan, extra={"event": "care_plan_opened", "retiree": plan.retiree_id}
+            )
             for plan in plans
         ]
     )

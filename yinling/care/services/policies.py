@@ -14,8 +14,8 @@ from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
 from yinling.care import policy, rhythm
 from yinling.care.models import Plan1P1C, PolicyReview
-from yinling.care.services.plans import check_on_register
 from yinling.care.services import explicit
+from yinling.care.services.plans import check_on_register
 from yinling.core.refusals import Refused
 from yinling.registry import choices
 from yinling.registry.models import Retiree

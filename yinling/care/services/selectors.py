@@ -34,7 +34,9 @@ class DueItem:
             "visit": _("Visit"),
             "call": _("Phone call"),
             "talk": _("Heart-to-heart talk"),
-            "event": _("Visit within 24 hours of an event") if self.plan.risk == Risk.HIGH else _("Visit after an event"),
+            "event": _("Visit within 24 hours of an event")
+            if self.plan.risk == Risk.HIGH
+            else _("Visit after an event"),
             "birthday": _("Milestone birthday visit"),
         }
         return str(labels[self.kind])
@@ -88,9 +90,10 @@ def due_list(
 
 def is_worker(user: Any) -> bool:
     """Whether the user is anyone's responsible worker (their due list defaults to "mine")."""
-    return bool(user_paths(user, "care.view_careplan")) and CarePlan.objects.restrict(user, "view").filter(
-        worker=user
-    ).exists()
+    return (
+        bool(user_paths(user, "care.view_careplan"))
+        and CarePlan.objects.restrict(user, "view").filter(worker=user).exists()
+    )
 
 
 def overdue_by_org(user: Any, org: Org, today: dt.date | None = None) -> list[tuple[Org | None, int, int]]:
@@ -129,8 +132,8 @@ def _by_child(user: Any, org: Org, counts: dict[int, tuple[int, int]]) -> list[t
             totals[key][1] += b
     rows: list[tuple[Org | None, int, int]] = []
     if None in totals:
-        rows.append((None, *totals[None]))
-    rows += [(child, *totals[child.pk]) for child in children if child.pk in totals]
+        rows.append((None, totals[None][0], totals[None][1]))
+    rows += [(child, totals[child.pk][0], totals[child.pk][1]) for child in children if child.pk in totals]
     return rows
 
 

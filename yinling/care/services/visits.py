@@ -16,8 +16,8 @@ from yinling.audit.models import AuditRecord
 from yinling.audit.services import record
 from yinling.care import policy, rhythm
 from yinling.care.models import Campaign, CampaignTarget, CareEvent, Occasion, Visit, VisitKind
-from yinling.care.services.plans import check_on_register, locked_plan
 from yinling.care.services import explicit
+from yinling.care.services.plans import check_on_register, locked_plan
 from yinling.core.refusals import Refused
 from yinling.registry.models import Retiree
 
@@ -104,9 +104,7 @@ def do_record_visit(
     if Visit.objects.unrestricted().filter(retiree=locked, kind=kind, visited_on=visited_on).exists():
         raise Refused("duplicate", _("A visit of this kind is already recorded for this person on that day."))
     plan, _created = locked_plan(locked, today)
-    open_events = list(
-        CareEvent.objects.unrestricted().filter(retiree=locked, visited=False).order_by("happened_at")
-    )
+    open_events = list(CareEvent.objects.unrestricted().filter(retiree=locked, visited=False).order_by("happened_at"))
     in_person = kind in rhythm.IN_PERSON
     answered = [e for e in open_events if in_person and timezone.localtime(e.happened_at).date() <= visited_on]
     visit = Visit(

@@ -79,7 +79,9 @@ def test_it_wants_a_high_risk_visit_within_24_hours_of_an_event(cast: Cast, cloc
     plan_for(cast.bureau_admin, who, "high", worker=cast.clerk)
     visit_to(cast.clerk, who, "talk")
     clock.move_to(at(2))
-    event = plans.do_record_event(by=cast.clerk, retiree=who, kind="hospital", happened_at=at(2) - dt.timedelta(hours=2))
+    event = plans.do_record_event(
+        by=cast.clerk, retiree=who, kind="hospital", happened_at=at(2) - dt.timedelta(hours=2)
+    )
     assert event.visit_due_at == at(3) - dt.timedelta(hours=2)
     assert ("李急", "event", False) in kinds(cast, horizon=1)
     clock.move_to(at(4))

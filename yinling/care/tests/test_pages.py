@@ -136,8 +136,21 @@ def pages(cast: Cast) -> dict[str, tuple[str, dict[str, int]]]:
 
 
 PAGE_NAMES = [
-    "due", "visits", "plans", "policies", "campaigns", "visit_add", "visit_add_for", "person", "plan_edit",
-    "event_add", "policy_edit", "policy_review", "campaign", "campaign_export", "me",
+    "due",
+    "visits",
+    "plans",
+    "policies",
+    "campaigns",
+    "visit_add",
+    "visit_add_for",
+    "person",
+    "plan_edit",
+    "event_add",
+    "policy_edit",
+    "policy_review",
+    "campaign",
+    "campaign_export",
+    "me",
 ]
 
 
@@ -145,8 +158,18 @@ PAGE_NAMES = [
 def test_it_answers_every_page_for_every_persona(cast: Cast, page: str) -> None:
     url, expected = pages(cast)[page]
     assert login_client(None).get(url).status_code == LOGIN
-    for persona in ("norole", "outsider", "clerk", "bureau_admin", "leader", "system_admin", "security_admin",
-                    "audit_admin", "retiree", "family"):
+    for persona in (
+        "norole",
+        "outsider",
+        "clerk",
+        "bureau_admin",
+        "leader",
+        "system_admin",
+        "security_admin",
+        "audit_admin",
+        "retiree",
+        "family",
+    ):
         want = expected.get(persona)
         if want is None:
             continue
@@ -158,8 +181,16 @@ def test_it_records_a_visit_from_the_page_and_shows_refusals(cast: Cast) -> None
     who = cast.retiree_record
     client = login_client(cast.clerk)
     url = f"/care/visits/new/?retiree={who.pk}"
-    data = {"kind": "home", "visited_on": timezone.localdate().isoformat(), "visitors": "王科长", "occasion": "routine",
-            "given": "米", "needs": "", "follow_up": "", "open_case": "on"}
+    data = {
+        "kind": "home",
+        "visited_on": timezone.localdate().isoformat(),
+        "visitors": "王科长",
+        "occasion": "routine",
+        "given": "米",
+        "needs": "",
+        "follow_up": "",
+        "open_case": "on",
+    }
     response = client.post(url, data)
     assert response.status_code == 302
     visit = Visit.objects.unrestricted().get(retiree=who)
@@ -198,7 +229,12 @@ def test_the_event_and_policy_forms_work_and_refuse(cast: Cast) -> None:
     client = login_client(cast.clerk)
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     assert client.post(f"/care/people/{who.pk}/event/", {"kind": "hospital", "happened_at": now}).status_code == 302
-    assert client.post(f"/care/people/{who.pk}/event/", {"kind": "hospital", "happened_at": "2099-01-01T10:00"}).status_code == 200
+    assert (
+        client.post(
+            f"/care/people/{who.pk}/event/", {"kind": "hospital", "happened_at": "2099-01-01T10:00"}
+        ).status_code
+        == 200
+    )
     refused = client.post(f"/care/people/{who.pk}/policy/", {"needs": "a", "measures": "b", "review_months": 6})
     assert refused.status_code == 200 and not Plan1P1C.objects.unrestricted().exists()  # not a 离休 cadre
 
@@ -213,10 +249,13 @@ def test_a_campaign_is_built_assigned_and_exported_from_its_page(cast: Cast) -> 
     assert login_client(cast.leader).post(f"/care/campaigns/{campaign.pk}/build/").status_code == FORBIDDEN
     assert login_client(cast.outsider).post(f"/care/campaigns/{campaign.pk}/build/").status_code == MISSING
     answer = admin.post(
-        f"/care/campaigns/{campaign.pk}/assign/", {"org": cast.tree.unit_a.pk, "worker": cast.clerk.pk, "only_unassigned": "on"}
+        f"/care/campaigns/{campaign.pk}/assign/",
+        {"org": cast.tree.unit_a.pk, "worker": cast.clerk.pk, "only_unassigned": "on"},
     )
     assert answer.status_code == 302
-    assert list(CampaignTarget.objects.unrestricted().filter(worker=cast.clerk).values_list("retiree__name", flat=True)) == ["甲离休"]
+    assert list(
+        CampaignTarget.objects.unrestricted().filter(worker=cast.clerk).values_list("retiree__name", flat=True)
+    ) == ["甲离休"]
     target = CampaignTarget.objects.unrestricted().get(worker=cast.clerk)
     visit_to(cast.clerk, target.retiree, target=target)
     page = admin.get(f"/care/campaigns/{campaign.pk}/").content.decode()

@@ -212,7 +212,13 @@ def test_it_refuses_a_campaign_visit_once_closed(cast: Cast) -> None:
 )
 def test_it_refuses_a_bad_campaign(cast: Cast, values: dict[str, object], field_word: str) -> None:
     today = timezone.localdate()
-    args: dict[str, object] = {"name": "重阳", "kind": "double_ninth", "starts_on": today, "ends_on": today, "codes": ["lixiu"]}
+    args: dict[str, object] = {
+        "name": "重阳",
+        "kind": "double_ninth",
+        "starts_on": today,
+        "ends_on": today,
+        "codes": ["lixiu"],
+    }
     args.update(values)
     if args["ends_on"] == "before":
         args["ends_on"] = today - dt.timedelta(days=1)
