@@ -151,6 +151,8 @@ EXTRA_LABELS = {
     "not_drawn": gettext_lazy("Not drawn"),
     "applicants": gettext_lazy("Applicants"),
     "slots": gettext_lazy("Class times"),
+    # Care.
+    "campaign": gettext_lazy("Campaign"),
 }
 EVENT_LABELS = {
     "job_started": gettext_lazy("Job started"),
@@ -188,6 +190,18 @@ EVENT_LABELS = {
     "campus_present": gettext_lazy("Marked present"),
     "campus_absent": gettext_lazy("Marked absent"),
     "campus_meetings_generated": gettext_lazy("Class meetings generated"),
+    # Care.
+    "care_plan_opened": gettext_lazy("Care plan opened"),
+    "care_plan_set": gettext_lazy("Care plan set"),
+    "care_event": gettext_lazy("Care event recorded"),
+    "care_visit": gettext_lazy("Visit recorded"),
+    "care_campaign_created": gettext_lazy("Campaign created"),
+    "care_campaign_built": gettext_lazy("Campaign list built"),
+    "care_campaign_closed": gettext_lazy("Campaign closed"),
+    "care_target_added": gettext_lazy("Added to a campaign list"),
+    "care_target_assigned": gettext_lazy("Campaign visit assigned"),
+    "care_policy_written": gettext_lazy("一人一策 plan written"),
+    "care_policy_reviewed": gettext_lazy("一人一策 plan reviewed"),
 }
 
 
