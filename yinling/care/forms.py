@@ -17,7 +17,7 @@ from yinling.orgs.models import Org
 from yinling.registry.lookups import RetireeField
 from yinling.registry.models import Retiree
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WorkerField(forms.ModelChoiceField):  # type: ignore[type-arg]
