@@ -72,8 +72,25 @@ def due_plans(user: Any, *, mine: bool, today: dt.date, until: dt.date) -> Query
     return qs.filter(retiree__status=choices.Status.ACTIVE, retiree__is_deleted=False)
 
 
+DUE_FIELDS = (
+    "risk",
+    "next_visit_on",
+    "next_call_on",
+    "next_talk_on",
+    "event_due_at",
+    "milestone_on",
+    "next_due_on",
+    "retiree__name",
+    "retiree__birth_date",
+    "org__name",
+    "org__code",
+    "worker__username",
+    "worker__full_name",
+)
+
+
 def due_list(
-    user: Any, *, mine: bool = True, today: dt.date | None = None, limit: int = 200, horizon: int | None = None
+    user: Any, *, mine: bool = True, today: dt.date | None = None, limit: int = 100, horizon: int | None = None
 ) -> list[DueItem]:
     """The caller's due list, overdue first (oldest first), then what comes up within the horizon."""
     today = today or timezone.localdate()
@@ -82,6 +99,8 @@ def due_list(
     plans = (
         due_plans(user, mine=mine, today=today, until=until)
         .select_related("retiree", "org", "worker")
+        # Only what the list shows: a whole registry row (its encrypted fields decrypted) cost 0.1 ms a plan.
+        .only(*DUE_FIELDS)
         .order_by("next_due_on", "id")[:limit]
     )
     items = [item for plan in plans for item in items_of(plan, today, until)]
