@@ -269,3 +269,23 @@ def test_a_move_takes_the_plan_along(cast: Cast) -> None:
     admin = make_user("provadmin", cast.tree.province, "bureau_admin")
     do_transfer(by=admin, retiree=who, to_org=cast.tree.county_b, reason="异地安置")
     assert CarePlan.objects.unrestricted().get(retiree=who).org == cast.tree.county_b
+
+
+def test_the_command_opens_plans_in_batches_as_a_user(cast: Cast) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    for i in range(3):
+        person(cast.tree.county_a, f"人{i}")
+    out = io.StringIO()
+    call_command("care_open_plans", "330100", "--as", cast.bureau_admin.username, "--batch", "2", stdout=out)
+    assert CarePlan.objects.unrestricted().count() == 5  # the three, and the cast's two
+    assert "opened 5" in out.getvalue()
+    assert (
+        AuditRecord.objects.filter(actor_username=cast.bureau_admin.username, extra__event="care_plan_opened").count()
+        == 5
+    )
+    with pytest.raises(CommandError):
+        call_command("care_open_plans", "999999", "--as", cast.bureau_admin.username)
+    with pytest.raises(PermissionDenied):
+        call_command("care_open_plans", "330100", "--as", cast.leader.username)
