@@ -60,8 +60,8 @@ def _visits(plan: CarePlan, start: dt.date, today: dt.date, rng: random.Random, 
     """A year of visits at the plan's rhythm (some late, a few missed), with a monthly call between."""
     out: list[Visit] = []
     day = start + dt.timedelta(days=rng.randint(0, 20))
-    while day <= today - dt.timedelta(days=3):
-        kind = rng.choice([VisitKind.HOME, VisitKind.HOME, VisitKind.PHONE, VisitKind.TALK])
+    while day <= today - dt.timedelta(days=1):
+        kind = rng.choice([VisitKind.HOME, VisitKind.HOME, VisitKind.HOME, VisitKind.TALK, VisitKind.PHONE])
         out.append(
             Visit(
                 retiree_id=plan.retiree_id,
