@@ -66,6 +66,14 @@ def audit() -> None:
     register(models.PolicyReview)
 
 
+def figures() -> None:
+    from yinling.core.dashboard import Figure, register_figure
+
+    # Each number is the rows its list shows with that filter.
+    register_figure(Figure(_("Care visits overdue"), "care:plans", {"overdue": "1"}, order=60))
+    register_figure(Figure(_("一人一策 reviews overdue"), "care:policies", {"overdue": "1"}, order=61))
+
+
 def register() -> None:
     from yinling.care import panels, signals
     from yinling.care.demo import seed_care
@@ -74,6 +82,7 @@ def register() -> None:
     grants()
     audit()
     navigation()
+    figures()
     signals.connect()
     panels.register_panels()
     register_seeder(Seeder("care", seed_care, order=60))
