@@ -74,6 +74,13 @@ def figures() -> None:
     register_figure(Figure(_("一人一策 reviews overdue"), "care:policies", {"overdue": "1"}, order=61))
 
 
+def related() -> None:
+    from yinling.care.related import care_summary
+    from yinling.core.related import RelatedSummary, register_related
+
+    register_related("registry.retiree", RelatedSummary(_("Care"), "care.careplan", care_summary, order=35))
+
+
 def register() -> None:
     from yinling.care import panels, signals
     from yinling.care.demo import seed_care
@@ -83,6 +90,7 @@ def register() -> None:
     audit()
     navigation()
     figures()
+    related()
     signals.connect()
     panels.register_panels()
     register_seeder(Seeder("care", seed_care, order=60))

@@ -280,3 +280,10 @@ def test_the_member_page_shows_who_visited_and_the_contact(cast: Cast) -> None:
     visit_to(cast.clerk, cast.family_record, given="不该出现")
     body = login_client(cast.retiree).get("/care/me/").content.decode()
     assert "鲜花" in body and "不该出现" not in body and "clerk" in body
+
+
+def test_the_retirees_record_links_to_the_care_page(cast: Cast) -> None:
+    plan_for(cast.bureau_admin, cast.retiree_record, "high")
+    body = login_client(cast.clerk).get(f"/registry/{cast.retiree_record.pk}/").content.decode()
+    assert f"/care/people/{cast.retiree_record.pk}/" in body
+    assert "高风险" in body
