@@ -90,6 +90,7 @@ class CarePlan(models.Model):
             models.Index(fields=["worker", "next_due_on"], name="care_plan_worker_due"),
             models.Index(fields=["next_due_on"], name="care_plan_due"),
             models.Index(fields=["org", "next_visit_on"], name="care_plan_org_visit"),
+            models.Index(fields=["org", "next_due_on"], name="care_plan_org_due"),
         ]
 
     def __str__(self) -> str:

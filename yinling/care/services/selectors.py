@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from yinling.care import rhythm
 from yinling.care.models import CampaignTarget, CarePlan, Risk, Visit
-from yinling.core.scoping import user_paths
+from yinling.core.scoping import path_q, user_paths
 from yinling.orgs.models import Org
 from yinling.registry import choices
 from yinling.registry.models import Retiree
@@ -92,12 +92,35 @@ DUE_FIELDS = (
 def due_list(
     user: Any, *, mine: bool = True, today: dt.date | None = None, limit: int = 100, horizon: int | None = None
 ) -> list[DueItem]:
-    """The caller's due list, overdue first (oldest first), then what comes up within the horizon."""
+    """The caller's due list, overdue first (oldest first), then what comes up within the horizon.
+
+    Two steps, so that PostgreSQL walks an index in due order and stops after `limit` rows: the ids first (for
+    `mine` on (worker, next_due_on), otherwise on next_due_on inside the scope), then those rows with the
+    person, in the user's scope and on register. Joining the registry in the first step made the planner join
+    every due plan (9,000 a worker at a million people) before sorting: 180 ms instead of a few."""
     today = today or timezone.localdate()
     days = settings.CARE_DUE_HORIZON_DAYS if horizon is None else horizon
     until = today + dt.timedelta(days=days)
+    if mine:
+        # The plans that name the user as responsible: the user's own list. The scope applies in the second step.
+        first = CarePlan.objects.unrestricted().filter(worker_id=getattr(user, "pk", None))
+    else:
+        # The scope as a set of org ids: PostgreSQL then walks next_due_on in order and checks each org in a
+        # hash, instead of joining the org tree for every due plan (the same rows restrict() gives).
+        # A literal list lets the planner choose by the scope's size: the (org, next_due_on) index for a county,
+        # next_due_on in order for a province.
+        paths = user_paths(user, "care.view_careplan")
+        orgs = (
+            list(Org.objects.unrestricted().filter(path_q("path", paths)).values_list("id", flat=True)) if paths else []
+        )
+        first = CarePlan.objects.unrestricted().filter(org_id__in=orgs)
+    # Twice the limit: a plan left out below (a person who died, moved out of the scope) leaves room for others.
+    ids = list(
+        first.filter(next_due_on__lte=until).order_by("next_due_on", "id").values_list("id", flat=True)[: 2 * limit]
+    )
     plans = (
         due_plans(user, mine=mine, today=today, until=until)
+        .filter(pk__in=ids)
         .select_related("retiree", "org", "worker")
         # Only what the list shows: a whole registry row (its encrypted fields decrypted) cost 0.1 ms a plan.
         .only(*DUE_FIELDS)
