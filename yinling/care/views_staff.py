@@ -67,6 +67,7 @@ def due(request: HttpRequest) -> HttpResponse:
             "items": items,
             "scope": scope,
             "overdue": sum(1 for i in items if i.overdue),
+            "targets": selectors.my_campaign_visits(request.user),
             "breadcrumbs": trail((_("Due visits"), "")),
         },
     )

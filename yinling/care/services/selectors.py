@@ -130,6 +130,19 @@ def due_list(
     return sorted(items, key=lambda i: (not i.overdue, i.due_on, i.plan.pk, i.kind))
 
 
+def my_campaign_visits(user: Any, limit: int = 50) -> list[CampaignTarget]:
+    """Open campaigns' targets assigned to the user and not yet visited, the campaign ending first first."""
+    from yinling.care.models import Campaign
+
+    return list(
+        CampaignTarget.objects.restrict(user, "view")
+        .filter(worker_id=getattr(user, "pk", None), done_on__isnull=True, campaign__status=Campaign.Status.OPEN)
+        .select_related("campaign", "retiree", "org")
+        .only("campaign__name", "campaign__ends_on", "retiree__name", "org__name", "reasons", "retiree_id")
+        .order_by("campaign__ends_on", "id")[:limit]
+    )
+
+
 def is_worker(user: Any) -> bool:
     """Whether the user is anyone's responsible worker (their due list defaults to "mine")."""
     return (

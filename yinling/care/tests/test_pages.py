@@ -287,3 +287,16 @@ def test_the_retirees_record_links_to_the_care_page(cast: Cast) -> None:
     body = login_client(cast.clerk).get(f"/registry/{cast.retiree_record.pk}/").content.decode()
     assert f"/care/people/{cast.retiree_record.pk}/" in body
     assert "高风险" in body
+
+
+def test_the_due_page_lists_my_festival_visits_until_recorded(cast: Cast) -> None:
+    lixiu = person(cast.tree.unit_a, "甲离休", age=95, category="lixiu", work_started="1948-05")
+    campaign = campaign_at(cast.bureau_admin, cast.tree.city_a)
+    campaigns.do_build_targets(by=cast.bureau_admin, campaign=campaign)
+    target = CampaignTarget.objects.unrestricted().get(campaign=campaign)
+    campaigns.do_assign(by=cast.bureau_admin, targets=[target], worker=cast.clerk)
+    client = login_client(cast.clerk)
+    assert f"?target={target.pk}" in client.get("/care/").content.decode()
+    assert f"?target={target.pk}" not in login_client(cast.bureau_admin).get("/care/").content.decode()
+    visit_to(cast.clerk, lixiu, target=target)
+    assert f"?target={target.pk}" not in client.get("/care/").content.decode()
