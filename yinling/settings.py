@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "yinling.volunteering",
     "yinling.campus",
     "yinling.cases",
+    "yinling.care",
     "yinling.api",
 ]
 
@@ -519,3 +520,9 @@ if TESTING:
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 # A select left unchosen in a filter reads "全部" (all), not a row of dashes (core/filtering.py).
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
+
+# Care (走访慰问): a visit is due within this many hours of an event (a hospital stay, a bereavement) for a
+# high-risk person, and within the second figure for everyone else; the due list looks this many days ahead.
+CARE_EVENT_VISIT_HOURS = max(1, envint("CARE_EVENT_VISIT_HOURS", 24))
+CARE_EVENT_VISIT_HOURS_OTHERS = max(1, envint("CARE_EVENT_VISIT_HOURS_OTHERS", 168))
+CARE_DUE_HORIZON_DAYS = max(0, envint("CARE_DUE_HORIZON_DAYS", 7))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("volunteering/", include("yinling.volunteering.urls")),
     path("campus/", include("yinling.campus.urls")),
     path("cases/", include("yinling.cases.urls")),
+    path("care/", include("yinling.care.urls")),
     path("jobs/", include("yinling.jobs.urls")),
     path("notifications/", include("yinling.notifications.urls")),
     path("api/v1/", include("yinling.api.urls")),

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from yinling.api import views
 from yinling.campus import api as campus_api
 from yinling.cases import api as cases_api
+from yinling.care import api as care_api
 from yinling.jobs.api import JobViewSet
 from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
@@ -23,6 +24,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 volunteering_api.register(router)
 campus_api.register(router)
 cases_api.register(router)
+care_api.register(router)
 
 app_name = "api"
 urlpatterns = [
@@ -40,5 +42,6 @@ urlpatterns = [
     path("registry/imports/", ImportView.as_view(), name="registry-imports"),
     *volunteering_api.urlpatterns(),
     *campus_api.urlpatterns(),
+    *care_api.urlpatterns,
     path("", include(router.urls)),
 ]

@@ -154,6 +154,8 @@ EXTRA_LABELS = {
     # Services and cases (网上办).
     "item_version": gettext_lazy("Service item version"),
     "comment": gettext_lazy("Comment"),
+    # Care.
+    "campaign": gettext_lazy("Campaign"),
 }
 EVENT_LABELS = {
     "job_started": gettext_lazy("Job started"),
@@ -200,6 +202,18 @@ EVENT_LABELS = {
     "case_reject": gettext_lazy("Service case rejected"),
     "case_resubmitted": gettext_lazy("Service case resubmitted"),
     "case_escalated": gettext_lazy("Service case escalated past its time limit"),
+    # Care.
+    "care_plan_opened": gettext_lazy("Care plan opened"),
+    "care_plan_set": gettext_lazy("Care plan set"),
+    "care_event": gettext_lazy("Care event recorded"),
+    "care_visit": gettext_lazy("Visit recorded"),
+    "care_campaign_created": gettext_lazy("Campaign created"),
+    "care_campaign_built": gettext_lazy("Campaign list built"),
+    "care_campaign_closed": gettext_lazy("Campaign closed"),
+    "care_target_added": gettext_lazy("Added to a campaign list"),
+    "care_target_assigned": gettext_lazy("Campaign visit assigned"),
+    "care_policy_written": gettext_lazy("一人一策 plan written"),
+    "care_policy_reviewed": gettext_lazy("一人一策 plan reviewed"),
 }
 
 

@@ -113,6 +113,11 @@ PK_BY_ROUTE = [
     ("cases:attachment", "cases_attachment"),
     ("cases:*", "cases_case"),
     ("api:services-case-*", "cases_case"),
+    # Care (its objects: care/tests/factories.walk_objects).
+    ("care:visit*", "care_visit"),
+    ("api:care-visit-*", "care_visit"),
+    ("care:policy_review", "care_policy"),
+    ("care:campaign*", "care_campaign"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -273,6 +278,9 @@ def _build() -> World:
     from yinling.cases.tests.walk import walk_objects as cases_objects
 
     objects.update(cases_objects(cast))
+    from yinling.care.tests.factories import walk_objects as care_objects
+
+    objects.update(care_objects(cast))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
