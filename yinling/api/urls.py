@@ -4,8 +4,8 @@ from rest_framework.routers import DefaultRouter
 
 from yinling.api import views
 from yinling.campus import api as campus_api
-from yinling.cases import api as cases_api
 from yinling.care import api as care_api
+from yinling.cases import api as cases_api
 from yinling.jobs.api import JobViewSet
 from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
