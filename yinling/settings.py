@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "yinling.timebank",
     "yinling.volunteering",
     "yinling.campus",
+    "yinling.rounds",
     "yinling.api",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("timebank/", include("yinling.timebank.urls")),
     path("volunteering/", include("yinling.volunteering.urls")),
     path("campus/", include("yinling.campus.urls")),
+    path("rounds/", include("yinling.rounds.urls")),
     path("jobs/", include("yinling.jobs.urls")),
     path("notifications/", include("yinling.notifications.urls")),
     path("api/v1/", include("yinling.api.urls")),

@@ -8,6 +8,7 @@ from yinling.jobs.api import JobViewSet
 from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
 from yinling.registry.api_imports import ImportView
+from yinling.rounds import api as rounds_api
 from yinling.timebank import api as timebank_api
 from yinling.volunteering import api as volunteering_api
 
@@ -21,6 +22,7 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("notifications", NotificationViewSet, basename="notification")
 volunteering_api.register(router)
 campus_api.register(router)
+rounds_api.register(router)
 
 app_name = "api"
 urlpatterns = [

@@ -151,6 +151,10 @@ EXTRA_LABELS = {
     "not_drawn": gettext_lazy("Not drawn"),
     "applicants": gettext_lazy("Applicants"),
     "slots": gettext_lazy("Class times"),
+    # 平安报 status rounds.
+    "round": gettext_lazy("平安报 round"),
+    "people": gettext_lazy("People in the round"),
+    "counts": gettext_lazy("Counts by status"),
 }
 EVENT_LABELS = {
     "job_started": gettext_lazy("Job started"),
@@ -188,6 +192,9 @@ EVENT_LABELS = {
     "campus_present": gettext_lazy("Marked present"),
     "campus_absent": gettext_lazy("Marked absent"),
     "campus_meetings_generated": gettext_lazy("Class meetings generated"),
+    "round_opened": gettext_lazy("平安报 round opened"),
+    "round_entry_recorded": gettext_lazy("平安报 answer recorded"),
+    "round_closed": gettext_lazy("平安报 round closed"),
 }
 
 
