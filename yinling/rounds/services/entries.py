@@ -98,6 +98,7 @@ def do_record_entry(
     record(
         AuditRecord.Action.UPDATE,
         locked,
+        actor=by,
         changes=changes,
         extra={"event": "round_entry_recorded", "round": locked.round_id, "retiree": locked.retiree_id, "source": source},
     )

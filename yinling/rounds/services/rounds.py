@@ -68,6 +68,7 @@ def do_open_round(*, by: Any, org: Org, title: str) -> Round:
     record(
         AuditRecord.Action.CREATE,
         round_,
+        actor=by,
         extra={"event": "round_opened", "people": round_.total, "org": org.code},
     )
     if round_.total:
@@ -113,6 +114,7 @@ def do_close_round(*, by: Any, round_: Round, report: str = "") -> Round:
     record(
         AuditRecord.Action.UPDATE,
         locked,
+        actor=by,
         changes={"status": [Round.Status.OPEN, Round.Status.CLOSED]},
         extra={"event": "round_closed", "counts": summary},
     )
