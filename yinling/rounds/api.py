@@ -101,7 +101,7 @@ class RoundViewSet(RefusalsAs409, ScopedViewSetMixin, mixins.CreateModelMixin, v
         responses={200: EntrySerializer(many=True)},
     )
     @action(detail=True, methods=["get"])
-    def people(self, request: Request, pk: Any = None) -> Response:
+    def people(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         """The round's people in the caller's scope, by status (not reached yet by default)."""
         found = self.get_object()
         wanted = request.query_params.get("status", EntryStatus.NOT_REACHED)
@@ -118,7 +118,7 @@ class RoundViewSet(RefusalsAs409, ScopedViewSetMixin, mixins.CreateModelMixin, v
 
     @extend_schema(request=EntryInput, responses={200: EntrySerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
-    def entries(self, request: Request, pk: Any = None) -> Response:
+    def entries(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         data = EntryInput(data=request.data if isinstance(request.data, dict) else {})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -167,7 +167,7 @@ class RoundViewSet(RefusalsAs409, ScopedViewSetMixin, mixins.CreateModelMixin, v
 
     @extend_schema(request=CloseInput, responses={200: ProgressSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: Any = None) -> Response:
+    def close(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         found = self._get("view")
         data = CloseInput(data=request.data if isinstance(request.data, dict) else {})
         data.is_valid(raise_exception=True)

@@ -108,6 +108,9 @@ PK_BY_ROUTE = [
     ("api:campus-section-*", "campus_section"),
     ("api:campus-term-*", "campus_term"),
     ("api:campus-course-*", "campus_course"),
+    # 平安报 rounds (their objects: rounds/tests/factories.walk_objects).
+    ("rounds:*", "round"),
+    ("api:care-round-*", "round"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -124,7 +127,7 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
     "panel_id": [("*", "", "registry-orgs")],
     # An API token id (its first 15 characters) that is nobody's: revoking it answers 404 / nothing.
     "token_id": [("*", "", "0123456789abcde")],
-    "epk": [("campus:*", "campus_enrolment", "pk")],
+    "epk": [("campus:*", "campus_enrolment", "pk"), ("rounds:*", "round_entry", "pk")],
 }
 
 JUNK_FORM = {
@@ -264,6 +267,9 @@ def _build() -> World:
     from yinling.campus.tests.teaching_factories import walk_objects as campus_teaching_objects
 
     objects.update(campus_teaching_objects(cast, objects["campus_school"]))
+    from yinling.rounds.tests.factories import walk_objects as rounds_objects
+
+    objects.update(rounds_objects(cast))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
