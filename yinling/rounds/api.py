@@ -106,7 +106,9 @@ class RoundViewSet(RefusalsAs409, ScopedViewSetMixin, mixins.CreateModelMixin, v
         found = self.get_object()
         wanted = request.query_params.get("status", EntryStatus.NOT_REACHED)
         if wanted not in EntryStatus.values:
-            raise exceptions.ValidationError({"status": [_("Not a status: use one of %s.") % ", ".join(EntryStatus.values)]})
+            raise exceptions.ValidationError(
+                {"status": [_("Not a status: use one of %s.") % ", ".join(EntryStatus.values)]}
+            )
         org = None
         if request.query_params.get("org"):
             org = Org.objects.restrict(request.user, None).filter(code=request.query_params["org"]).first()

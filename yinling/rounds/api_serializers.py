@@ -55,7 +55,7 @@ class EntryInput(serializers.Serializer):  # type: ignore[type-arg]
     retiree_id = serializers.IntegerField(min_value=1, max_value=MAX_KEY)
     status = serializers.ChoiceField(choices=[EntryStatus.SAFE, EntryStatus.NEEDS_HELP, EntryStatus.UNREACHABLE])
     needs = serializers.CharField(max_length=MAX_NEEDS, required=False, allow_blank=True, default="")
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named "source", as the contract says
         choices=[Source.CALL, Source.VISIT],
         required=False,
         help_text="Staff: how the person was reached (call by default). A retiree's own answer and a relative's are "

@@ -24,7 +24,7 @@ from yinling.orgs.models import Org
 
 
 def ancestor_paths(path: str) -> list[str]:
-    """"330000/330100/330106/" → ["330000/", "330000/330100/"] (strictly above; paths end in "/")."""
+    """ "330000/330100/330106/" → ["330000/", "330000/330100/"] (strictly above; paths end in "/")."""
     parts = [p for p in path.split("/") if p]
     return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
@@ -107,9 +107,7 @@ class RoundEntry(models.Model):
     )
     # The person's org when the round opened: scopes the entry and groups the report.
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+", verbose_name=_("org"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=EntryStatus.choices, default=EntryStatus.NOT_REACHED
-    )
+    status = models.CharField(_("status"), max_length=12, choices=EntryStatus.choices, default=EntryStatus.NOT_REACHED)
     needs = models.TextField(_("needs"), blank=True)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, blank=True)
     recorded_by = models.ForeignKey(

@@ -23,7 +23,7 @@ CHUNK = 500
 
 
 def run_job(ctx: JobContext) -> dict[str, Any]:
-    round_ = Round.objects.unrestricted().filter(pk=ctx.params.get("round")).first()
+    round_ = Round.objects.unrestricted().filter(pk=int(ctx.params.get("round") or 0)).first()
     if round_ is None:
         raise JobFailed(_("The round no longer exists."))
     accounts = (

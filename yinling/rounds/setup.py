@@ -28,7 +28,14 @@ def navigation() -> None:
     from yinling.core.navigation import NavItem, register_nav
 
     register_nav(
-        NavItem(gettext_lazy("平安报 rounds"), "rounds:list", perm="rounds.view_round", order=70, group="care", icon="shield-check")
+        NavItem(
+            gettext_lazy("平安报 rounds"),
+            "rounds:list",
+            perm="rounds.view_round",
+            order=70,
+            group="care",
+            icon="shield-check",
+        )
     )
     register_nav(
         NavItem(gettext_lazy("平安报"), "rounds:me", order=70, group="care", icon="shield-check", check=_is_retiree)

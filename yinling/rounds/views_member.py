@@ -100,4 +100,3 @@ def help_needed(request: HttpRequest, epk: int) -> HttpResponseBase:
             "breadcrumbs": [(_("平安报"), reverse("rounds:me")), (entry.round.title, "")],
         },
     )
-

@@ -61,7 +61,9 @@ def _rows(request: HttpRequest, found: Round) -> Iterator[list[Any]]:
 @login_required
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponseBase:
-    found = get_scoped_or_404(Round.objects.select_related("org", "closed_by", "opened_by"), request.user, "view", pk=pk)
+    found = get_scoped_or_404(
+        Round.objects.select_related("org", "closed_by", "opened_by"), request.user, "view", pk=pk
+    )
     if request.GET.get("export") == "xlsx":
         if not can(request.user, "export", found):
             raise PermissionDenied

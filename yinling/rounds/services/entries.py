@@ -79,7 +79,9 @@ def do_record_entry(
     if round_status != Round.Status.OPEN:
         raise Refused("closed", _("This round is closed: answers are no longer taken."))
     if version is not None and version != locked.version:
-        raise Refused("stale", _("Someone recorded an answer for this person since you looked: check it and try again."))
+        raise Refused(
+            "stale", _("Someone recorded an answer for this person since you looked: check it and try again.")
+        )
     old = locked.status
     source = source_for(by, locked, source)
     now = timezone.now()
@@ -100,6 +102,11 @@ def do_record_entry(
         locked,
         actor=by,
         changes=changes,
-        extra={"event": "round_entry_recorded", "round": locked.round_id, "retiree": locked.retiree_id, "source": source},
+        extra={
+            "event": "round_entry_recorded",
+            "round": locked.round_id,
+            "retiree": locked.retiree_id,
+            "source": source,
+        },
     )
     return locked

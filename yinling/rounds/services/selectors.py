@@ -24,9 +24,7 @@ def progress(user: Any, round_: Round) -> dict[str, Any]:
     return {"total": sum(by_status.values()), "by_status": by_status, "not_reached": by_status["not_reached"]}
 
 
-def entry_list(
-    user: Any, round_: Round, *, status: str = "", org: Org | None = None
-) -> QuerySet[RoundEntry]:
+def entry_list(user: Any, round_: Round, *, status: str = "", org: Org | None = None) -> QuerySet[RoundEntry]:
     rows = entries_in_scope(user, round_).select_related("retiree", "org", "recorded_by")
     if status:
         rows = rows.filter(status=status)
@@ -47,7 +45,8 @@ def by_org(user: Any, round_: Round) -> list[dict[str, Any]]:
             **{s: Count("id", filter=Q(status=s)) for s in EntryStatus.values},
         )
     )
-    return sorted(grouped, key=lambda row: row["org__path"])
+    rows: list[dict[str, Any]] = [dict(row) for row in grouped]
+    return sorted(rows, key=lambda row: row["org__path"])
 
 
 def member_questions(user: Any) -> list[RoundEntry]:

@@ -133,7 +133,7 @@ def test_it_gives_a_retiree_the_same_answer_for_a_stranger_and_an_id_that_does_n
     ],
 )
 def test_it_answers_bad_entry_input_with_400_naming_the_field(world: Any, body: Any) -> None:
-    cast, found, clients = world
+    _cast, found, clients = world
     answer = post(clients["clerk"], f"{API}{found.pk}/entries/", body)
     assert answer.status_code == 400, answer.content
     if isinstance(body, dict) and body:
@@ -143,7 +143,7 @@ def test_it_answers_bad_entry_input_with_400_naming_the_field(world: Any, body: 
 
 @pytest.mark.parametrize("body", [{}, {"org": "", "title": "x"}, {"org": "330106", "title": ""}, {"org": "x" * 40}])
 def test_it_answers_bad_open_input_with_400_and_an_unknown_org_with_404(world: Any, body: Any) -> None:
-    cast, found, clients = world
+    cast, _found, clients = world
     assert post(clients["bureau_admin"], API, body).status_code == 400
     assert post(clients["bureau_admin"], API, {"org": "NOPE", "title": "x"}).status_code == 404
     assert post(clients["bureau_admin"], API, {"org": cast.tree.county_b.code, "title": "x"}).status_code == 404

@@ -43,7 +43,7 @@ def test_it_loses_no_answer_when_many_staff_record_at_once() -> None:
 
 
 def test_it_queues_answers_for_the_same_person_and_keeps_them_all() -> None:
-    cast, found, entries = _world()
+    cast, _found, entries = _world()
     one = entries[0]
     staff = [make_user(f"clerk{i:02d}", cast.tree.county_a, "clerk") for i in range(10)]
 
@@ -55,7 +55,7 @@ def test_it_queues_answers_for_the_same_person_and_keeps_them_all() -> None:
 
 
 def test_it_lets_one_of_two_answers_read_at_the_same_version_win() -> None:
-    cast, found, entries = _world()
+    cast, _found, entries = _world()
     one = entries[0]
     errors = run_threads(
         2, lambda i: do_record_entry(by=cast.clerk, entry=one, status=("safe", "unreachable")[i], version=0)

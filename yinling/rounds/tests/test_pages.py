@@ -48,7 +48,7 @@ def world(cast: Cast) -> tuple[Cast, Round, RoundEntry, dict[str, Client]]:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_it_answers_every_staff_page_by_the_scope_rule(world: Any, persona: str) -> None:
-    cast, found, entry, clients = world
+    _cast, found, entry, clients = world
     client = clients[persona]
     base = f"/rounds/{found.pk}/"
     urls = [
@@ -108,7 +108,7 @@ MEMBER: dict[str, tuple[Any, ...]] = {
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_it_lets_only_the_person_and_their_relative_answer_on_the_member_pages(world: Any, persona: str) -> None:
-    cast, found, entry, clients = world
+    _cast, _found, entry, clients = world
     client = clients[persona]
     got = (
         answer(client.get("/rounds/me/")),
@@ -138,7 +138,7 @@ def test_it_asks_the_retiree_and_records_their_own_answer(world: Any) -> None:
 
 
 def test_it_lets_the_daughter_answer_for_her_father(world: Any) -> None:
-    cast, found, entry, clients = world
+    cast, _found, entry, clients = world
     client = clients["family"]
     page = client.get("/rounds/me/").content.decode()
     assert cast.retiree_record.name in page  # her own question and her father's
@@ -148,7 +148,7 @@ def test_it_lets_the_daughter_answer_for_her_father(world: Any) -> None:
 
 
 def test_it_asks_for_the_needs_and_never_fails_on_bad_input(world: Any) -> None:
-    cast, found, entry, clients = world
+    _cast, found, entry, clients = world
     member = clients["retiree"]
     empty = member.post(f"/rounds/me/{entry.pk}/help/", {"needs": "  "})
     assert empty.status_code == 200 and "rn-needs" in empty.content.decode()
@@ -174,7 +174,7 @@ def test_it_shows_the_round_live_and_who_is_not_reached_yet(world: Any) -> None:
     cast, found, entry, clients = world
     client = clients["bureau_admin"]
     page = client.get(f"/rounds/{found.pk}/").content.decode()
-    assert 'hx-get="/rounds/%d/counts/"' % found.pk in page and 'hx-trigger="every 5s"' in page
+    assert f'hx-get="/rounds/{found.pk}/counts/"' in page and 'hx-trigger="every 5s"' in page
     assert cast.retiree_record.name in page and cast.family_record.name in page
     client.post(f"/rounds/{found.pk}/entries/{entry.pk}/quick/", {"status": "safe", "version": "0"})
     page = client.get(f"/rounds/{found.pk}/").content.decode()

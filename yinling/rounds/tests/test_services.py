@@ -37,7 +37,9 @@ def test_it_snapshots_every_living_retiree_on_register_in_the_subtree(cast: Cast
     people = set(RoundEntry.objects.unrestricted().filter(round=found).values_list("retiree_id", flat=True))
     assert people == {cast.retiree_record.pk, cast.family_record.pk, alive.pk}
     assert elsewhere.pk not in people and found.total == 3
-    assert set(RoundEntry.objects.unrestricted().filter(round=found).values_list("status", flat=True)) == {"not_reached"}
+    assert set(RoundEntry.objects.unrestricted().filter(round=found).values_list("status", flat=True)) == {
+        "not_reached"
+    }
     # Each entry keeps the person's org at opening (its scope).
     assert entry_of(found, cast.retiree_record).org_id == t.unit_a.pk
     opened = AuditRecord.objects.get(object_type="rounds.round", object_id=str(found.pk), action="create")
@@ -88,7 +90,9 @@ def test_it_records_an_answer_and_keeps_every_update_in_the_history(cast: Cast) 
     saved = do_record_entry(by=cast.clerk, entry=entry, status="needs_help", needs="需要药品", source="visit")
 
     assert (saved.status, saved.needs, saved.source, saved.version) == ("needs_help", "需要药品", "visit", 2)
-    history = list(EntryUpdate.objects.unrestricted().filter(entry=entry).order_by("id").values_list("status", "source"))
+    history = list(
+        EntryUpdate.objects.unrestricted().filter(entry=entry).order_by("id").values_list("status", "source")
+    )
     assert history == [("unreachable", "call"), ("needs_help", "visit")]
     trail = AuditRecord.objects.filter(object_type="rounds.roundentry", object_id=str(entry.pk)).order_by("id")
     assert [r.changes["status"] for r in trail] == [["not_reached", "unreachable"], ["unreachable", "needs_help"]]
