@@ -130,7 +130,7 @@ class RoundEntry(models.Model):
         verbose_name_plural = _("round entries")
         constraints = [models.UniqueConstraint(fields=["round", "retiree"], name="rounds_entry_one_per_person")]
         indexes = [
-            models.Index(fields=["round", "status", "org"], name="rounds_entry_round_status"),
+            models.Index(fields=["round", "status", "id"], name="rounds_entry_round_status"),
             models.Index(fields=["retiree", "round"], name="rounds_entry_retiree"),
         ]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,8 @@ def _snapshot(round_: Round, org: Org) -> int:
         Retiree.objects.unrestricted()
         .filter(org__path__under=org.path, is_deleted=False, status=RetireeStatus.ACTIVE)
         .order_by()
-        .values_list("id", "org_id")
+        .annotate(tree=F("org__path"), pinyin=F("name_pinyin"))
+        .values_list("id", "org_id", "tree", "pinyin")
     )
     sql, params = people.query.sql_with_params()
     quote = connection.ops.quote_name
@@ -44,8 +46,10 @@ def _snapshot(round_: Round, org: Org) -> int:
     columns = ", ".join(quote(c) for c in ("round_id", "retiree_id", "org_id", "status", "needs", "source", "version"))
     statement = (
         f"INSERT INTO {table} ({columns}) SELECT %s, p.{quote('id')}, p.{quote('org_id')}, %s, '', '', 0 "  # noqa: S608
-        f"FROM ({sql}) p"
+        f"FROM ({sql}) p ORDER BY p.{quote('tree')}, p.{quote('pinyin')}, p.{quote('id')}"
     )
+    # Inserted in the order the round's lists show people (tree, then name), so ids follow it and a page of
+    # a list is a range of the (round, status, id) index, not a sort of a whole city at every page.
     with connection.cursor() as cursor:
         cursor.execute(statement, [round_.pk, EntryStatus.NOT_REACHED, *params])
         return max(cursor.rowcount, 0)

@@ -30,8 +30,9 @@ def entry_list(user: Any, round_: Round, *, status: str = "", org: Org | None = 
         rows = rows.filter(status=status)
     if org is not None:
         rows = rows.filter(org__path__under=org.path)
-    # Not only the ORM's order: a stable page walk while answers come in.
-    return rows.order_by("org__path", "retiree__name_pinyin", "id")
+    # The entries were inserted in tree-then-name order (services/rounds._snapshot): by id is that order, served
+    # by the (round, status, id) index, stable while answers come in.
+    return rows.order_by("id")
 
 
 def by_org(user: Any, round_: Round) -> list[dict[str, Any]]:

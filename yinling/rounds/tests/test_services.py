@@ -191,3 +191,13 @@ def test_it_lets_a_county_work_the_citys_round_but_only_its_own_people(cast: Cas
         do_record_entry(by=cast.clerk, entry=entry_of(found, city_person), status="safe")
     # The other city sees nothing of it.
     assert not Round.objects.restrict(cast.outsider, "view").filter(pk=found.pk).exists()
+
+
+def test_it_lists_the_people_in_tree_then_name_order(cast: Cast) -> None:
+    t = cast.tree
+    person(t.county_a, "阿宝", 12)  # "abao": first by name in the county
+    person(t.unit_a, "赵六", 13)
+    found = open_round(cast)
+    rows = [(e.org.path, e.retiree.name_pinyin) for e in selectors.entry_list(cast.bureau_admin, found)]
+    assert len(rows) == 4 and rows == sorted(rows)
+    assert rows[0] == (t.county_a.path, "abao")
