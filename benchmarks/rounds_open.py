@@ -123,6 +123,9 @@ def run(args: argparse.Namespace) -> bool:
             connections.close_all()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+    from django.utils import timezone
+
+    began = timezone.now()
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -134,7 +137,7 @@ def run(args: argparse.Namespace) -> bool:
     versions = entries.aggregate(v=Sum("version"))["v"] or 0
     history = EntryUpdate.objects.unrestricted().filter(entry__round=found).count()
     trail = AuditRecord.objects.filter(
-        object_type="rounds.roundentry", extra__event="round_entry_recorded", extra__round=found.pk
+        object_type="rounds.roundentry", extra__event="round_entry_recorded", extra__round=found.pk, at__gte=began
     ).count()
     lost = given - versions
     print(

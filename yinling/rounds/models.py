@@ -128,11 +128,10 @@ class RoundEntry(models.Model):
     class Meta:
         verbose_name = _("round entry")
         verbose_name_plural = _("round entries")
-        constraints = [models.UniqueConstraint(fields=["round", "retiree"], name="rounds_entry_one_per_person")]
-        indexes = [
-            models.Index(fields=["round", "status", "id"], name="rounds_entry_round_status"),
-            models.Index(fields=["retiree", "round"], name="rounds_entry_retiree"),
-        ]
+        # Person first: the same index serves uniqueness, a person's questions (the member pages) and the API's
+        # (round, person) look-up; an opening writes one index fewer per person.
+        constraints = [models.UniqueConstraint(fields=["retiree", "round"], name="rounds_entry_one_per_person")]
+        indexes = [models.Index(fields=["round", "status", "id"], name="rounds_entry_round_status")]
 
     def __str__(self) -> str:
         return f"{self.round_id}:{self.retiree_id}"

@@ -51,6 +51,8 @@ def _snapshot(round_: Round, org: Org) -> int:
     # Inserted in the order the round's lists show people (tree, then name), so ids follow it and a page of
     # a list is a range of the (round, status, id) index, not a sort of a whole city at every page.
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # a city's sort in memory, not in temporary files
         cursor.execute(statement, [round_.pk, EntryStatus.NOT_REACHED, *params])
         return max(cursor.rowcount, 0)
 
