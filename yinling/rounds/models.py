@@ -102,11 +102,15 @@ class RoundEntry(models.Model):
     """One person of the round's snapshot and their latest status."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="entries", verbose_name=_("round"))
+    # No database constraint on the person and the org (db_constraint=False): an opening copies both from their
+    # own tables in the same statement, neither table ever deletes a row (PROTECT and soft deletes), and the
+    # per-row checks at commit (a FOR KEY SHARE lock on every retiree of the city) were a third of the
+    # opening's time at 150,000 people (benchmarks/rounds_open.py). The ORM still protects them.
     retiree = models.ForeignKey(
-        "registry.Retiree", on_delete=models.PROTECT, related_name="+", verbose_name=_("retiree")
+        "registry.Retiree", on_delete=models.PROTECT, related_name="+", verbose_name=_("retiree"), db_constraint=False
     )
     # The person's org when the round opened: scopes the entry and groups the report.
-    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+", verbose_name=_("org"))
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+", verbose_name=_("org"), db_constraint=False)
     status = models.CharField(_("status"), max_length=12, choices=EntryStatus.choices, default=EntryStatus.NOT_REACHED)
     needs = models.TextField(_("needs"), blank=True)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, blank=True)

@@ -26,7 +26,13 @@ def test_it_prints_the_report_as_a_pdf_for_those_who_may_export_it(cast: Cast) -
     response = login_client(cast.bureau_admin).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = read_pdf(response.content).text.replace(" ", "").replace("\n", "")
-    for expected in (found.title, "需要送药", cast.retiree_record.name, "台风过境，已逐一联系。", cast.tree.city_a.name):
+    for expected in (
+        found.title,
+        "需要送药",
+        cast.retiree_record.name,
+        "台风过境，已逐一联系。",
+        cast.tree.city_a.name,
+    ):
         assert expected in text, expected
     record = AuditRecord.objects.get(action="export", object_type="rounds.round")
     assert record.extra.get("format") == "pdf" and record.org_path == cast.tree.city_a.path
