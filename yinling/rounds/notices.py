@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ def run_job(ctx: JobContext) -> dict[str, Any]:
     round_ = Round.objects.unrestricted().filter(pk=int(ctx.params.get("round") or 0)).first()
     if round_ is None:
         raise JobFailed(_("The round no longer exists."))
+    refresh_statistics()
     accounts = (
         RoundEntry.objects.unrestricted()
         .filter(round=round_, retiree__account__isnull=False, retiree__account__is_active=True)
@@ -47,6 +49,16 @@ def run_job(ctx: JobContext) -> dict[str, Any]:
         sent += len(notify_many(users, "rounds.ask", text, link))
     ctx.progress(len(ids), len(ids), _("Done"))
     return {"round": round_.pk, "people": len(ids), "notices": sent}
+
+
+def refresh_statistics() -> None:
+    """ANALYZE the entries on PostgreSQL: an opening adds a city's rows at once, and until autovacuum notices, the
+    planner's estimate of a handful makes a page of the round's list sort the whole city (2 s instead of 60 ms at
+    150,000 people). Here, in the worker, right after the opening committed; not in the opening's request."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(RoundEntry._meta.db_table)}")
 
 
 def register() -> None:

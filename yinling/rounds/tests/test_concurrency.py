@@ -7,7 +7,7 @@ import pytest
 
 from yinling.audit.models import AuditRecord
 from yinling.rounds.models import EntryUpdate, Round, RoundEntry
-from yinling.rounds.services import do_close_round, do_record_entry
+from yinling.rounds.services import do_close_round, do_open_round, do_record_entry
 from yinling.rounds.tests.factories import open_round, person
 from yinling.testing.concurrency import run_threads, split_refused
 from yinling.testing.personas import Cast, make_cast, make_user
@@ -82,3 +82,12 @@ def test_it_records_no_answer_after_the_close_that_raced_it() -> None:
     # Whatever committed before the close is in its frozen counts; nothing came after it.
     assert closed.summary["safe"] == recorded
     assert recorded + len(refused) == len(entries)
+
+
+def test_it_opens_one_round_when_two_admins_open_the_same_org_at_once() -> None:
+    cast = make_cast()
+    admins = [cast.bureau_admin, make_user("admin2", cast.tree.city_a, "bureau_admin")]
+    errors = run_threads(2, lambda i: do_open_round(by=admins[i], org=cast.tree.county_a, title=f"暴雨{i}"))
+    refused, failures = split_refused(errors)
+    assert failures == [] and [r.code for r in refused] == ["duplicate"]
+    assert Round.objects.unrestricted().filter(org=cast.tree.county_a, status="open").count() == 1

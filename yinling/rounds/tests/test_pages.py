@@ -211,3 +211,11 @@ def test_it_refuses_a_late_answer_on_the_member_page_with_a_message(world: Any) 
     do_close_round(by=cast.bureau_admin, round_=found)
     # A closed round asks nothing: the question is gone.
     assert clients["retiree"].get(f"/rounds/me/{entry.pk}/").status_code == 404
+
+
+def test_it_puts_the_question_first_on_the_retirees_home(world: Any) -> None:
+    cast, found, entry, clients = world
+    home = clients["retiree"].get("/").content.decode()
+    assert f"/rounds/me/{entry.pk}/" in home and found.title in home
+    do_record_entry(by=cast.retiree, entry=entry, status="safe")
+    assert f"/rounds/me/{entry.pk}/" not in clients["retiree"].get("/").content.decode()
