@@ -88,7 +88,8 @@ def open_round(request: HttpRequest) -> HttpResponseBase:
 
 def _filters(request: HttpRequest) -> EntryFilterForm:
     orgs = orgs_where(request.user, RoundEntry, "view")
-    data = request.GET if request.GET else None
+    # Bound only when a filter was sent: a bare ?page=2 of the default list stays on "not reached yet".
+    data = request.GET if ("status" in request.GET or "org" in request.GET) else None
     form = EntryFilterForm(data, orgs=orgs, initial={"status": EntryStatus.NOT_REACHED})
     return form
 

@@ -219,3 +219,12 @@ def test_it_puts_the_question_first_on_the_retirees_home(world: Any) -> None:
     assert f"/rounds/me/{entry.pk}/" in home and found.title in home
     do_record_entry(by=cast.retiree, entry=entry, status="safe")
     assert f"/rounds/me/{entry.pk}/" not in clients["retiree"].get("/").content.decode()
+
+
+def test_it_keeps_the_default_list_when_paging(world: Any) -> None:
+    cast, found, entry, clients = world
+    do_record_entry(by=cast.clerk, entry=entry, status="safe")
+    page = clients["bureau_admin"].get(f"/rounds/{found.pk}/?page=1").content.decode()
+    assert f'data-entry="{entry.pk}"' not in page  # still "not reached yet" only
+    everyone = clients["bureau_admin"].get(f"/rounds/{found.pk}/?status=&page=1").content.decode()
+    assert f'data-entry="{entry.pk}"' in everyone
