@@ -38,7 +38,7 @@ from yinling.rounds.api_serializers import (
     EntryInput,
     EntrySerializer,
     OpenInput,
-    ProgressSerializer,
+    RoundProgressSerializer,
     RoundSerializer,
 )
 from yinling.rounds.models import EntryStatus, Round, RoundEntry
@@ -87,11 +87,11 @@ class RoundViewSet(RefusalsAs409, ScopedViewSetMixin, mixins.CreateModelMixin, v
         found = do_open_round(by=request.user, org=org, title=data.validated_data["title"])
         return Response(RoundSerializer(found).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: ProgressSerializer})
+    @extend_schema(responses={200: RoundProgressSerializer})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         found = self.get_object()
         progress = selectors.progress(request.user, found)
-        return Response(ProgressSerializer(found, context={"progress": progress}).data)
+        return Response(RoundProgressSerializer(found, context={"progress": progress}).data)
 
     @extend_schema(
         parameters=[
@@ -167,7 +167,7 @@ class RoundViewSet(RefusalsAs409, ScopedViewSetMixin, mixins.CreateModelMixin, v
             raise exceptions.PermissionDenied()
         return entry
 
-    @extend_schema(request=CloseInput, responses={200: ProgressSerializer, **REFUSALS})
+    @extend_schema(request=CloseInput, responses={200: RoundProgressSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         found = self._get("view")
@@ -175,7 +175,7 @@ class RoundViewSet(RefusalsAs409, ScopedViewSetMixin, mixins.CreateModelMixin, v
         data.is_valid(raise_exception=True)
         closed = do_close_round(by=request.user, round_=found, report=data.validated_data["report"])
         progress = selectors.progress(request.user, closed)
-        return Response(ProgressSerializer(closed, context={"progress": progress}).data)
+        return Response(RoundProgressSerializer(closed, context={"progress": progress}).data)
 
 
 def register(router: BaseRouter) -> None:

@@ -22,7 +22,7 @@ class RoundSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class ProgressSerializer(RoundSerializer):
+class RoundProgressSerializer(RoundSerializer):
     """A round with the counts in the caller's scope: total, by_status and not_reached."""
 
     by_status = serializers.SerializerMethodField()
