@@ -69,8 +69,23 @@ def test_it_takes_the_answers_of_a_retiree_and_their_daughter_on_a_phone(new_con
     staff.goto(f"{live_server.url}/rounds/{found.pk}/")
     assert staff.locator("#round-counts").get_attribute("data-not-reached") == "0"
     problems += axe_problems(staff, "the round page")
-    staff.goto(f"{live_server.url}/rounds/{found.pk}/report/")
-    problems += axe_problems(staff, "the report")
+    for path, where in (
+        ("/rounds/", "the rounds"),
+        ("/rounds/open/", "opening a round"),
+        (f"/rounds/{found.pk}/?status=needs_help", "the round, needing help"),
+        (f"/rounds/{found.pk}/entries/{father.pk}/", "an entry and its history"),
+        (f"/rounds/{found.pk}/close/", "closing"),
+        (f"/rounds/{found.pk}/report/", "the report"),
+    ):
+        staff.goto(f"{live_server.url}{path}")
+        problems += axe_problems(staff, where)
+    # A phone of staff too: the round page at 390 px does not scroll sideways.
+    staff_phone = new_context(PHONE)
+    attach_session(staff_phone, live_server.url, cast.clerk)
+    clerk = staff_phone.new_page()
+    clerk.goto(f"{live_server.url}/rounds/{found.pk}/?status=")
+    problems += layout_problems(clerk, "the round page on a clerk's phone", PHONE["width"])
+    problems += axe_problems(clerk, "the round page on a clerk's phone")
     assert problems == []
     assert not phone.console_log.csp_violations(), phone.console_log
     assert not desk.console_log.csp_violations(), desk.console_log
