@@ -53,8 +53,11 @@ def by_org(user: Any, round_: Round) -> list[dict[str, Any]]:
 def member_questions(user: Any) -> list[RoundEntry]:
     """Entries of open rounds for a signed-in retiree and the relatives the registry records for them."""
     me = acting.retiree_of(user)
-    if me is None:
-        return []
+    return questions_of(me) if me is not None else []
+
+
+def questions_of(me: Retiree) -> list[RoundEntry]:
+    """Entries of open rounds for this person and the relatives the registry records for them."""
     people: list[Retiree] = acting.family_of(me)
     # The member's own and their family's: found by their own authority, not a staff scope.
     return list(
@@ -65,9 +68,9 @@ def member_questions(user: Any) -> list[RoundEntry]:
     )
 
 
-def member_entry(user: Any, pk: int) -> RoundEntry | None:
-    """One of member_questions() by id, or None (a stranger's id and a missing one look the same)."""
-    for entry in member_questions(user):
+def member_entry(me: Retiree, pk: int) -> RoundEntry | None:
+    """One of questions_of(me) by id, or None (a stranger's id and a missing one look the same)."""
+    for entry in questions_of(me):
         if entry.pk == pk:
             return entry
     return None

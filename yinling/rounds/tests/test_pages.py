@@ -228,3 +228,16 @@ def test_it_keeps_the_default_list_when_paging(world: Any) -> None:
     assert f'data-entry="{entry.pk}"' not in page  # still "not reached yet" only
     everyone = clients["bureau_admin"].get(f"/rounds/{found.pk}/?status=&page=1").content.decode()
     assert f'data-entry="{entry.pk}"' in everyone
+
+
+def test_it_lets_a_clerk_acting_for_the_retiree_answer_on_their_pages(world: Any) -> None:
+    cast, _found, entry, clients = world
+    clerk = clients["clerk"]
+    assert clerk.post(f"/registry/{cast.retiree_record.pk}/act/").status_code == 302
+    page = clerk.get("/rounds/me/").content.decode()
+    assert f"/rounds/me/{entry.pk}/" in page and cast.retiree_record.name in page
+    assert clerk.post(f"/rounds/me/{entry.pk}/").status_code == 302
+    saved = RoundEntry.objects.unrestricted().get(pk=entry.pk)
+    assert (saved.status, saved.source, saved.recorded_by) == ("safe", "call", cast.clerk)
+    record = AuditRecord.objects.filter(object_type="rounds.roundentry").get()
+    assert record.on_behalf_of.startswith(f"retiree:{cast.retiree_record.pk}")
