@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,14 @@ from yinling.rounds.tests.factories import entry_of, open_round
 from yinling.testing.personas import make_cast
 
 pytestmark = pytest.mark.browser
+
+
+def shots() -> Path:
+    """Where screenshots go for a reviewer (as core's test_screenshots.py: git ignores the folder)."""
+    root = Path(__file__).resolve().parents[4]
+    folder = Path(os.environ.get("YINLING_ARTIFACTS_DIR", root / "test-artifacts")) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def check(page: Any, where: str, problems: list[str]) -> None:
@@ -38,6 +48,7 @@ def test_it_takes_the_answers_of_a_retiree_and_their_daughter_on_a_phone(new_con
     with me.expect_navigation():
         me.click(f"main a[href='/rounds/me/{father.pk}/']")
     check(me, "the question", problems)
+    me.screenshot(path=str(shots() / "rounds-question-390.png"), full_page=True)
     assert me.locator("#round-safe").is_visible() and me.locator("#round-help").is_visible()
     with me.expect_navigation():
         me.click("#round-help")
@@ -79,6 +90,8 @@ def test_it_takes_the_answers_of_a_retiree_and_their_daughter_on_a_phone(new_con
     ):
         staff.goto(f"{live_server.url}{path}")
         problems += axe_problems(staff, where)
+        if path.endswith("needs_help"):
+            staff.screenshot(path=str(shots() / "rounds-round-1280.png"), full_page=True)
     # A phone of staff too: the round page at 390 px does not scroll sideways.
     staff_phone = new_context(PHONE)
     attach_session(staff_phone, live_server.url, cast.clerk)
