@@ -18,7 +18,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from yinling.core.scoping import ScopedManager, ScopedQuerySet, path_in, path_q
 from yinling.orgs.models import Org
@@ -39,9 +38,9 @@ class RoundQuerySet(ScopedQuerySet):
 
 class Round(models.Model):
     class Status(models.TextChoices):
-        # In context: a bare "Open" is the time bank's "待接单".
-        OPEN = "open", pgettext_lazy("round status", "Open")
-        CLOSED = "closed", pgettext_lazy("round status", "Closed")
+        # Not a bare "Open": that is the time bank's "待接单" in the catalogue.
+        OPEN = "open", _("Under way")
+        CLOSED = "closed", _("Closed")
 
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+", verbose_name=_("org"))
     title = models.CharField(_("title"), max_length=100)
