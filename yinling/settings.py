@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "yinling.campus",
     "yinling.cases",
     "yinling.care",
+    "yinling.rounds",
     "yinling.api",
 ]
 
@@ -387,7 +388,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Several models have a `kind`; name each enum by its model so the schema is stable and warning-free.
-    "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "yinling.volunteering.models.Activity.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "yinling.volunteering.models.Activity.Kind",
+        "RoundStatusEnum": "yinling.rounds.models.Round.Status",
+        "RoundEntryStatusEnum": "yinling.rounds.models.EntryStatus",
+        "RoundAnswerEnum": ["safe", "needs_help", "unreachable"],
+    },
 }
 
 # --- Audit -------------------------------------------------------------------------------------

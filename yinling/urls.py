@@ -20,6 +20,7 @@ urlpatterns = [
     path("campus/", include("yinling.campus.urls")),
     path("cases/", include("yinling.cases.urls")),
     path("care/", include("yinling.care.urls")),
+    path("rounds/", include("yinling.rounds.urls")),
     path("jobs/", include("yinling.jobs.urls")),
     path("notifications/", include("yinling.notifications.urls")),
     path("api/v1/", include("yinling.api.urls")),

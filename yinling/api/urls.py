@@ -10,6 +10,7 @@ from yinling.jobs.api import JobViewSet
 from yinling.notifications.api import NotificationViewSet
 from yinling.registry.api import RetireeViewSet
 from yinling.registry.api_imports import ImportView
+from yinling.rounds import api as rounds_api
 from yinling.timebank import api as timebank_api
 from yinling.volunteering import api as volunteering_api
 
@@ -25,6 +26,7 @@ volunteering_api.register(router)
 campus_api.register(router)
 cases_api.register(router)
 care_api.register(router)
+rounds_api.register(router)
 
 app_name = "api"
 urlpatterns = [

@@ -156,6 +156,10 @@ EXTRA_LABELS = {
     "comment": gettext_lazy("Comment"),
     # Care.
     "campaign": gettext_lazy("Campaign"),
+    # 平安报 status rounds.
+    "round": gettext_lazy("平安报 round"),
+    "people": gettext_lazy("People in the round"),
+    "counts": gettext_lazy("Counts by status"),
 }
 EVENT_LABELS = {
     "job_started": gettext_lazy("Job started"),
@@ -214,6 +218,9 @@ EVENT_LABELS = {
     "care_target_assigned": gettext_lazy("Campaign visit assigned"),
     "care_policy_written": gettext_lazy("一人一策 plan written"),
     "care_policy_reviewed": gettext_lazy("一人一策 plan reviewed"),
+    "round_opened": gettext_lazy("平安报 round opened"),
+    "round_entry_recorded": gettext_lazy("平安报 answer recorded"),
+    "round_closed": gettext_lazy("平安报 round closed"),
 }
 
 

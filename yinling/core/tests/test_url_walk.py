@@ -118,6 +118,9 @@ PK_BY_ROUTE = [
     ("api:care-visit-*", "care_visit"),
     ("care:policy_review", "care_policy"),
     ("care:campaign*", "care_campaign"),
+    # 平安报 rounds (their objects: rounds/tests/factories.walk_objects).
+    ("rounds:*", "round"),
+    ("api:care-round-*", "round"),
 ]
 # Other kwargs, by name: (route pattern, fixture object, attribute).
 KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
@@ -135,7 +138,7 @@ KWARGS_BY_NAME: dict[str, list[tuple[str, str, str]]] = {
     "panel_id": [("*", "", "registry-orgs")],
     # An API token id (its first 15 characters) that is nobody's: revoking it answers 404 / nothing.
     "token_id": [("*", "", "0123456789abcde")],
-    "epk": [("campus:*", "campus_enrolment", "pk")],
+    "epk": [("campus:*", "campus_enrolment", "pk"), ("rounds:*", "round_entry", "pk")],
 }
 
 JUNK_FORM = {
@@ -281,6 +284,9 @@ def _build() -> World:
     from yinling.care.tests.factories import walk_objects as care_objects
 
     objects.update(care_objects(cast))
+    from yinling.rounds.tests.factories import walk_objects as rounds_objects
+
+    objects.update(rounds_objects(cast))
     sessions = {}
     for persona in PERSONAS:
         client = login_client(cast.user(persona))
