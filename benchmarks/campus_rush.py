@@ -142,10 +142,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(url: str, port: int, workers: int, threads: int, app: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    command = [sys.executable, "-m", "gunicorn", "yinling.wsgi", "-w", str(workers), "--threads", str(threads)]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), str(ROOT / "benchmarks"), env.get("PYTHONPATH", "")]))
+    command = [sys.executable, "-m", "gunicorn", app, "-w", str(workers), "--threads", str(threads)]
     command += ["-k", "gthread", "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--backlog", "2048"]
     command += ["--timeout", "120", "--log-level", "warning"]
     # The server's log (Django's "Conflict: …" warning for every 409, any traceback) goes to a file.
@@ -313,6 +313,11 @@ def main() -> int:
     parser.add_argument("--pg-clients", type=int, default=200, help="pgbench -c (capped by max_connections)")
     parser.add_argument("--pg-seconds", type=int, default=10)
     parser.add_argument("--reuse", action="store_true", help="the database exists and is migrated: empty it")
+    parser.add_argument(
+        "--app",
+        default="yinling.wsgi",
+        help="the WSGI app gunicorn serves (rush_floor_app:app: the floor without Django)",
+    )
     args = parser.parse_args()
     url = f"postgres://postgres@127.0.0.1:5432/{DB}" if args.reuse else fresh_database("postgres", DB)
     started = time.perf_counter()
@@ -323,7 +328,7 @@ def main() -> int:
     connection.close()  # gunicorn's workers get the connections
     port = free_port()
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server = start_gunicorn(url, port, args.workers, args.threads)
+    server = start_gunicorn(url, port, args.workers, args.threads, args.app)
     try:
         client_before = time.process_time()
         wall, results, _ = rush(port, ids, tokens, args.clients, args.requests)

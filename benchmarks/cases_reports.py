@@ -9,7 +9,7 @@ Uses the registry of `benchmarks/care_due.py`'s database when it exists (same de
 one with the product's seeders. Migrates, creates the built-in service items at the root (`builtin.load`, as
 `manage.py load_service_items`), then writes `--share` of the people's cases with one INSERT … SELECT: an item
 each (round robin over the built-in items, their current version), filed over the past year, about 60 % completed,
-10 % rejected, 20 % in progress and 10 % returned, waiting at the person's own org, closed ones on time but every
+10 % rejected, 20 % in progress and 10 % returned, waiting at the person's county, closed ones on time but every
 seventh. Then, through the product's own code:
 
 - the cockpit's two on-time panels for the province admin (`cases.panels.by_item`, `by_org` at the province): the
@@ -85,23 +85,34 @@ def write_cases(share: int) -> int:
         cur.execute("TRUNCATE cases_caseevent, cases_caseattachment, cases_case CASCADE")
         cur.execute("CREATE TEMP TABLE bench_item (n int PRIMARY KEY, item_id bigint, version_id bigint)")
         cur.executemany("INSERT INTO bench_item VALUES (%s, %s, %s)", [(i, a, b) for i, (a, b) in enumerate(items)])
+        # The county above each org: a case waits at its county (the built-in items' first steps are there).
+        counties = dict(Org.objects.unrestricted().filter(kind=Org.Kind.COUNTY_BUREAU).values_list("path", "pk"))
+        above = []
+        for org_id, path in Org.objects.unrestricted().values_list("pk", "path"):
+            county = next((pk for p, pk in counties.items() if path.startswith(p)), org_id)
+            above.append((org_id, county))
+        cur.execute("CREATE TEMP TABLE bench_county (org_id bigint PRIMARY KEY, county_id bigint)")
+        cur.executemany("INSERT INTO bench_county VALUES (%s, %s)", above)
         cur.execute(
             """
             INSERT INTO cases_case (item_id, item_version_id, retiree_id, org_id, filed_by_id, on_behalf, status,
                 step, step_org_id, due_on, data, sensitive_value, version, flagged_on, escalated, days_left,
                 filed_at, closed_at, on_time)
-            SELECT i.item_id, i.version_id, r.id, r.org_id, NULL, false, s.status, 0, r.org_id,
+            SELECT i.item_id, i.version_id, r.id, r.org_id, NULL, false, s.status, 0, c.county_id,
                    (s.filed + interval '21 days')::date, '{}'::jsonb, %(empty)s, 1, NULL, false, NULL,
                    s.filed, CASE WHEN s.closed THEN s.filed + interval '15 days' END,
-                   CASE WHEN s.closed THEN r.id %% 7 <> 0 END
+                   CASE WHEN s.closed THEN s.k %% 7 <> 0 END
             FROM registry_retiree r
-            JOIN bench_item i ON i.n = r.id %% %(items)s
+            CROSS JOIN LATERAL (SELECT r.id / %(share)s AS k) n
             CROSS JOIN LATERAL (
-                SELECT CASE WHEN r.id %% 10 < 6 THEN 'completed' WHEN r.id %% 10 = 6 THEN 'rejected'
-                            WHEN r.id %% 10 < 9 THEN 'in_progress' ELSE 'returned' END AS status,
-                       r.id %% 10 < 7 AS closed,
-                       now() - ((r.id * 37) %% 365) * interval '1 day' AS filed
+                SELECT n.k,
+                       CASE WHEN n.k %% 10 < 6 THEN 'completed' WHEN n.k %% 10 = 6 THEN 'rejected'
+                            WHEN n.k %% 10 < 9 THEN 'in_progress' ELSE 'returned' END AS status,
+                       n.k %% 10 < 7 AS closed,
+                       now() - ((n.k * 37) %% 365) * interval '1 day' AS filed
             ) s
+            JOIN bench_item i ON i.n = s.k %% %(items)s
+            JOIN bench_county c ON c.org_id = r.org_id
             WHERE r.id %% %(share)s = 0 AND NOT r.is_deleted
             """,
             {"empty": empty, "items": len(items), "share": share},
