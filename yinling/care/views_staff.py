@@ -33,12 +33,16 @@ def due_crumb() -> tuple[Any, str]:
 
 
 def case_link(retiree_id: int) -> str:
-    """The service-case filing page for this person (the cases module's; a plain path when it is not installed)."""
+    """Where "open a service case" posts: the registry's 代办 for this person, landing on the services the person
+    may apply for (the cases module's pages; modules link by URL, never by import)."""
+    return reverse("registry:act_start", args=[retiree_id])
+
+
+def case_next() -> str:
     try:
-        base = reverse("cases:file")
-    except NoReverseMatch:
-        base = "/services/file/"
-    return f"{base}?retiree={retiree_id}"
+        return reverse("cases:home")
+    except NoReverseMatch:  # the services module is not installed
+        return "/"
 
 
 def _person(request: HttpRequest, pk: Any, model: type, action: str) -> Retiree:
@@ -123,6 +127,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "visit": visit,
             "case_url": case_link(visit.retiree_id) if visit.open_case else "",
+            "case_next": case_next(),
             "breadcrumbs": trail(
                 (_("Visit records"), reverse("care:visits")),
                 (visit.retiree.name, reverse("care:person", args=[visit.retiree_id])),

@@ -161,7 +161,8 @@ def act_start(request: HttpRequest, pk: int) -> HttpResponse:
     messages.info(
         request, _("You are now acting for %(name)s. Everything you do is recorded so.") % {"name": retiree.name}
     )
-    return redirect(retiree.get_absolute_url())
+    # `next`: another module's page for that person (care's visit: "open a service case" lands on the services).
+    return redirect(_safe_next(request, retiree.get_absolute_url()))
 
 
 @login_required

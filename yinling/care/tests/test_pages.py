@@ -195,7 +195,12 @@ def test_it_records_a_visit_from_the_page_and_shows_refusals(cast: Cast) -> None
     assert response.status_code == 302
     visit = Visit.objects.unrestricted().get(retiree=who)
     detail = client.get(response["Location"]).content.decode()
-    assert "?retiree=" in detail and str(who.pk) in detail  # the link to open a service case
+    # "Open a service case": the registry's 代办 for this person, landing on the services they may apply for.
+    assert f'action="/registry/{who.pk}/act/"' in detail and 'name="next" value="/cases/"' in detail
+    acting = client.post(f"/registry/{who.pk}/act/", {"next": "/cases/"})
+    assert acting.status_code == 302 and acting["Location"] == "/cases/"
+    assert who.name in client.get("/cases/").content.decode()
+    client.post("/registry/act/stop/")
     again = client.post(url, data).content.decode()
     assert "已有" in again or "already" in again
     bad = client.post(url, {**data, "kind": "x", "visited_on": "明天"}).content.decode()

@@ -241,6 +241,24 @@ def test_it_describes_a_retiree_and_a_staff_member_in_the_api(staff: Client, per
 # --- Acting on behalf (代办) ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("sent", "lands"),
+    [
+        ("/cases/", "/cases/"),  # another module's page for the person (care's "open a service case")
+        ("https://evil.example/", None),  # another site: the record instead
+        ("//evil.example/x", None),
+        ("", None),
+    ],
+)
+def test_it_starts_acting_and_goes_on_to_a_page_of_this_site_only(
+    staff: Client, person: Retiree, sent: str, lands: str | None
+) -> None:
+    response = staff.post(f"/registry/{person.pk}/act/", {"next": sent})
+    assert response.status_code == 302
+    assert response["Location"] == (lands or person.get_absolute_url())
+    assert len(audit_events("acting_started")) == 1
+
+
 def test_it_records_acting_on_behalf_in_the_audit_trail(staff: Client, person: Retiree) -> None:
     label = f"retiree:{person.pk} {person.name}"
     assert staff.post(f"/registry/{person.pk}/act/").status_code == 302
