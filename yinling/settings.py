@@ -393,6 +393,8 @@ SPECTACULAR_SETTINGS = {
         "RoundStatusEnum": "yinling.rounds.models.Round.Status",
         "RoundEntryStatusEnum": "yinling.rounds.models.EntryStatus",
         "RoundAnswerEnum": ["safe", "needs_help", "unreachable"],
+        "VisitKindEnum": "yinling.care.models.VisitKind",
+        "CaseStatusEnum": "yinling.cases.models.Case.Status",
     },
 }
 

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from knox.signals import token_expired
@@ -142,3 +143,9 @@ class TokenAuthentication(KnoxTokenAuthentication):
             token_expired.send(sender=self.__class__, username=username, source="auth_token")
             return True
         return False
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The OpenAPI description of TokenAuthentication: knox's own ("Authorization: Token …"), for our subclass."""
+
+    target_class = "yinling.accounts.tokens.TokenAuthentication"

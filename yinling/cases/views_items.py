@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -98,6 +99,7 @@ def _builder(request: HttpRequest, item: ServiceItem | None) -> HttpResponseBase
             return redirect("cases:item", pk=item.pk)
     title = _("Edit %(name)s") % {"name": item.name} if item else _("New service item")
     context: dict[str, Any] = {"form": form, "fields": fields, "steps": steps, "title": title, "item": item}
+    context["breadcrumbs"] = [(_("Service items"), reverse("cases:item_list")), (title, "")]
     return render(request, "cases/staff/item_form.html", context)
 
 

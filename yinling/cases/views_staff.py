@@ -3,12 +3,15 @@ the working-day calendar. Item definition pages are in views_items.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,6 +60,11 @@ class CaseListView(ObjectListView):
         return super().export_queryset().select_related("item", "item_version", "retiree", "org", "step_org")
 
 
+def _trail(here: Any) -> list[tuple[Any, str]]:
+    """Home › Service cases › this page."""
+    return [(_("Service cases"), reverse("cases:case_list")), (here, "")]
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     if not has_anywhere(request.user, Case, "change"):
@@ -75,7 +83,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         }
         for c in cases
     ]
-    return render(request, "cases/staff/queue.html", {"rows": rows, "title": _("Cases waiting for me")})
+    return render(
+        request,
+        "cases/staff/queue.html",
+        {"rows": rows, "title": _("Cases waiting for me"), "breadcrumbs": _trail(_("Cases waiting for me"))},
+    )
 
 
 def _labels(case: Case) -> dict[str, str]:
@@ -109,6 +121,7 @@ def case_detail(request: HttpRequest, pk: int, form: DecideForm | None = None) -
             "may_decide": may_decide,
             "form": form or DecideForm(initial={"version": case.version}),
             "documents": case.item_version.definition.get("documents", []),
+            "breadcrumbs": _trail(str(case)),
         },
     )
 
@@ -175,5 +188,10 @@ def workdays(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/staff/workdays.html",
-        {"rows": list(WorkdayOverride.objects.all()[:500]), "form": form, "title": _("Working-day calendar")},
+        {
+            "rows": list(WorkdayOverride.objects.all()[:500]),
+            "form": form,
+            "title": _("Working-day calendar"),
+            "breadcrumbs": _trail(_("Working-day calendar")),
+        },
     )
