@@ -19,31 +19,10 @@ from yinling.care.models import Campaign, CampaignTarget, CareEvent, Occasion, V
 from yinling.care.services import explicit
 from yinling.care.services.plans import check_on_register, locked_plan
 from yinling.core.refusals import Refused
+from yinling.core.uploads import check_photo
 from yinling.registry.models import Retiree
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 OLDEST_DAYS = 366  # a visit is recorded within a year of it
-
-
-def check_photo(photo: UploadedFile) -> str:
-    """The photo's extension; Refused("invalid") for anything but a JPEG, PNG or WebP picture of at most 5 MB."""
-    from PIL import Image, UnidentifiedImageError
-
-    if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
-        raise Refused("invalid", _("The photo is larger than 5 MB."))
-    try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            kind = image.format or ""
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise Refused("invalid", _("The photo must be a JPEG, PNG or WebP picture.")) from exc
-    finally:
-        photo.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise Refused("invalid", _("The photo must be a JPEG, PNG or WebP picture."))
-    return PHOTO_FORMATS[kind]
 
 
 def _check_date(visited_on: dt.date, today: dt.date) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from yinling.audit.models import AuditRecord
 from yinling.core.refusals import Refused
 from yinling.core.scoping import can
+from yinling.core.uploads import check_photo
 from yinling.orgs.models import Org
 from yinling.volunteering import hours
 from yinling.volunteering import policy_people as policy
@@ -35,8 +36,6 @@ from yinling.volunteering.services.volunteers import audited
 # 16 characters from 31 unambiguous ones (no 0/O, 1/I/L): about 79 bits, so codes cannot be guessed.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 16
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 def new_code() -> str:
@@ -108,27 +107,6 @@ def do_revoke_certificate(*, by: Any, certificate: Certificate, reason: str) -> 
 
 
 # --- stories ---------------------------------------------------------------------------------------
-
-
-def check_photo(photo: UploadedFile) -> str:
-    """The photo's file extension; Refused("invalid") for anything but a JPEG, PNG or WebP picture of at most
-    5 MB (read by Pillow, not by its name or the browser's content type)."""
-    from PIL import Image, UnidentifiedImageError
-
-    if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
-        raise Refused("invalid", _("The photo is larger than 5 MB."))
-    try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            kind = image.format or ""
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise Refused("invalid", _("The photo must be a JPEG, PNG or WebP picture.")) from exc
-    finally:
-        photo.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise Refused("invalid", _("The photo must be a JPEG, PNG or WebP picture."))
-    return PHOTO_FORMATS[kind]
 
 
 def story_org(by: Any) -> Org | None:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from yinling.core import uploads
 from yinling.core.refusals import Refused
 from yinling.testing.permissions import login_client
 from yinling.testing.personas import Cast, make_user
@@ -54,10 +55,10 @@ def test_it_refuses_what_is_not_a_picture(cast: Cast, upload: SimpleUploadedFile
 
 
 def test_it_refuses_a_photo_over_5_mb(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(recognition, "PHOTO_MAX_BYTES", 100)
+    monkeypatch.setattr(uploads, "PHOTO_MAX_BYTES", 100)
     with pytest.raises(Refused):
         recognition.do_submit_story(by=cast.retiree, title="标题", body="故事", photo=picture(size=(60, 60)))
-    monkeypatch.setattr(recognition, "PHOTO_MAX_BYTES", 10_000_000)
+    monkeypatch.setattr(uploads, "PHOTO_MAX_BYTES", 10_000_000)
     assert recognition.do_submit_story(by=cast.retiree, title="标题", body="故事", photo=picture()).pk
 
 
