@@ -30,6 +30,9 @@ def person(
     sequence = 500 + next(_counter) % 500
     retiree.status, retiree.deceased_on = "active", None
     retiree.disabled, retiree.health = False, "good"
+    # Always 退休: the demo generator's category follows the shared counter, so a time bank member was
+    # sometimes 离休 and changed another test's count of 离休 cadres (test_dashboard, seen in a full run).
+    retiree.category = "tuixiu"
     retiree.living = living
     retiree.special_flags = flags or []
     if name:
