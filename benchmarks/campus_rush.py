@@ -2,7 +2,7 @@
 30 seats, over HTTP to gunicorn on PostgreSQL; no seat sold twice, nobody over the limit, no 5xx.
 
     .venv/bin/python benchmarks/campus_rush.py                     # the figures (fresh yinling_bench_rush)
-    .venv/bin/python benchmarks/campus_rush.py --workers 4 --threads 8 --clients 200 --requests 10000
+    .venv/bin/python benchmarks/campus_rush.py --workers 4 --threads 8 --clients 200 --requests 10000   # the old setup
     .venv/bin/python benchmarks/campus_rush.py --reuse              # skip the migrate (tables emptied instead)
 
 Set-up (this process, through the ORM): the database `yinling_bench_rush` dropped and made again and migrated,
@@ -308,8 +308,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--people", type=int, default=2_000)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (gthread)")
+    parser.add_argument(
+        "--workers", type=int, default=16, help="gunicorn worker processes (operations.md: processes, not threads)"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--pg-clients", type=int, default=200, help="pgbench -c (capped by max_connections)")
     parser.add_argument("--pg-seconds", type=int, default=10)
     parser.add_argument("--reuse", action="store_true", help="the database exists and is migrated: empty it")
