@@ -1,10 +1,10 @@
 """Reading a row and its related rows on a hot path without the ORM's query compiler.
 
-`Joined(Section, "s", [("term", Term, "t"), ...], where=...)` writes its SELECT once (every concrete column of
-each model, from the models' own metadata) and then, on each call, runs it and builds the instances with
-`Model.from_db` and the fields' own database converters, linking each related instance into the one before it,
-as `select_related` would. Why: in the enrolment rush (benchmarks/campus_rush.py) compiling the ORM's queries
-cost more CPU than PostgreSQL spent answering them; a request read the same few joined rows with the same
+`Joined([Part(Section, "s"), Part(Term, "t", "term", "s")], where="s.id = %s")` writes its SELECT once (every
+concrete column of each model, from the models' own metadata) and then, on each call, runs it and builds the
+instances with `Model.from_db` and the fields' own database converters, linking each related instance into the
+one before it, as `select_related` would. Why: in the enrolment rush (benchmarks/campus_rush.py) compiling the
+ORM's queries cost more CPU than PostgreSQL spent answering them; a request read the same few joined rows with the same
 shape every time. Use it only where a benchmark shows that; everywhere else the ORM's querysets are clearer.
 
 What it reads is unrestricted: the caller says why it may read it (as with `.unrestricted()`).
@@ -29,17 +29,19 @@ class Part:
     parent: str = ""  # the parent part's alias
 
 
+# (the SELECT, and per part: the part, its fields' attnames, each field's column and database converters)
+_Plan = tuple[str, list[tuple[Part, list[str], list[tuple[Any, list[Callable[..., Any]]]]]]]
+
+
 @dataclass
 class Joined:
     """A SELECT of `parts` joined along their foreign keys, filtered by `where` (SQL on the aliases, with %s)."""
 
     parts: Sequence[Part]
     where: str
-    _plans: dict[str, tuple[str, list[tuple[Part, list[str], list[tuple[Any, list[Callable[..., Any]]]]]]]] = field(
-        default_factory=dict, repr=False
-    )
+    _plans: dict[str, _Plan] = field(default_factory=dict, repr=False)
 
-    def _plan(self, using: str) -> tuple[str, list[tuple[Part, list[str], list[tuple[Any, list[Callable[..., Any]]]]]]]:
+    def _plan(self, using: str) -> _Plan:
         if using in self._plans:
             return self._plans[using]
         connection = connections[using]
