@@ -35,6 +35,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import pct  # noqa: E402 - after the path is set
+
 PANELS = (
     "volunteering-targets",
     "volunteering-hours",
@@ -42,11 +45,6 @@ PANELS = (
     "volunteering-skills",
     "volunteering-teams",
 )
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def ms(seconds: float) -> str:
