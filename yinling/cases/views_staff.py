@@ -130,7 +130,7 @@ def case_detail(request: HttpRequest, pk: int, form: DecideForm | None = None) -
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponseBase:
     case = get_scoped_or_404(Case.objects.select_related("item", "item_version"), request.user, "view", pk=pk)
-    if not has_anywhere(request.user, Case, "change"):
+    if not can(request.user, "change", case):  # the API's rule (api.CaseViewSet.decide): change on this case
         raise PermissionDenied
     form = DecideForm(request.POST)
     if form.is_valid():
