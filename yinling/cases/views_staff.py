@@ -25,6 +25,7 @@ from yinling.cases.forms import DecideForm, WorkdayForm
 from yinling.cases.models import Case, CaseAttachment, WorkdayOverride
 from yinling.cases.services.sweep import near_limit
 from yinling.cases.tables import CaseTable
+from yinling.cases.workdays import overrides_between
 from yinling.core import refusals
 from yinling.core.refusals import Refused
 from yinling.core.scoping import can, get_scoped_or_404, has_anywhere
@@ -75,11 +76,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         .select_related("item", "item_version", "retiree", "org")
         .order_by("due_on", "pk")
     )
+    # The calendar's overrides read once for the whole queue, not once a row.
+    overrides = overrides_between(today, max((c.due_on for c in cases if c.due_on), default=today))
     rows = [
         {
             "case": c,
             "overdue": bool(c.due_on and c.due_on < today),
-            "near": near_limit(c, today) if c.due_on and c.due_on >= today else False,
+            "near": near_limit(c, today, overrides) if c.due_on and c.due_on >= today else False,
         }
         for c in cases
     ]
@@ -130,7 +133,7 @@ def case_detail(request: HttpRequest, pk: int, form: DecideForm | None = None) -
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponseBase:
     case = get_scoped_or_404(Case.objects.select_related("item", "item_version"), request.user, "view", pk=pk)
-    if not has_anywhere(request.user, Case, "change"):
+    if not can(request.user, "change", case):  # the API's rule (api.CaseViewSet.decide): change on this case
         raise PermissionDenied
     form = DecideForm(request.POST)
     if form.is_valid():

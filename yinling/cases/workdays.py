@@ -9,7 +9,7 @@ knows, weekends are rest days and weekdays working days.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import chinese_calendar
 
@@ -56,10 +56,17 @@ def add_workdays(start: dt.date, n: int) -> dt.date:
     raise AssertionError("unreachable: the window always holds n working days")  # pragma: no cover
 
 
-def workdays_between(start: dt.date, end: dt.date) -> int:
-    """Working days after `start` up to and including `end` (0 when end <= start)."""
+def overrides_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    """The overrides after `start` up to and including `end`, read once for many `workdays_between` calls."""
+    return _overrides([start + dt.timedelta(days=1), end]) if end > start else {}
+
+
+def workdays_between(start: dt.date, end: dt.date, overrides: Mapping[dt.date, bool] | None = None) -> int:
+    """Working days after `start` up to and including `end` (0 when end <= start). `overrides`: already read
+    (`overrides_between`) over a span that holds this one."""
     if end <= start:
         return 0
     window = [start + dt.timedelta(days=i) for i in range(1, (end - start).days + 1)]
-    overrides = _overrides(window)
+    if overrides is None:
+        overrides = _overrides(window)
     return sum(1 for d in window if (overrides[d] if d in overrides else _library_says(d)))

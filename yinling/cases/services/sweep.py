@@ -6,6 +6,7 @@ transaction, so a decision taken meanwhile wins."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,8 +27,12 @@ class SweepResult:
     escalated: int = 0
 
 
-def near_limit(case: Case, day: dt.date) -> bool:
-    return case.due_on is not None and day <= case.due_on and workdays.workdays_between(day, case.due_on) <= NEAR_DAYS
+def near_limit(case: Case, day: dt.date, overrides: Mapping[dt.date, bool] | None = None) -> bool:
+    return (
+        case.due_on is not None
+        and day <= case.due_on
+        and workdays.workdays_between(day, case.due_on, overrides) <= NEAR_DAYS
+    )
 
 
 def sweep(day: dt.date | None = None) -> SweepResult:

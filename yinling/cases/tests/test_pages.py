@@ -4,7 +4,9 @@ form builder (a new version on each edit), the decision form's refusals, the lis
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from yinling.audit.models import AuditRecord
 from yinling.cases.models import Case, CaseAttachment, ServiceItem
@@ -192,6 +194,20 @@ def test_it_lists_my_queue_oldest_due_first(clients: dict[str, Client], cast: Ca
     body = clients["clerk"].get("/cases/desk/queue/").content.decode()
     assert f'data-case="{case.pk}"' in body
     assert f'data-case="{case.pk}"' not in clients["bureau_admin"].get("/cases/desk/queue/").content.decode()
+
+
+def test_it_reads_the_queue_in_the_same_number_of_queries_however_long(
+    clients: dict[str, Client], cast: Cast, case: Case
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert clients["clerk"].get("/cases/desk/queue/").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = queries()
+    for code in ("b", "c", "d"):
+        do_file(by=cast.clerk, item=f.item(cast.tree.province, code), retiree=cast.retiree_record, data={"reason": "x"})
+    assert queries() == one
 
 
 def test_it_serves_an_attachment_to_the_applicant_and_staff_in_scope_only(

@@ -52,3 +52,12 @@ def test_it_lets_an_override_win_for_a_new_years_holidays() -> None:
     # 30 Sep (Thu) → skip 1 Oct (holiday), 2–3 weekend → 4 Oct is the first.
     assert workdays.add_workdays(D(2027, 9, 30), 1) == D(2027, 10, 4)
     assert workdays.workdays_between(D(2027, 10, 7), D(2027, 10, 10)) == 2  # Fri 8 and the make-up Sat 9
+
+
+def test_it_counts_the_same_with_the_overrides_read_once() -> None:
+    WorkdayOverride.objects.create(day=D(2031, 1, 6), is_workday=False)
+    WorkdayOverride.objects.create(day=D(2031, 1, 11), is_workday=True)
+    start = D(2031, 1, 3)
+    read = workdays.overrides_between(start, D(2031, 1, 20))
+    for end in (D(2031, 1, 3), D(2031, 1, 6), D(2031, 1, 11), D(2031, 1, 20)):
+        assert workdays.workdays_between(start, end, read) == workdays.workdays_between(start, end)
