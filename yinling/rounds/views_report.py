@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from yinling.core.exports import xlsx_response
 from yinling.core.pdf import pdf_available, render_pdf, unavailable_response
 from yinling.core.scoping import can, get_scoped_or_404
-from yinling.rounds.models import EntryStatus, Round
+from yinling.rounds.models import EntryStatus, Round, Source
 from yinling.rounds.services import selectors
 
 LISTED = (EntryStatus.NEEDS_HELP, EntryStatus.UNREACHABLE)
@@ -42,8 +42,6 @@ def _context(request: HttpRequest, found: Round) -> dict[str, Any]:
 
 def _rows(request: HttpRequest, found: Round) -> Iterator[list[Any]]:
     labels = dict(EntryStatus.choices)
-    from yinling.rounds.models import Source
-
     sources = dict(Source.choices)
     for e in selectors.entry_list(request.user, found).iterator(chunk_size=2000):
         yield [

@@ -108,6 +108,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = ""
     rows = selectors.entry_list(user, found, status=status, org=org)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    may_record = found.is_open and has_anywhere(user, RoundEntry, "change")
+    for row in page:
+        # Per person, by the rule the tap and the API apply (the person's org), not "may record somewhere".
+        row.may_record = may_record and policy.staff_may_record(user, row)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -121,7 +125,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "shown_status": status,
-            "may_record": found.is_open and has_anywhere(user, RoundEntry, "change"),
+            "may_record": may_record,
             "may_close": found.is_open and policy.can_close(user, found),
             "breadcrumbs": [_list_crumb(), (found.title, "")],
         },

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,8 +98,6 @@ def counts(queryset: Any) -> dict[str, int]:
 
 
 def _grouped(queryset: Any) -> Any:
-    from django.db.models import Count
-
     return queryset.order_by().values("status").annotate(n=Count("id"))
 
 

@@ -241,3 +241,26 @@ def test_it_lets_a_clerk_acting_for_the_retiree_answer_on_their_pages(world: Any
     assert (saved.status, saved.source, saved.recorded_by) == ("safe", "call", cast.clerk)
     record = AuditRecord.objects.filter(object_type="rounds.roundentry").get()
     assert record.on_behalf_of.startswith(f"retiree:{cast.retiree_record.pk}")
+
+
+def test_the_live_page_offers_the_taps_only_for_people_the_user_may_record(cast: Cast) -> None:
+    """A leader of the city who is also a clerk of county A1 sees the whole city but records only the county's
+    people: the buttons follow the rule the tap and the API apply (the person's org)."""
+    from yinling.accounts import roles
+    from yinling.accounts.models import RoleAssignment
+    from yinling.rounds.tests.factories import person
+
+    city_person = person(cast.tree.city_a, "王城市", 90)
+    found = open_round(cast)
+    mixed = cast.leader
+    RoleAssignment.objects.filter(user=mixed).delete()
+    RoleAssignment.objects.create(user=mixed, role=roles.LEADER, org=cast.tree.city_a)
+    RoleAssignment.objects.create(user=mixed, role=roles.CLERK, org=cast.tree.county_a)
+    client = Client()
+    client.force_login(mixed)
+    page = client.get(f"/rounds/{found.pk}/?status=not_reached").content.decode()
+    county_entry = entry_of(found, cast.retiree_record)
+    city_entry = entry_of(found, city_person)
+    assert f"/entries/{county_entry.pk}/quick/" in page
+    assert f"/entries/{city_entry.pk}/quick/" not in page
+    assert f'data-entry="{city_entry.pk}"' in page
