@@ -47,7 +47,10 @@ def case_next() -> str:
 
 def _person(request: HttpRequest, pk: Any, model: type, action: str) -> Retiree:
     """The retiree in the user's scope (404 outside it), with `action` on care's `model` at their org (403)."""
-    found = Retiree.objects.restrict(request.user, None).select_related("org").filter(pk=pk).first()
+    try:
+        found = Retiree.objects.restrict(request.user, None).select_related("org").filter(pk=pk).first()
+    except (ValueError, TypeError, OverflowError) as exc:  # `?retiree=abc`: a 404, as get_scoped_or_404
+        raise Http404 from exc
     if found is None:
         raise Http404
     if not can_at(request.user, model, action, found.org):
