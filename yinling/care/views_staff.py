@@ -20,7 +20,7 @@ from yinling.care.models import CampaignTarget, CareEvent, CarePlan, Plan1P1C, V
 from yinling.care.services import plans, policies, selectors, visits
 from yinling.core import refusals
 from yinling.core.refusals import Refused
-from yinling.core.scoping import can, can_at, get_scoped_or_404, has_anywhere
+from yinling.core.scoping import can_at, get_scoped_or_404, has_anywhere
 from yinling.registry.models import Retiree
 
 
@@ -297,7 +297,3 @@ def policy_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The review is recorded."))
             return redirect(back)
     return _form_page(request, form, _("Review the 一人一策 plan"), back, plan.retiree)
-
-
-def may_see(user: Any, obj: Any) -> bool:
-    return can(user, "view", obj)
