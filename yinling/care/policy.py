@@ -43,6 +43,12 @@ def check_assign(user: Any, target: CampaignTarget) -> None:
         raise PermissionDenied
 
 
+def check_mark_target(user: Any, target: CampaignTarget) -> None:
+    """Recording a festival campaign's visit marks its target done: a change to the target."""
+    if not can(user, "change", target):
+        raise PermissionDenied
+
+
 def check_write_policy(user: Any, retiree: Retiree) -> None:
     if not can_at(user, Plan1P1C, "change", retiree.org) or not can_at(user, Plan1P1C, "add", retiree.org):
         raise PermissionDenied

@@ -20,7 +20,7 @@ from yinling.care.models import CampaignTarget, CareEvent, CarePlan, Plan1P1C, V
 from yinling.care.services import plans, policies, selectors, visits
 from yinling.core import refusals
 from yinling.core.refusals import Refused
-from yinling.core.scoping import can, can_at, get_scoped_or_404, has_anywhere
+from yinling.core.scoping import can_at, get_scoped_or_404, has_anywhere
 from yinling.registry.models import Retiree
 
 
@@ -47,7 +47,10 @@ def case_next() -> str:
 
 def _person(request: HttpRequest, pk: Any, model: type, action: str) -> Retiree:
     """The retiree in the user's scope (404 outside it), with `action` on care's `model` at their org (403)."""
-    found = Retiree.objects.restrict(request.user, None).select_related("org").filter(pk=pk).first()
+    try:
+        found = Retiree.objects.restrict(request.user, None).select_related("org").filter(pk=pk).first()
+    except (ValueError, TypeError, OverflowError) as exc:  # `?retiree=abc`: a 404, as get_scoped_or_404
+        raise Http404 from exc
     if found is None:
         raise Http404
     if not can_at(request.user, model, action, found.org):
@@ -294,7 +297,3 @@ def policy_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The review is recorded."))
             return redirect(back)
     return _form_page(request, form, _("Review the 一人一策 plan"), back, plan.retiree)
-
-
-def may_see(user: Any, obj: Any) -> bool:
-    return can(user, "view", obj)

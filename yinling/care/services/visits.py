@@ -66,6 +66,8 @@ def do_record_visit(
     `invalid` (a future date, a bad photo, no visitors), `duplicate` (the same kind recorded for that day, or
     the campaign visit already recorded), `closed` (the campaign is closed)."""
     policy.check_record_visit(by, retiree)
+    if target is not None:
+        policy.check_mark_target(by, target)
     locked = Retiree.objects.unrestricted().select_for_update().get(pk=retiree.pk)
     check_on_register(locked)
     today = timezone.localdate()

@@ -154,3 +154,24 @@ def test_it_lists_visits_in_scope_mine_and_the_retirees_own(cast: Cast) -> None:
     assert api_client(cast.retiree).get(f"{VISITS}{own.pk}/").status_code == 200
     assert api_client(cast.family).get(f"{VISITS}{own.pk}/").status_code == 404
     assert api_client(cast.outsider).get(f"{VISITS}{own.pk}/").status_code == 404
+
+
+def test_a_campaign_visit_needs_the_right_to_change_the_target(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page looks the target up with "change"; the API names it by id and the service asks the same."""
+    from yinling.accounts import roles
+    from yinling.testing.personas import make_user
+
+    perms = roles.crud("care.visit", "view", "add") | roles.crud("care.campaigntarget", "view")
+    perms |= roles.crud("care.careplan", "view")
+    monkeypatch.setitem(roles.ROLES, "visitor_only", roles.Role("visitor_only", "visitor", perms, "", 999, False))
+    visitor = make_user("visitor_only", cast.tree.city_a, "visitor_only")
+    lixiu = person(cast.tree.unit_a, "甲离休", age=95, category="lixiu", work_started="1948-05")
+    campaign = campaign_at(cast.bureau_admin, cast.tree.city_a)
+    campaigns.do_build_targets(by=cast.bureau_admin, campaign=campaign)
+    target = CampaignTarget.objects.unrestricted().get(campaign=campaign)
+    response = api_client(visitor).post(
+        VISITS, body(cast, retiree_id=lixiu.pk, campaign_target_id=target.pk), format="json"
+    )
+    assert response.status_code == 403
+    assert not Visit.objects.unrestricted().filter(retiree=lixiu).exists()
+    assert CampaignTarget.objects.unrestricted().get(pk=target.pk).done_on is None

@@ -305,3 +305,10 @@ def test_the_due_page_lists_my_festival_visits_until_recorded(cast: Cast) -> Non
     assert f"?target={target.pk}" not in login_client(cast.bureau_admin).get("/care/").content.decode()
     visit_to(cast.clerk, lixiu, target=target)
     assert f"?target={target.pk}" not in client.get("/care/").content.decode()
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.5", str(2**70)])
+def test_a_bad_retiree_or_target_in_the_visit_address_is_a_404(cast: Cast, bad: str) -> None:
+    client = login_client(cast.clerk)
+    assert client.get(f"/care/visits/new/?retiree={bad}").status_code == MISSING
+    assert client.get(f"/care/visits/new/?target={bad}").status_code == MISSING

@@ -289,3 +289,16 @@ def test_the_command_opens_plans_in_batches_as_a_user(cast: Cast) -> None:
         call_command("care_open_plans", "999999", "--as", cast.bureau_admin.username)
     with pytest.raises(PermissionDenied):
         call_command("care_open_plans", "330100", "--as", cast.leader.username)
+
+
+def test_the_open_plans_command_ends_with_a_zero_batch(cast: Cast) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    for i in range(2):
+        person(cast.tree.county_a, f"人{i}")
+    out = io.StringIO()
+    call_command("care_open_plans", "330100", "--as", cast.bureau_admin.username, "--batch", "0", stdout=out)
+    assert "opened 4" in out.getvalue()
+    assert CarePlan.objects.unrestricted().count() == 4

@@ -26,10 +26,11 @@ class Command(BaseCommand):
         if org is None or user is None:
             raise CommandError("No such org or active user.")
         total = 0
+        batch = max(1, options["batch"])  # --batch 0 would otherwise never end
         with acting(user=user):
             while True:
-                n = plans.do_open_default_plans(by=user, org=org, limit=max(1, options["batch"]))
+                n = plans.do_open_default_plans(by=user, org=org, limit=batch)
                 total += n
-                if n < options["batch"]:
+                if n < batch:
                     break
         self.stdout.write(f"opened {total} care plans under {org.code}")
