@@ -111,7 +111,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_record = found.is_open and has_anywhere(user, RoundEntry, "change")
     for row in page:
         # Per person, by the rule the tap and the API apply (the person's org), not "may record somewhere".
-        row.may_record = may_record and policy.staff_may_record(user, row)
+        row.may_record = may_record and policy.staff_may_record(user, row)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
